@@ -1,0 +1,11 @@
+import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { httpRoute } from '../../shared/http/route';
+import { ROUTES } from './routes';
+import { buildOpenApiDocument } from '../../shared/http/openapi';
+
+export const makeHandler = (deps: AppDeps) => {
+  const document = buildOpenApiDocument(Object.values(ROUTES));
+  return httpRoute(ROUTES.openApi, deps, async () => document);
+};
+
+export const handler = lambdaEntry(makeHandler);

@@ -1,0 +1,12 @@
+import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { httpRoute } from '../../shared/http/route';
+import { ROUTES } from './routes';
+import { toSessionDetails } from '../../shared/http/presenters';
+
+export const makeHandler = (deps: AppDeps) =>
+  httpRoute(ROUTES.getSession, deps, async ({ params, caller }) => {
+    const { session, events } = await deps.sessions.getSessionDetails(params.id, caller);
+    return toSessionDetails(session, events, deps.clock.now().toISOString());
+  });
+
+export const handler = lambdaEntry(makeHandler);

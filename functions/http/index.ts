@@ -1,0 +1,48 @@
+import type { AppDeps } from '../../shared/compose';
+import type { RouteName } from './routes';
+import * as cancelSession from './cancel-session';
+import * as completeSession from './complete-session';
+import * as failSession from './fail-session';
+import * as getJunior from './get-junior';
+import * as getMentor from './get-mentor';
+import * as getOpenApi from './get-openapi';
+import * as getSession from './get-session';
+import * as getStory from './get-story';
+import * as health from './health';
+import * as listJuniors from './list-juniors';
+import * as listMentors from './list-mentors';
+import * as listSessionEvents from './list-session-events';
+import * as listStories from './list-stories';
+import * as pauseSession from './pause-session';
+import * as putJunior from './put-junior';
+import * as putMentor from './put-mentor';
+import * as putStory from './put-story';
+import * as recordWorkflowEvent from './record-workflow-event';
+import * as resumeSession from './resume-session';
+import * as startSession from './start-session';
+
+type MakeHandler = (deps: AppDeps) => (event: never, context: never) => Promise<unknown>;
+
+/** Every route's handler factory, by route name: what the local server mounts. */
+export const HANDLERS: Record<RouteName, { makeHandler: MakeHandler }> = {
+  health,
+  openApi: getOpenApi,
+  startSession,
+  getSession,
+  listSessionEvents,
+  pauseSession,
+  resumeSession,
+  cancelSession,
+  completeSession,
+  failSession,
+  recordWorkflowEvent,
+  putJunior,
+  getJunior,
+  listJuniors,
+  putMentor,
+  getMentor,
+  listMentors,
+  putStory,
+  getStory,
+  listStories,
+};

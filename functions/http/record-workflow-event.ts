@@ -1,0 +1,10 @@
+import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { httpRoute } from '../../shared/http/route';
+import { ROUTES } from './routes';
+
+export const makeHandler = (deps: AppDeps) =>
+  httpRoute(ROUTES.recordWorkflowEvent, deps, ({ params, body, caller }) =>
+    deps.sessions.recordWorkflowEvent(params.id, body, caller),
+  );
+
+export const handler = lambdaEntry(makeHandler);

@@ -1,0 +1,200 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HANDLERS } from '../../functions/http';
+import { ROUTES, type RouteName } from '../../functions/http/routes';
+import type { AppDeps } from '../../shared/compose';
+import type { LocalJwt } from './jwt';
+
+/** The local server refuses bodies above this before reading further (API Gateway's own cap is 10 MB). */
+const MAX_READ_BYTES = 1024 * 1024;
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface MountedRoute {
+  readonly name: RouteName;
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly paramNames: string[];
+  readonly routeKey: string;
+  readonly auth: boolean;
+  readonly handler: Handler;
+}
+
+function mount(deps: AppDeps): MountedRoute[] {
+  return (Object.keys(ROUTES) as RouteName[]).map((name) => {
+    const spec = ROUTES[name];
+    const paramNames: string[] = [];
+    const source = spec.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a, b) => {
+      paramNames.push(a ?? b);
+      return '([^/]+)';
+    });
+    return {
+      name,
+      method: spec.method,
+      pattern: new RegExp(`^${source}$`),
+      paramNames,
+      routeKey: `${spec.method} ${spec.path}`,
+      auth: spec.auth,
+      handler: HANDLERS[name].makeHandler(deps) as unknown as Handler,
+    };
+  });
+}
+
+function send(res: ServerResponse, statusCode: number, body: string, headers: Record<string, string> = {}) {
+  res.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(body);
+}
+
+const envelope = (code: string, message: string) => JSON.stringify({ error: { code, message } });
+
+function readBody(req: IncomingMessage): Promise<string | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_READ_BYTES) {
+        resolve('too_large');
+        req.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function lambdaContext(name: string, requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export interface LocalServerOptions {
+  readonly deps: AppDeps;
+  readonly jwt: LocalJwt;
+  readonly port: number;
+}
+
+/**
+ * The local API Gateway: matches the route table, verifies the bearer token as
+ * the JWT authorizer would, builds an HTTP API v2 event and calls the same
+ * handler a Lambda runs. Listens on 127.0.0.1 only.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const routes = mount(options.deps);
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.deps.logger.error('local server failure', { error });
+      if (!res.headersSent) send(res, 500, envelope('internal_error', 'Internal error.'));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = url.pathname;
+    const candidates = routes.filter((route) => route.pattern.test(path));
+    const route = candidates.find((r) => r.method === method);
+    if (route === undefined) {
+      send(res, 404, envelope('not_found', `No route for ${method} ${path}.`));
+      return;
+    }
+
+    const requestId = randomUUID();
+    let claims: Record<string, unknown> | undefined;
+    if (route.auth) {
+      const header = req.headers.authorization ?? '';
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      claims = match ? await options.jwt.verify(match[1]!) : undefined;
+      if (claims === undefined) {
+        send(res, 401, envelope('unauthenticated', 'A valid bearer token is required.'), { 'www-authenticate': 'Bearer' });
+        return;
+      }
+    }
+
+    const body = await readBody(req);
+    if (body === 'too_large') {
+      send(res, 413, envelope('payload_too_large', `The request body exceeds ${MAX_READ_BYTES} bytes.`), { connection: 'close' });
+      return;
+    }
+
+    const match = route.pattern.exec(path)!;
+    const pathParameters = Object.fromEntries(
+      route.paramNames.map((name, i) => {
+        const raw = match[i + 1] ?? '';
+        try {
+          return [name, decodeURIComponent(raw)];
+        } catch {
+          return [name, raw];
+        }
+      }),
+    );
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]),
+    );
+    const query: Record<string, string> = {};
+    for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+    const now = new Date();
+
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: route.routeKey,
+      rawPath: path,
+      rawQueryString: url.search.replace(/^\?/, ''),
+      headers,
+      ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+      ...(route.paramNames.length > 0 && { pathParameters }),
+      requestContext: {
+        accountId: 'local',
+        apiId: 'local',
+        domainName: req.headers.host ?? '127.0.0.1',
+        domainPrefix: 'local',
+        http: { method, path, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
+        requestId,
+        routeKey: route.routeKey,
+        stage: '$default',
+        time: now.toISOString(),
+        timeEpoch: now.getTime(),
+        ...(claims && { authorizer: { jwt: { claims, scopes: [] } } }),
+      } as APIGatewayProxyEventV2['requestContext'],
+      ...(body.length > 0 && { body }),
+      isBase64Encoded: false,
+    };
+
+    const result = await route.handler(event, lambdaContext(route.name, requestId));
+    const outHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    res.writeHead(result.statusCode ?? 200, outHeaders);
+    res.end(result.body ?? '');
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,52 @@
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import type { DirectoryEntry, DirectoryKind } from '../../domain/directory';
+import { ValidationError } from '../../domain/errors';
+import type { DirectoryStore, Page } from '../../ports/directory-store';
+import { decodeCursor, encodeCursor } from './cursor';
+import { keys } from './keys';
+import { JuniorRecord, MentorRecord, parseRecord, StoryRecord } from './records';
+
+const RECORDS: { [K in DirectoryKind]: z.ZodType<DirectoryEntry<K>> } = {
+  junior: JuniorRecord,
+  mentor: MentorRecord,
+  story: StoryRecord,
+};
+
+export class DynamoDirectoryStore implements DirectoryStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put<K extends DirectoryKind>(kind: K, entry: DirectoryEntry<K>): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.directory(kind, entry.id), entity: kind, ...entry } }),
+    );
+  }
+
+  async get<K extends DirectoryKind>(kind: K, id: string): Promise<DirectoryEntry<K> | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.directory(kind, id), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : parseRecord(RECORDS[kind], Item, kind);
+  }
+
+  async list<K extends DirectoryKind>(kind: K, options: { limit: number; cursor?: string }): Promise<Page<DirectoryEntry<K>>> {
+    const partition = keys.directoryPartition(kind);
+    const start = options.cursor === undefined ? undefined : decodeCursor(options.cursor, partition);
+    if (start === null) throw new ValidationError('Invalid cursor.', [{ path: 'cursor', message: 'not a cursor of this list' }]);
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: options.limit,
+        ...(start === undefined ? {} : { ExclusiveStartKey: { pk: partition, sk: start } }),
+      }),
+    );
+    const items = (page.Items ?? []).map((item) => parseRecord(RECORDS[kind], item, kind));
+    const last = page.LastEvaluatedKey?.sk;
+    return { items, ...(typeof last === 'string' ? { nextCursor: encodeCursor(partition, last) } : {}) };
+  }
+}

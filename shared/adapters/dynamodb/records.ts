@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { MENTORSHIP_STATES, type MentorshipState } from '../../domain/mentorship-state';
+import { SESSION_EVENT_TYPES, type Session, type SessionEvent } from '../../domain/session';
+import { SESSION_STATUSES } from '../../domain/status';
+import type { Junior, Mentor, Story } from '../../domain/directory';
+import type { IdempotencyRecord } from '../../ports/session-store';
+
+/**
+ * Items read back from the table are checked against these before they reach
+ * the domain: a malformed item is an error here, not a surprise later.
+ */
+const status = z.enum(SESSION_STATUSES);
+const state = z.enum(MENTORSHIP_STATES as readonly [MentorshipState, ...MentorshipState[]]);
+const text = z.string();
+
+export const SessionRecord = z.object({
+  id: text,
+  storyId: text,
+  juniorId: text,
+  mentorId: text.optional(),
+  storyTitle: text,
+  juniorName: text,
+  status,
+  currentState: state.optional(),
+  pausedFromState: state.optional(),
+  stateChangedAt: text.optional(),
+  workflowInstanceId: text.optional(),
+  createdAt: text,
+  updatedAt: text,
+  startedAt: text.optional(),
+  pausedAt: text.optional(),
+  endedAt: text.optional(),
+  pauseReason: text.optional(),
+  cancelReason: text.optional(),
+  error: text.optional(),
+  report: z
+    .object({ summary: text, overallScore: z.number(), metrics: z.record(z.string(), z.number()) })
+    .optional(),
+  version: z.number().int(),
+  eventCount: z.number().int(),
+}) satisfies z.ZodType<Session>;
+
+export const EventRecord = z.object({
+  sessionId: text,
+  seq: z.number().int(),
+  type: z.enum(SESSION_EVENT_TYPES),
+  occurredAt: text,
+  recordedAt: text,
+  actor: text,
+  actorRole: z.enum(['coordinator', 'mentor', 'junior', 'service', 'system']),
+  fromStatus: status.optional(),
+  toStatus: status.optional(),
+  fromState: state.optional(),
+  toState: state.optional(),
+  reason: text.optional(),
+  notes: text.optional(),
+  externalId: text.optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+}) satisfies z.ZodType<SessionEvent>;
+
+const skills = z.array(z.object({ area: text, level: z.number() }));
+export const JuniorRecord = z.object({ id: text, name: text, skills }) satisfies z.ZodType<Junior>;
+export const MentorRecord = z.object({
+  id: text,
+  name: text,
+  skills,
+  maxConcurrentSessions: z.number().int(),
+  available: z.boolean(),
+}) satisfies z.ZodType<Mentor>;
+export const StoryRecord = z.object({ id: text, title: text, skillArea: text }) satisfies z.ZodType<Story>;
+
+export const IdempotencyRecordSchema = z.object({
+  scope: text,
+  key: text,
+  requestHash: text,
+  result: z.object({
+    success: z.boolean(),
+    sessionId: text,
+    workflowInstanceId: text.optional(),
+    status: z.enum(['started', 'queued', 'failed']),
+    queuePosition: z.number().int().optional(),
+    error: text.optional(),
+  }),
+  expiresAt: text,
+}) satisfies z.ZodType<IdempotencyRecord>;
+
+/** Parses an item, naming the item on failure. */
+export function parseRecord<T>(schema: z.ZodType<T>, item: Record<string, unknown>, what: string): T {
+  const result = schema.safeParse(item);
+  if (!result.success) {
+    throw new Error(`Malformed ${what} item in the table: ${result.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`);
+  }
+  return result.data;
+}

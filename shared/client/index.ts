@@ -1,0 +1,154 @@
+import type {
+  ErrorResponse,
+  JuniorDto,
+  JuniorInput,
+  MentorDto,
+  MentorInput,
+  SessionDetails,
+  SessionEventDto,
+  SessionReportInput,
+  SessionResult,
+  SessionStartResult,
+  StartSessionRequest,
+  StoryDto,
+  StoryInput,
+  WorkflowEventInput,
+  WorkflowEventResult,
+} from '../http/schemas';
+
+export type {
+  JuniorDto,
+  JuniorInput,
+  MentorDto,
+  MentorInput,
+  SessionDetails,
+  SessionEventDto,
+  SessionReportInput,
+  SessionResult,
+  SessionStartResult,
+  StartSessionRequest,
+  StoryDto,
+  StoryInput,
+  WorkflowEventInput,
+  WorkflowEventResult,
+};
+
+/** A non-2xx answer, with the error envelope's code, message and details. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(`${status} ${code}: ${message}`);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ClientOptions {
+  readonly baseUrl: string;
+  /** A bearer token, or a function that returns one (for refresh). */
+  readonly token?: string | (() => string | Promise<string>);
+  readonly fetch?: typeof fetch;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor?: string;
+}
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+/** A small fetch-based client for the session API, typed from the same schemas the server validates with. */
+export function createClient(options: ClientOptions) {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+  const api = `${base}/api/mentorship`;
+  const enc = encodeURIComponent;
+
+  async function request<T>(method: Method, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    const response = await doFetch(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const error = (parsed as ErrorResponse | undefined)?.error;
+      throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? (text || response.statusText), error?.details);
+    }
+    return parsed as T;
+  }
+
+  const listQuery = (q: { limit?: number; cursor?: string } = {}) => {
+    const params = new URLSearchParams();
+    if (q.limit !== undefined) params.set('limit', String(q.limit));
+    if (q.cursor !== undefined) params.set('cursor', q.cursor);
+    const s = params.toString();
+    return s ? `?${s}` : '';
+  };
+
+  return {
+    health: () => request<{ status: 'ok' }>('GET', `${base}/health`),
+    openApi: () => request<Record<string, unknown>>('GET', `${api}/openapi.json`),
+
+    startSession: (input: StartSessionRequest, opts: { idempotencyKey?: string } = {}) =>
+      request<SessionStartResult>('POST', `${api}/sessions`, input, opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}),
+    getSession: (id: string) => request<SessionDetails>('GET', `${api}/sessions/${enc(id)}`),
+    getSessionEvents: (id: string) => request<{ sessionId: string; items: SessionEventDto[] }>('GET', `${api}/sessions/${enc(id)}/events`),
+    pauseSession: (id: string, body: { reason?: string; notes?: string } = {}) =>
+      request<SessionResult>('POST', `${api}/sessions/${enc(id)}/pause`, body),
+    resumeSession: (id: string, body: { notes?: string } = {}) => request<SessionResult>('POST', `${api}/sessions/${enc(id)}/resume`, body),
+    cancelSession: (id: string, body: { reason: string; notes?: string }) =>
+      request<SessionResult>('POST', `${api}/sessions/${enc(id)}/cancel`, body),
+    completeSession: (id: string, body: { report: SessionReportInput; notes?: string }) =>
+      request<SessionResult>('POST', `${api}/sessions/${enc(id)}/complete`, body),
+    failSession: (id: string, body: { error: string; notes?: string }) =>
+      request<SessionResult>('POST', `${api}/sessions/${enc(id)}/fail`, body),
+    recordWorkflowEvent: (id: string, body: WorkflowEventInput) =>
+      request<WorkflowEventResult>('POST', `${api}/sessions/${enc(id)}/workflow-events`, body),
+
+    putJunior: (id: string, body: JuniorInput) => request<JuniorDto>('PUT', `${api}/juniors/${enc(id)}`, body),
+    getJunior: (id: string) => request<JuniorDto>('GET', `${api}/juniors/${enc(id)}`),
+    listJuniors: (q?: { limit?: number; cursor?: string }) => request<Page<JuniorDto>>('GET', `${api}/juniors${listQuery(q)}`),
+    putMentor: (id: string, body: MentorInput) => request<MentorDto>('PUT', `${api}/mentors/${enc(id)}`, body),
+    getMentor: (id: string) => request<MentorDto>('GET', `${api}/mentors/${enc(id)}`),
+    listMentors: (q?: { limit?: number; cursor?: string }) => request<Page<MentorDto>>('GET', `${api}/mentors${listQuery(q)}`),
+    putStory: (id: string, body: StoryInput) => request<StoryDto>('PUT', `${api}/stories/${enc(id)}`, body),
+    getStory: (id: string) => request<StoryDto>('GET', `${api}/stories/${enc(id)}`),
+    listStories: (q?: { limit?: number; cursor?: string }) => request<Page<StoryDto>>('GET', `${api}/stories${listQuery(q)}`),
+
+    /** Escape hatch for tests and tools: any method, path (from the base URL) and raw body. */
+    raw: async (method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
+      const token = typeof options.token === 'function' ? await options.token() : options.token;
+      const response = await doFetch(`${base}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers },
+        ...(init.body === undefined ? {} : { body: init.body }),
+      });
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, headers: response.headers, text, json };
+    },
+  };
+}
+
+export type SessionClient = ReturnType<typeof createClient>;

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createDynamoClients, type DynamoClients } from './adapters/dynamodb/client';
+import { DynamoDirectoryStore } from './adapters/dynamodb/dynamo-directory-store';
+import { DynamoSessionStore } from './adapters/dynamodb/dynamo-session-store';
+import { EmbeddedWorkflowEngine } from './adapters/embedded-engine/embedded-workflow-engine';
+import { createLogger, type Logger } from './observability/logger';
+import { systemClock, type Clock, type IdGenerator } from './ports/clock';
+import type { SessionStore } from './ports/session-store';
+import type { WorkflowEngine } from './ports/workflow-engine';
+import { DirectoryService } from './services/directory-service';
+import { SessionService } from './services/session-service';
+
+/** Everything a handler needs, built once per cold start (or once per local server / test). */
+export interface AppDeps {
+  readonly sessions: SessionService;
+  readonly directory: DirectoryService;
+  readonly store: SessionStore;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+export interface ComposeOptions {
+  readonly tableName: string;
+  readonly dynamo: DynamoClients;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  /** Defaults to the embedded engine on the same table. */
+  readonly engine?: WorkflowEngine;
+  readonly logger?: Logger;
+}
+
+export const uuidIds: IdGenerator = { sessionId: () => randomUUID() };
+
+/** The one composition root: tests and the local server pass overrides. */
+export function composeApp(options: ComposeOptions): AppDeps {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger('mentorship-sessions');
+  const store = new DynamoSessionStore(options.dynamo.document, options.tableName);
+  const engine = options.engine ?? new EmbeddedWorkflowEngine(options.dynamo.document, options.tableName, clock);
+  const sessions = new SessionService({
+    store,
+    engine,
+    clock,
+    ids: options.ids ?? uuidIds,
+    onBackgroundError: (message, error) => logger.error(message, { error }),
+  });
+  const directory = new DirectoryService(new DynamoDirectoryStore(options.dynamo.document, options.tableName));
+  return { sessions, directory, store, logger, clock };
+}
+
+const LambdaEnvironment = z.object({
+  TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the DynamoDB table'),
+});
+
+/** Lambda's composition: configuration from the environment, validated at cold start. */
+export function composeFromEnvironment(env: NodeJS.ProcessEnv = process.env): AppDeps {
+  const parsed = LambdaEnvironment.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return composeApp({ tableName: parsed.data.TABLE_NAME, dynamo: createDynamoClients() });
+}
+
+type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The Lambda export of a route: composes on first invocation, then reuses. */
+export function lambdaEntry(make: (deps: AppDeps) => HttpHandler): HttpHandler {
+  let built: HttpHandler | undefined;
+  return (event, context) => {
+    built ??= make(composeFromEnvironment());
+    return built(event, context);
+  };
+}

@@ -1,0 +1,68 @@
+import type { Role, Session } from './session';
+import type { Operation } from './transitions';
+
+/** The authenticated caller: user id (`sub`) and roles (identity-provider groups). */
+export interface Caller {
+  readonly id: string;
+  readonly roles: readonly Role[];
+}
+
+export type SessionAction = 'read' | 'report' | Operation;
+
+/** What each role may do on a session it can see. */
+const SESSION_PERMISSIONS: Record<Role, readonly SessionAction[]> = {
+  coordinator: ['read', 'report', 'pause', 'resume', 'cancel', 'complete', 'fail'],
+  mentor: ['read', 'pause', 'resume'],
+  junior: ['read'],
+  service: ['read', 'report', 'complete', 'fail'],
+};
+
+function sees(role: Role, caller: Caller, session: Pick<Session, 'juniorId' | 'mentorId'>): boolean {
+  switch (role) {
+    case 'coordinator':
+    case 'service':
+      return true;
+    case 'mentor':
+      return session.mentorId === caller.id;
+    case 'junior':
+      return session.juniorId === caller.id;
+  }
+}
+
+/**
+ * Object-level check. `hidden` when no role of the caller can see the session
+ * (answered as 404, so ids of other people's sessions leak nothing); `forbidden`
+ * when it can see it but not act.
+ */
+export function sessionAccess(
+  caller: Caller,
+  session: Pick<Session, 'juniorId' | 'mentorId'>,
+  action: SessionAction,
+): 'allowed' | 'forbidden' | 'hidden' {
+  const visibleAs = caller.roles.filter((role) => sees(role, caller, session));
+  if (visibleAs.length === 0) return 'hidden';
+  return visibleAs.some((role) => SESSION_PERMISSIONS[role].includes(action)) ? 'allowed' : 'forbidden';
+}
+
+/** Actions that are not about one session. */
+export type ServiceAction = 'start_session' | 'write_directory' | 'read_directory';
+
+const SERVICE_PERMISSIONS: Record<ServiceAction, readonly Role[]> = {
+  start_session: ['coordinator'],
+  write_directory: ['coordinator'],
+  read_directory: ['coordinator', 'service'],
+};
+
+export function mayPerform(caller: Caller, action: ServiceAction): boolean {
+  return caller.roles.some((role) => SERVICE_PERMISSIONS[action].includes(role));
+}
+
+/** The role a caller acts in for the audit log: the most privileged one that allows the action. */
+export function actingRole(caller: Caller, action: SessionAction, session: Pick<Session, 'juniorId' | 'mentorId'>): Role {
+  const order: Role[] = ['coordinator', 'service', 'mentor', 'junior'];
+  return (
+    order.find(
+      (role) => caller.roles.includes(role) && sees(role, caller, session) && SESSION_PERMISSIONS[role].includes(action),
+    ) ?? caller.roles[0] ?? 'junior'
+  );
+}

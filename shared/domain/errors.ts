@@ -1,0 +1,82 @@
+import type { SessionStatus } from './status';
+
+/**
+ * The one error family. Each subclass carries a literal `code`; the HTTP layer
+ * maps codes to status codes in one table (shared/http/errors.ts).
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+
+  constructor(message: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options?.details !== undefined) this.details = options.details;
+  }
+}
+
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'invalid_request';
+  constructor(message: string, readonly issues: readonly FieldIssue[]) {
+    super(message, { details: { issues } });
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'unauthenticated';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+}
+
+/** The transition table forbids this operation from the session's current status. */
+export class TransitionForbiddenError extends DomainError {
+  readonly code = 'transition_forbidden';
+  constructor(
+    readonly operation: string,
+    readonly status: SessionStatus,
+    readonly allowedOperations: readonly string[],
+  ) {
+    super(`Cannot ${operation} a session that is ${status}.`, {
+      details: { operation, currentStatus: status, allowedOperations },
+    });
+  }
+}
+
+/** Another request changed the session's status first; the caller decided on a view that no longer holds. */
+export class ConcurrentUpdateError extends DomainError {
+  readonly code = 'concurrent_update';
+}
+
+/** The engine reports progress for a session that is not running (queued or ended). */
+export class SessionNotRunningError extends DomainError {
+  readonly code = 'session_not_running';
+}
+
+/** A story, junior or mentor named in the request does not exist. */
+export class ReferenceNotFoundError extends DomainError {
+  readonly code = 'reference_not_found';
+  constructor(readonly field: string, readonly id: string) {
+    super(`${field} '${id}' does not exist.`, { details: { field, id } });
+  }
+}
+
+/** An Idempotency-Key was reused with a different request body. */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'idempotency_key_reused';
+}
+
+/** The workflow engine failed or could not be reached. */
+export class WorkflowEngineError extends DomainError {
+  readonly code = 'engine_unavailable';
+}

@@ -1,0 +1,239 @@
+import { INITIAL_STATE, type MentorshipState, type WorkflowProgressEvent } from './mentorship-state';
+import { sequenceEvents, type Actor, type NewSessionEvent, type Session, type SessionEvent } from './session';
+import type { TransitionContext } from './transitions';
+
+/** What a start needs once the directory has vouched for its references. */
+export interface NewSessionInput {
+  readonly id: string;
+  readonly storyId: string;
+  readonly juniorId: string;
+  readonly mentorId?: string;
+  readonly storyTitle: string;
+  readonly juniorName: string;
+}
+
+/** A session and the events that go with it, ready to be written together. */
+export interface SessionWrite {
+  readonly session: Session;
+  readonly events: readonly SessionEvent[];
+}
+
+/** Appends events to a session: numbers them and moves the session's event count. */
+export function withEvents(session: Session, events: readonly NewSessionEvent[], recordedAt: string): SessionWrite {
+  return {
+    session: { ...session, eventCount: session.eventCount + events.length },
+    events: sequenceEvents(session, events, recordedAt),
+  };
+}
+
+function blankSession(input: NewSessionInput, now: string): Session {
+  return {
+    id: input.id,
+    storyId: input.storyId,
+    juniorId: input.juniorId,
+    storyTitle: input.storyTitle,
+    juniorName: input.juniorName,
+    ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }),
+    status: 'Queued',
+    createdAt: now,
+    updatedAt: now,
+    version: 0,
+    eventCount: 0,
+  };
+}
+
+/** A session whose workflow instance is running: Active at the initial MentorshipState. */
+export function startedSession(input: NewSessionInput, workflowInstanceId: string, ctx: TransitionContext): SessionWrite {
+  const session: Session = {
+    ...blankSession(input, ctx.now),
+    status: 'Active',
+    currentState: INITIAL_STATE,
+    stateChangedAt: ctx.now,
+    workflowInstanceId,
+    startedAt: ctx.now,
+    version: 1,
+  };
+  return withEvents(
+    session,
+    [
+      {
+        type: 'session_started',
+        occurredAt: ctx.now,
+        actor: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        toStatus: 'Active',
+        toState: INITIAL_STATE,
+        data: { workflowInstanceId, ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }) },
+      },
+    ],
+    ctx.now,
+  );
+}
+
+/**
+ * A session whose workflow could not be started: it is recorded `Failed` with the
+ * engine's error, holding no slot, so a failed start is never half-started.
+ */
+export function failedStart(input: NewSessionInput, error: string, ctx: TransitionContext): SessionWrite {
+  const session: Session = {
+    ...blankSession(input, ctx.now),
+    status: 'Failed',
+    currentState: 'FAILED',
+    endedAt: ctx.now,
+    error,
+    version: 1,
+  };
+  return withEvents(
+    session,
+    [
+      {
+        type: 'session_failed',
+        occurredAt: ctx.now,
+        actor: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        toStatus: 'Failed',
+        toState: 'FAILED',
+        reason: 'engine_start_failed',
+        data: { error },
+      },
+    ],
+    ctx.now,
+  );
+}
+
+/**
+ * Undoes a committed status change whose engine call failed, so the table and
+ * the engine agree again. The audit log keeps both moves: the change and the
+ * `workflow_sync_failed` event that reverts it.
+ */
+export function revertAfterEngineFailure(
+  before: Session,
+  committed: Session,
+  operation: string,
+  error: string,
+  ctx: TransitionContext,
+): SessionWrite {
+  const reverted: Session = {
+    ...before,
+    updatedAt: ctx.now,
+    version: committed.version + 1,
+    eventCount: committed.eventCount,
+  };
+  return withEvents(
+    reverted,
+    [
+      {
+        type: 'workflow_sync_failed',
+        occurredAt: ctx.now,
+        actor: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        fromStatus: committed.status,
+        toStatus: before.status,
+        ...(committed.currentState === undefined ? {} : { fromState: committed.currentState }),
+        ...(before.currentState === undefined ? {} : { toState: before.currentState }),
+        reason: 'engine_call_failed',
+        data: { operation, error, reverted: true },
+      },
+    ],
+    ctx.now,
+  );
+}
+
+/**
+ * Records that the engine did not follow a status change that stands (a cancel
+ * whose engine call failed). Nothing is reverted; the schedule retries the call.
+ */
+export function engineOutOfSync(session: Session, operation: string, error: string, ctx: TransitionContext): SessionWrite {
+  return withEvents(
+    { ...session, updatedAt: ctx.now, version: session.version + 1 },
+    [
+      {
+        type: 'workflow_sync_failed',
+        occurredAt: ctx.now,
+        actor: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        reason: 'engine_call_failed',
+        data: { operation, error, reverted: false },
+      },
+    ],
+    ctx.now,
+  );
+}
+
+/** What the engine reports through its callback. */
+export type WorkflowReport =
+  | {
+      readonly type: 'state_changed';
+      readonly toState: MentorshipState;
+      readonly eventId: string;
+      readonly occurredAt: string;
+      readonly data?: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly type: WorkflowProgressEvent;
+      readonly eventId: string;
+      readonly occurredAt: string;
+      readonly message?: string;
+      readonly data?: Readonly<Record<string, unknown>>;
+    };
+
+export type WorkflowReportOutcome =
+  | { readonly outcome: 'recorded'; readonly write: SessionWrite; readonly stateApplied: boolean }
+  | { readonly outcome: 'rejected' };
+
+/**
+ * Applies an engine report. Only running sessions (Active or Paused) take reports.
+ * A state change older than the step already applied is late: it is kept in the
+ * audit log but does not move the state. While paused, a state change moves the
+ * step that resume will return to.
+ */
+export function applyWorkflowReport(session: Session, report: WorkflowReport, actor: Actor, now: string): WorkflowReportOutcome {
+  if (session.status !== 'Active' && session.status !== 'Paused') return { outcome: 'rejected' };
+  const base = { occurredAt: report.occurredAt, actor: actor.id, actorRole: actor.role, externalId: report.eventId };
+  const bumped: Session = { ...session, updatedAt: now, version: session.version + 1 };
+
+  if (report.type !== 'state_changed') {
+    const data = { ...(report.data ?? {}), ...(report.message === undefined ? {} : { message: report.message }) };
+    return {
+      outcome: 'recorded',
+      stateApplied: false,
+      write: withEvents(bumped, [{ ...base, type: report.type, ...(Object.keys(data).length ? { data } : {}) }], now),
+    };
+  }
+
+  const late = session.stateChangedAt !== undefined && report.occurredAt < session.stateChangedAt;
+  if (late) {
+    return {
+      outcome: 'recorded',
+      stateApplied: false,
+      write: withEvents(
+        bumped,
+        [{ ...base, type: 'state_transition', data: { ...(report.data ?? {}), reportedState: report.toState, late: true } }],
+        now,
+      ),
+    };
+  }
+
+  const paused = session.status === 'Paused';
+  const fromState = paused ? session.pausedFromState : session.currentState;
+  const next: Session = paused
+    ? { ...bumped, pausedFromState: report.toState, stateChangedAt: report.occurredAt }
+    : { ...bumped, currentState: report.toState, stateChangedAt: report.occurredAt };
+  return {
+    outcome: 'recorded',
+    stateApplied: true,
+    write: withEvents(
+      next,
+      [
+        {
+          ...base,
+          type: 'state_transition',
+          ...(fromState === undefined ? {} : { fromState }),
+          toState: report.toState,
+          ...(paused || report.data ? { data: { ...(report.data ?? {}), ...(paused ? { whilePaused: true } : {}) } } : {}),
+        },
+      ],
+      now,
+    ),
+  };
+}

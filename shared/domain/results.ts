@@ -1,0 +1,30 @@
+import type { SessionStatus } from './status';
+
+/** The spec's SessionStartResult (wire form, camelCase). `failed`: the engine refused the start. */
+export interface SessionStartResult {
+  readonly success: boolean;
+  readonly sessionId: string;
+  readonly workflowInstanceId?: string;
+  readonly status: 'started' | 'queued' | 'failed';
+  readonly queuePosition?: number;
+  readonly error?: string;
+}
+
+/** The spec's SessionResult: the outcome of a lifecycle operation. */
+export interface SessionResult {
+  readonly success: boolean;
+  readonly sessionId: string;
+  readonly status: SessionStatus;
+  readonly error?: string;
+}
+
+/** The answer to an engine report. */
+export interface WorkflowEventResult {
+  readonly sessionId: string;
+  /** False when the same eventId was already recorded: nothing was written. */
+  readonly recorded: boolean;
+  readonly duplicate: boolean;
+  /** Whether a state change moved the session's state (false for late reports). */
+  readonly stateApplied: boolean;
+  readonly currentState?: string;
+}

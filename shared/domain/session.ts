@@ -1,0 +1,131 @@
+import { WORKFLOW_PROGRESS_EVENTS, type MentorshipState, type WorkflowProgressEvent } from './mentorship-state';
+import type { SessionStatus } from './status';
+
+/** Roles come from the identity provider's groups; `system` is this service acting on its own. */
+export const ROLES = ['coordinator', 'mentor', 'junior', 'service'] as const;
+export type Role = (typeof ROLES)[number];
+export type ActorRole = Role | 'system';
+
+/** Who initiated a change: a user id with the role they acted in, or the system. */
+export interface Actor {
+  readonly id: string;
+  readonly role: ActorRole;
+}
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system' };
+
+/** The engine's report at MergeCompleteActivity (spec AC1 "Complete"). */
+export interface SessionReport {
+  readonly summary: string;
+  readonly overallScore: number;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly storyId: string;
+  readonly juniorId: string;
+  readonly mentorId?: string;
+  /** Copied from the directory at start, so listings need no join. */
+  readonly storyTitle: string;
+  readonly juniorName: string;
+  readonly status: SessionStatus;
+  /** The engine's step; absent until the workflow has started. */
+  readonly currentState?: MentorshipState;
+  /** The step a pause interrupted; resume returns to it. */
+  readonly pausedFromState?: MentorshipState;
+  /** When the engine said the current step began; older reports arrive late and do not move it. */
+  readonly stateChangedAt?: string;
+  readonly workflowInstanceId?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly pausedAt?: string;
+  /** When the session reached a terminal status. */
+  readonly endedAt?: string;
+  readonly pauseReason?: string;
+  readonly cancelReason?: string;
+  /** Failure context, for `Failed` sessions. */
+  readonly error?: string;
+  readonly report?: SessionReport;
+  /** Optimistic-concurrency version: every write conditions on it and bumps it. */
+  readonly version: number;
+  /** Number of events written; the next event's sequence is eventCount + 1. */
+  readonly eventCount: number;
+}
+
+export const LIFECYCLE_EVENTS = [
+  'session_started',
+  'session_paused',
+  'session_resumed',
+  'session_completed',
+  'session_failed',
+  'session_cancelled',
+  'session_timed_out',
+  'state_transition',
+] as const;
+
+/** Events this service adds to the parent platform's vocabulary. */
+export const SERVICE_EVENTS = ['workflow_sync_failed'] as const;
+
+export type SessionEventType =
+  | (typeof LIFECYCLE_EVENTS)[number]
+  | (typeof SERVICE_EVENTS)[number]
+  | WorkflowProgressEvent;
+
+/** Every event type the audit log can hold (the README's event catalogue). */
+export const SESSION_EVENT_TYPES = [...LIFECYCLE_EVENTS, ...SERVICE_EVENTS, ...WORKFLOW_PROGRESS_EVENTS] as const;
+
+/** One audit-log entry. Status-changing events carry fromStatus/toStatus, so the log replays to the status. */
+export interface SessionEvent {
+  readonly sessionId: string;
+  /** 1-based, gap-free order within the session. */
+  readonly seq: number;
+  readonly type: SessionEventType;
+  /** When it happened (for engine reports, the engine's time). */
+  readonly occurredAt: string;
+  /** When this service wrote it. */
+  readonly recordedAt: string;
+  readonly actor: string;
+  readonly actorRole: ActorRole;
+  readonly fromStatus?: SessionStatus;
+  readonly toStatus?: SessionStatus;
+  readonly fromState?: MentorshipState;
+  readonly toState?: MentorshipState;
+  readonly reason?: string;
+  readonly notes?: string;
+  /** The engine's id for the report this event came from; duplicates are dropped by it. */
+  readonly externalId?: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** An event before it has a place in the log: the session assigns seq and sessionId when it is appended. */
+export type NewSessionEvent = Omit<SessionEvent, 'sessionId' | 'seq' | 'recordedAt'>;
+
+/** Numbers the new events after the session's existing ones. */
+export function sequenceEvents(
+  session: Pick<Session, 'id' | 'eventCount'>,
+  events: readonly NewSessionEvent[],
+  recordedAt: string,
+): SessionEvent[] {
+  return events.map((event, index) => ({
+    ...event,
+    sessionId: session.id,
+    seq: session.eventCount + index + 1,
+    recordedAt,
+  }));
+}
+
+/** The status the audit log leads to: the target of its last status-changing event. */
+export function replayStatus(events: readonly SessionEvent[]): SessionStatus | undefined {
+  let status: SessionStatus | undefined;
+  for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+    if (event.toStatus !== undefined) {
+      if (status !== undefined && event.fromStatus !== status) {
+        throw new Error(`event ${event.seq} moves from ${String(event.fromStatus)} but the log was at ${status}`);
+      }
+      status = event.toStatus;
+    }
+  }
+  return status;
+}

@@ -1,0 +1,129 @@
+import { INITIAL_STATE, type MentorshipState } from './mentorship-state';
+import type { Actor, NewSessionEvent, Session, SessionEventType, SessionReport } from './session';
+import type { SessionStatus } from './status';
+
+/**
+ * The transition table (spec AC2), as data. An operation applies from the
+ * listed statuses and leads to `to`; applying it to a session already in `to`
+ * is a no-op success (it already took effect).
+ */
+export const TRANSITIONS = {
+  pause: { from: ['Active'], to: 'Paused', event: 'session_paused' },
+  resume: { from: ['Paused'], to: 'Active', event: 'session_resumed' },
+  cancel: { from: ['Queued', 'Active', 'Paused'], to: 'Cancelled', event: 'session_cancelled' },
+  complete: { from: ['Active'], to: 'Completed', event: 'session_completed' },
+  fail: { from: ['Active'], to: 'Failed', event: 'session_failed' },
+} as const satisfies Record<
+  string,
+  { from: readonly SessionStatus[]; to: SessionStatus; event: SessionEventType }
+>;
+
+export type Operation = keyof typeof TRANSITIONS;
+export const OPERATIONS = Object.keys(TRANSITIONS) as Operation[];
+
+export type Command =
+  | { readonly operation: 'pause'; readonly reason?: string; readonly notes?: string }
+  | { readonly operation: 'resume'; readonly notes?: string }
+  | { readonly operation: 'cancel'; readonly reason: string; readonly notes?: string }
+  | { readonly operation: 'complete'; readonly report: SessionReport; readonly notes?: string }
+  | { readonly operation: 'fail'; readonly error: string; readonly notes?: string };
+
+export interface TransitionContext {
+  readonly actor: Actor;
+  /** ISO 8601 instant; the domain never reads a clock. */
+  readonly now: string;
+}
+
+export type TransitionOutcome =
+  | { readonly outcome: 'changed'; readonly session: Session; readonly events: readonly NewSessionEvent[] }
+  | { readonly outcome: 'unchanged'; readonly session: Session }
+  | {
+      readonly outcome: 'rejected';
+      readonly operation: Operation;
+      readonly status: SessionStatus;
+      readonly allowedOperations: readonly Operation[];
+    };
+
+/** Operations the table allows from a status (what a 409 tells the caller). */
+export function allowedOperations(status: SessionStatus): Operation[] {
+  return OPERATIONS.filter((op) => (TRANSITIONS[op].from as readonly SessionStatus[]).includes(status));
+}
+
+/**
+ * Applies a lifecycle command. Pure: returns the new session and the events to
+ * append, `unchanged` when the command already took effect, or a rejection.
+ */
+export function transition(session: Session, command: Command, ctx: TransitionContext): TransitionOutcome {
+  const rule = TRANSITIONS[command.operation];
+  if (session.status === rule.to) return { outcome: 'unchanged', session };
+  if (!(rule.from as readonly SessionStatus[]).includes(session.status)) {
+    return {
+      outcome: 'rejected',
+      operation: command.operation,
+      status: session.status,
+      allowedOperations: allowedOperations(session.status),
+    };
+  }
+
+  const next = applyCommand(session, command, ctx.now);
+  const event: NewSessionEvent = {
+    type: rule.event,
+    occurredAt: ctx.now,
+    actor: ctx.actor.id,
+    actorRole: ctx.actor.role,
+    fromStatus: session.status,
+    toStatus: rule.to,
+    ...stateChange(session.currentState, next.currentState),
+    ...textFields(command),
+    ...eventData(command),
+  };
+  return {
+    outcome: 'changed',
+    session: { ...next, status: rule.to, updatedAt: ctx.now, version: session.version + 1 },
+    events: [event],
+  };
+}
+
+function applyCommand(session: Session, command: Command, now: string): Session {
+  switch (command.operation) {
+    case 'pause':
+      return {
+        ...session,
+        currentState: 'PAUSED',
+        pausedFromState: session.currentState ?? INITIAL_STATE,
+        pausedAt: now,
+        ...(command.reason === undefined ? {} : { pauseReason: command.reason }),
+      };
+    case 'resume': {
+      const { pausedFromState, pausedAt: _pausedAt, pauseReason: _reason, ...rest } = session;
+      return { ...rest, currentState: pausedFromState ?? INITIAL_STATE };
+    }
+    case 'cancel':
+      return { ...session, currentState: 'CANCELLED', endedAt: now, cancelReason: command.reason };
+    case 'complete':
+      return { ...session, currentState: 'COMPLETED', endedAt: now, report: command.report };
+    case 'fail':
+      return { ...session, currentState: 'FAILED', endedAt: now, error: command.error };
+  }
+}
+
+function stateChange(from: MentorshipState | undefined, to: MentorshipState | undefined) {
+  return {
+    ...(from === undefined ? {} : { fromState: from }),
+    ...(to === undefined ? {} : { toState: to }),
+  };
+}
+
+function textFields(command: Command): { reason?: string; notes?: string } {
+  const reason = 'reason' in command ? command.reason : undefined;
+  return {
+    ...(reason === undefined ? {} : { reason }),
+    ...(command.notes === undefined ? {} : { notes: command.notes }),
+  };
+}
+
+function eventData(command: Command): { data?: Record<string, unknown> } {
+  if (command.operation === 'complete') return { data: { report: command.report } };
+  if (command.operation === 'fail') return { data: { error: command.error } };
+  return {};
+}

@@ -1,0 +1,44 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Caller } from '../domain/access';
+import { UnauthenticatedError } from '../domain/errors';
+import { ROLES, type Role } from '../domain/session';
+
+type Claims = Record<string, unknown>;
+
+/** The claims API Gateway's JWT authorizer (or the local server, the same way) put on the event. */
+function claimsOf(event: APIGatewayProxyEventV2): Claims | undefined {
+  const context = event.requestContext as APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Claims } };
+  };
+  return context.authorizer?.jwt?.claims;
+}
+
+/**
+ * `cognito:groups` arrives as a JSON array from the local server, and flattened
+ * by API Gateway into a string such as `[coordinator mentor]`; both are read.
+ */
+export function parseGroups(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
+  if (typeof value !== 'string') return [];
+  const trimmed = value.trim();
+  if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
+    const inner = trimmed.slice(1, -1);
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed)) return parsed.filter((g): g is string => typeof g === 'string');
+    } catch {
+      // Not JSON: API Gateway's space-separated form.
+    }
+    return inner.split(/[\s,]+/).filter(Boolean);
+  }
+  return trimmed.split(/[\s,]+/).filter(Boolean);
+}
+
+/** The caller: user id from `sub`, roles from `cognito:groups` (unknown groups ignored). */
+export function callerFrom(event: APIGatewayProxyEventV2): Caller {
+  const claims = claimsOf(event);
+  const sub = claims?.sub;
+  if (typeof sub !== 'string' || sub.length === 0) throw new UnauthenticatedError('A valid bearer token is required.');
+  const roles = parseGroups(claims?.['cognito:groups']).filter((g): g is Role => (ROLES as readonly string[]).includes(g));
+  return { id: sub, roles: [...new Set(roles)] };
+}

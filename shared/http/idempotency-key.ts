@@ -1,0 +1,15 @@
+import { ValidationError } from '../domain/errors';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The optional Idempotency-Key header: 1-255 visible ASCII characters. */
+export function idempotencyKey(headers: Readonly<Record<string, string | undefined>>): string | undefined {
+  const value = headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  if (!KEY.test(value)) {
+    throw new ValidationError('Invalid Idempotency-Key header.', [
+      { path: 'headers.Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
+    ]);
+  }
+  return value;
+}

@@ -1,0 +1,142 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Caller } from '../domain/access';
+import { ValidationError, type FieldIssue } from '../domain/errors';
+import type { Logger } from '../observability/logger';
+import { callerFrom } from './auth';
+import { MalformedJsonError, PayloadTooLargeError, toErrorResponse, UnsupportedMediaTypeError } from './errors';
+
+/** Request bodies above this are refused with 413 before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** One route: everything the handler, the local server, OpenAPI and CDK need to know. */
+export interface RouteSpec {
+  readonly operationId: string;
+  readonly method: 'GET' | 'POST' | 'PUT';
+  /** API Gateway path template, e.g. `/api/mentorship/sessions/{id}`. */
+  readonly path: string;
+  readonly summary: string;
+  /** False only for `/health`: every other route needs a verified JWT. */
+  readonly auth: boolean;
+  /** The handler's file in functions/http (kebab-case, without extension). */
+  readonly entry: string;
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  /** Headers the route reads (lower-case name -> description). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly successStatus: 200 | 201;
+  readonly response: z.ZodType;
+  /** Error statuses the route can answer, for the OpenAPI document. */
+  readonly errors: readonly number[];
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteRequest<S extends RouteSpec> {
+  readonly params: Out<S['params']>;
+  readonly query: Out<S['query']>;
+  readonly body: Out<S['body']>;
+  readonly caller: Caller;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly requestId: string;
+}
+
+export interface HttpDeps {
+  readonly logger: Logger;
+}
+
+const ANONYMOUS: Caller = { id: 'anonymous', roles: [] };
+
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
+
+/**
+ * Builds a route's Lambda handler: the shared middy stack (errors to the
+ * envelope, body limits and JSON parsing) around validation, then the
+ * business function. Handlers stay a few lines of intent.
+ */
+export function httpRoute<S extends RouteSpec>(
+  spec: S,
+  deps: HttpDeps,
+  run: (request: RouteRequest<S>) => Promise<unknown>,
+): HttpHandler {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(errorEnvelope(deps.logger, spec))
+    .use(jsonBody(spec))
+    .handler(async (event, context) => {
+      const request = {
+        params: parse(spec.params, event.pathParameters ?? {}, 'params'),
+        query: parse(spec.query, event.queryStringParameters ?? {}, 'query'),
+        body: parse(spec.body, (event as ParsedEvent).parsedBody, 'body'),
+        caller: spec.auth ? callerFrom(event) : ANONYMOUS,
+        headers: event.headers ?? {},
+        requestId: event.requestContext?.requestId ?? context.awsRequestId,
+      } as RouteRequest<S>;
+      const result = await run(request);
+      return { statusCode: spec.successStatus, headers: JSON_HEADERS, body: JSON.stringify(result) };
+    });
+}
+
+type ParsedEvent = APIGatewayProxyEventV2 & { parsedBody?: unknown };
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (schema === undefined) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues: FieldIssue[] = result.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+  throw new ValidationError(`Invalid ${where}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+}
+
+/** Size limit, content type and JSON parsing. An absent or empty body reads as `{}`. */
+function jsonBody(spec: RouteSpec): middy.MiddlewareObj<APIGatewayProxyEventV2> {
+  return {
+    before: (request) => {
+      const event = request.event as ParsedEvent;
+      if (spec.body === undefined) return;
+      const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      const bytes = Buffer.byteLength(raw, 'utf8');
+      if (bytes > MAX_BODY_BYTES) {
+        throw new PayloadTooLargeError(`The request body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES}.`, {
+          details: { limitBytes: MAX_BODY_BYTES },
+        });
+      }
+      if (raw.trim() === '') {
+        event.parsedBody = {};
+        return;
+      }
+      const type = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
+        throw new UnsupportedMediaTypeError(`Send the body as application/json, not ${type}.`);
+      }
+      try {
+        event.parsedBody = JSON.parse(raw);
+      } catch {
+        throw new MalformedJsonError('The request body is not valid JSON.');
+      }
+    },
+  };
+}
+
+/** The error handler: every failure becomes the envelope; unexpected ones are logged and hidden. */
+function errorEnvelope(logger: Logger, spec: RouteSpec): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: (request) => {
+      const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
+      const { statusCode, body, expected } = toErrorResponse(request.error, requestId);
+      if (!expected) logger.error('unhandled error', { operationId: spec.operationId, requestId, error: request.error });
+      else if (statusCode >= 500) logger.warn('dependency failure', { operationId: spec.operationId, requestId, code: body.error.code });
+      request.response = { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Junior, Mentor, Story } from '../domain/directory';
+import type { SessionStartResult } from '../domain/results';
+import type { Session, SessionEvent } from '../domain/session';
+
+/** A stored answer to a request sent with an Idempotency-Key. */
+export interface IdempotencyRecord {
+  /** Caller's user id and the key: keys are scoped per caller. */
+  readonly scope: string;
+  readonly key: string;
+  /** Digest of the request, to refuse the same key with a different request. */
+  readonly requestHash: string;
+  /** The first answer, returned again to every retry. */
+  readonly result: SessionStartResult;
+  readonly expiresAt: string;
+}
+
+/**
+ * One write of a session: the new session, its new events and, for a start, the
+ * idempotency record. `expected` is the session as read; the write happens only
+ * if the stored session still has that status and version.
+ */
+export interface SessionChange {
+  readonly expected?: Pick<Session, 'status' | 'version'>;
+  readonly session: Session;
+  readonly events: readonly SessionEvent[];
+  /** The engine's event id, remembered so a repeated report is dropped. */
+  readonly externalEventId?: string;
+  readonly idempotency?: IdempotencyRecord;
+}
+
+/** What a start reads in one round trip. */
+export interface StartContext {
+  readonly story?: Story;
+  readonly junior?: Junior;
+  readonly mentor?: Mentor;
+  readonly idempotency?: IdempotencyRecord;
+}
+
+export interface StartContextQuery {
+  readonly storyId: string;
+  readonly juniorId: string;
+  readonly mentorId?: string;
+  readonly idempotency?: { readonly scope: string; readonly key: string };
+}
+
+/** Why a change was not written. */
+export type CommitConflict = 'session_changed' | 'duplicate_event' | 'idempotency_key_taken';
+
+export class CommitConflictError extends Error {
+  constructor(readonly conflict: CommitConflict) {
+    super(`commit refused: ${conflict}`);
+    this.name = 'CommitConflictError';
+  }
+}
+
+/**
+ * Sessions and their audit log. `commit` is atomic: the session, its events,
+ * the slot counters its status change moves and the idempotency record are
+ * written together or not at all (CommitConflictError says why not).
+ */
+export interface SessionStore {
+  getSession(id: string): Promise<Session | undefined>;
+  /** The session and its whole audit log, in one read. */
+  getSessionWithEvents(id: string): Promise<{ session: Session; events: SessionEvent[] } | undefined>;
+  loadStartContext(query: StartContextQuery): Promise<StartContext>;
+  getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  commit(change: SessionChange): Promise<void>;
+}

@@ -1,0 +1,21 @@
+/** The engine's view of one workflow instance. */
+export type WorkflowInstanceStatus = 'Running' | 'Suspended' | 'Finished' | 'Cancelled' | 'Faulted' | 'NotFound';
+
+export interface StartWorkflowInput {
+  /** The session id: a retried start with the same id must not create a second instance. */
+  readonly correlationId: string;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The workflow behind each session (Elsa 3, Step Functions, or the embedded
+ * engine). Every method throws WorkflowEngineError when the engine fails.
+ */
+export interface WorkflowEngine {
+  readonly name: string;
+  start(input: StartWorkflowInput): Promise<{ instanceId: string }>;
+  suspend(instanceId: string): Promise<void>;
+  resume(instanceId: string): Promise<void>;
+  cancel(instanceId: string): Promise<void>;
+  status(instanceId: string): Promise<WorkflowInstanceStatus>;
+}

@@ -1,0 +1,41 @@
+import type { Caller } from '../../shared/domain/access';
+import type { Junior, Mentor, Story } from '../../shared/domain/directory';
+import type { Session } from '../../shared/domain/session';
+
+export const coordinator: Caller = { id: 'coord-1', roles: ['coordinator'] };
+export const engineCaller: Caller = { id: 'engine', roles: ['service'] };
+export const mentorCaller = (id: string): Caller => ({ id, roles: ['mentor'] });
+export const juniorCaller = (id: string): Caller => ({ id, roles: ['junior'] });
+
+export const aJunior = (id: string, overrides: Partial<Junior> = {}): Junior => ({ id, name: `Junior ${id}`, skills: [{ area: 'typescript', level: 2 }], ...overrides });
+export const aMentor = (id: string, overrides: Partial<Mentor> = {}): Mentor => ({
+  id,
+  name: `Mentor ${id}`,
+  skills: [{ area: 'typescript', level: 4 }],
+  maxConcurrentSessions: 3,
+  available: true,
+  ...overrides,
+});
+export const aStory = (id: string, overrides: Partial<Story> = {}): Story => ({ id, title: `Story ${id}`, skillArea: 'typescript', ...overrides });
+
+/** A session in any status, for pure domain tests. */
+export function aSession(overrides: Partial<Session> = {}): Session {
+  return {
+    id: '00000000-0000-4000-8000-000000000001',
+    storyId: 'story-1',
+    juniorId: 'junior-1',
+    mentorId: 'mentor-1',
+    storyTitle: 'Story one',
+    juniorName: 'Junior one',
+    status: 'Active',
+    currentState: 'PLAN_DECOMPOSITION',
+    stateChangedAt: '2026-01-05T09:00:00.000Z',
+    workflowInstanceId: 'wf-1',
+    createdAt: '2026-01-05T09:00:00.000Z',
+    updatedAt: '2026-01-05T09:00:00.000Z',
+    startedAt: '2026-01-05T09:00:00.000Z',
+    version: 1,
+    eventCount: 1,
+    ...overrides,
+  };
+}
