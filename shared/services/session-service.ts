@@ -45,8 +45,14 @@ export interface StartSessionInput {
   readonly mentorId?: string;
 }
 
-/** How often a change is re-decided after another writer moved the session's version (not its status). */
-const MAX_ATTEMPTS = 4;
+/** How often a write is re-decided after another writer moved the session's version (not its status). */
+const MAX_ATTEMPTS = 8;
+
+/** Jittered backoff between optimistic-concurrency retries, so writers on one hot session spread out. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /**
  * Runs sessions: each use case reads, asks the domain, commits one transaction
@@ -190,6 +196,7 @@ export class SessionService {
           return { sessionId: id, recorded: false, duplicate: true, stateApplied: false, ...(session.currentState && { currentState: session.currentState }) };
         }
         if (attempt >= MAX_ATTEMPTS) throw new ConcurrentUpdateError('The session kept changing; try again.');
+        await backoff(attempt);
       }
     }
   }
@@ -223,7 +230,10 @@ export class SessionService {
       try {
         await this.deps.store.commit({ expected: session, ...write });
       } catch (error) {
-        if (error instanceof CommitConflictError && error.conflict === 'session_changed' && attempt < MAX_ATTEMPTS) continue;
+        if (error instanceof CommitConflictError && error.conflict === 'session_changed' && attempt < MAX_ATTEMPTS) {
+          await backoff(attempt);
+          continue;
+        }
         if (error instanceof CommitConflictError) throw new ConcurrentUpdateError('The session kept changing; try again.');
         throw error;
       }

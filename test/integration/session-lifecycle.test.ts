@@ -1,0 +1,249 @@
+import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
+import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
+import { composeApp, uuidIds, type AppDeps } from '../../shared/compose';
+import { SessionService } from '../../shared/services/session-service';
+import { ConcurrentUpdateError, TransitionForbiddenError, WorkflowEngineError } from '../../shared/domain/errors';
+import { replayStatus } from '../../shared/domain/session';
+import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
+import { ManualClock } from '../support/clock';
+import { createTestTable, type TestTable } from '../support/dynamo';
+import { FaultyEngine } from '../support/faulty-engine';
+import { gateCommits } from '../support/gated-store';
+
+let table: TestTable;
+let clock: ManualClock;
+let engine: FaultyEngine;
+let app: AppDeps;
+
+const report = { summary: 'Merged with one review round.', overallScore: 87, metrics: { hints: 2 } };
+
+beforeAll(async () => {
+  table = await createTestTable('lifecycle');
+  clock = new ManualClock();
+  engine = new FaultyEngine(new EmbeddedWorkflowEngine(table.dynamo.document, table.tableName, clock));
+  app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, engine });
+  const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
+  for (let i = 1; i <= 8; i += 1) await directory.put('junior', aJunior(`junior-${i}`));
+  await directory.put('mentor', aMentor('mentor-1'));
+  await directory.put('story', aStory('story-1'));
+});
+
+afterAll(() => table.dynamo.client.destroy());
+afterEach(() => engine.heal());
+
+async function start(juniorId: string) {
+  const result = await app.sessions.startSession({ storyId: 'story-1', juniorId, mentorId: 'mentor-1' }, coordinator);
+  return result.sessionId;
+}
+
+/** The audit log of a session must lead to its status. */
+async function expectEventsReplayToStatus(id: string) {
+  const { session, events } = await app.sessions.getSessionDetails(id, coordinator);
+  expect(replayStatus(events)).toBe(session.status);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  expect(session.eventCount).toBe(events.length);
+  return { session, events };
+}
+
+async function engineStatus(id: string) {
+  const { session } = await app.sessions.getSessionDetails(id, coordinator);
+  return engine.status(session.workflowInstanceId!);
+}
+
+describe('lifecycle on DynamoDB Local', () => {
+  test('start -> pause -> resume -> complete', async () => {
+    const id = await start('junior-1');
+    await app.sessions.recordWorkflowEvent(
+      id,
+      { type: 'state_changed', toState: 'PLAN_DECOMPOSITION', eventId: 'e-1', occurredAt: clock.now().toISOString() },
+      engineCaller,
+    );
+
+    clock.advanceMinutes(10);
+    expect(await app.sessions.pauseSession(id, { reason: 'lunch' }, mentorCaller('mentor-1'))).toMatchObject({ status: 'Paused' });
+    expect(await engineStatus(id)).toBe('Suspended');
+
+    clock.advanceMinutes(30);
+    expect(await app.sessions.resumeSession(id, {}, coordinator)).toMatchObject({ status: 'Active' });
+    expect(await engineStatus(id)).toBe('Running');
+
+    clock.advanceMinutes(50);
+    expect(await app.sessions.completeSession(id, { report }, engineCaller)).toMatchObject({ status: 'Completed' });
+
+    const { session, events } = await expectEventsReplayToStatus(id);
+    expect(session).toMatchObject({ status: 'Completed', currentState: 'COMPLETED', report, endedAt: clock.now().toISOString() });
+    expect(events.map((e) => e.type)).toEqual([
+      'session_started',
+      'state_transition',
+      'session_paused',
+      'session_resumed',
+      'session_completed',
+    ]);
+    const paused = events.find((e) => e.type === 'session_paused')!;
+    expect(paused).toMatchObject({ actor: 'mentor-1', actorRole: 'mentor', reason: 'lunch', fromState: 'PLAN_DECOMPOSITION', toState: 'PAUSED' });
+    expect(events.find((e) => e.type === 'session_resumed')).toMatchObject({ fromState: 'PAUSED', toState: 'PLAN_DECOMPOSITION' });
+  });
+
+  test('start -> cancel records the reason and cancels the engine instance', async () => {
+    const id = await start('junior-2');
+    await app.sessions.cancelSession(id, { reason: 'story withdrawn', notes: 'product call' }, coordinator);
+    const { session, events } = await expectEventsReplayToStatus(id);
+    expect(session).toMatchObject({ status: 'Cancelled', cancelReason: 'story withdrawn' });
+    expect(events.at(-1)).toMatchObject({ type: 'session_cancelled', reason: 'story withdrawn', notes: 'product call', actor: coordinator.id });
+    expect(await engine.status(session.workflowInstanceId!)).toBe('Cancelled');
+  });
+
+  test('start -> fail records the error context', async () => {
+    const id = await start('junior-3');
+    await app.sessions.failSession(id, { error: 'build agent lost' }, engineCaller);
+    const { session, events } = await expectEventsReplayToStatus(id);
+    expect(session).toMatchObject({ status: 'Failed', error: 'build agent lost', currentState: 'FAILED' });
+    expect(events.at(-1)).toMatchObject({ type: 'session_failed', actorRole: 'service', data: { error: 'build agent lost' } });
+  });
+
+  test('a forbidden transition writes nothing; a repeated one is a no-op', async () => {
+    const id = await start('junior-4');
+    await app.sessions.completeSession(id, { report }, engineCaller);
+    table.requests.reset();
+
+    await expect(app.sessions.resumeSession(id, {}, coordinator)).rejects.toBeInstanceOf(TransitionForbiddenError);
+    expect(table.requests.byOperation()).toEqual({ GetItem: 1 });
+
+    table.requests.reset();
+    expect(await app.sessions.completeSession(id, { report }, engineCaller)).toMatchObject({ success: true, status: 'Completed' });
+    expect(table.requests.byOperation()).toEqual({ GetItem: 1 });
+    const { events } = await expectEventsReplayToStatus(id);
+    expect(events).toHaveLength(2);
+  });
+
+  test('an engine failure on start leaves the session Failed with the error, holding no slot', async () => {
+    engine.failOn('start');
+    await expect(
+      app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-5' }, coordinator),
+    ).rejects.toMatchObject({ code: 'engine_unavailable', details: { status: 'Failed' } });
+    const failedStartCall = engine.calls.filter((c) => c.method === 'start').at(-1)!;
+    const { session, events } = await expectEventsReplayToStatus(failedStartCall.arg);
+    expect(session).toMatchObject({ status: 'Failed', error: 'injected start failure' });
+    expect(session.workflowInstanceId).toBeUndefined();
+    expect(events).toEqual([expect.objectContaining({ type: 'session_failed', reason: 'engine_start_failed', toStatus: 'Failed' })]);
+  });
+
+  test('an engine failure on pause reverts the status and says so in the audit log', async () => {
+    const id = await start('junior-6');
+    engine.failOn('suspend');
+    await expect(app.sessions.pauseSession(id, {}, coordinator)).rejects.toBeInstanceOf(WorkflowEngineError);
+    const { session, events } = await expectEventsReplayToStatus(id);
+    expect(session.status).toBe('Active');
+    expect(session.currentState).toBe('INIT_STORY_PROCESSING');
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'session_paused', 'workflow_sync_failed']);
+    expect(events.at(-1)).toMatchObject({ fromStatus: 'Paused', toStatus: 'Active', data: { operation: 'pause', reverted: true } });
+  });
+
+  test('an engine failure on cancel keeps the cancel and records the divergence', async () => {
+    const id = await start('junior-7');
+    engine.failOn('cancel');
+    expect(await app.sessions.cancelSession(id, { reason: 'duplicate' }, coordinator)).toMatchObject({ status: 'Cancelled' });
+    const { events } = await expectEventsReplayToStatus(id);
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'session_cancelled', 'workflow_sync_failed']);
+    expect(events.at(-1)).toMatchObject({ data: { operation: 'cancel', reverted: false } });
+  });
+});
+
+describe('concurrency', () => {
+  test('concurrent pause, cancel and complete on one session: exactly one wins', async () => {
+    const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
+    for (let round = 0; round < 10; round += 1) {
+      const junior = `race-junior-${round}`;
+      await directory.put('junior', aJunior(junior));
+      const id = await app.sessions.startSession({ storyId: 'story-1', juniorId: junior }, coordinator).then((r) => r.sessionId);
+      // All three read version 1 before any of them commits.
+      const racing = new SessionService({ store: gateCommits(app.store, 3), engine, clock, ids: uuidIds });
+
+      const outcomes = await Promise.allSettled([
+        racing.pauseSession(id, { reason: 'race' }, coordinator),
+        racing.cancelSession(id, { reason: 'race' }, coordinator),
+        racing.completeSession(id, { report }, engineCaller),
+      ]);
+
+      const winners = outcomes.filter((o) => o.status === 'fulfilled');
+      expect(winners).toHaveLength(1);
+      for (const loser of outcomes.filter((o) => o.status === 'rejected')) {
+        expect((loser as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrentUpdateError);
+      }
+      const { session, events } = await expectEventsReplayToStatus(id);
+      expect(events).toHaveLength(2);
+      expect(session.status).toBe((winners[0] as PromiseFulfilledResult<{ status: string }>).value.status);
+    }
+  });
+
+  test('unsynchronised pause, cancel and complete: every outcome is a valid serial order', async () => {
+    const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
+    for (let round = 0; round < 10; round += 1) {
+      const junior = `loose-race-junior-${round}`;
+      await directory.put('junior', aJunior(junior));
+      const id = await app.sessions.startSession({ storyId: 'story-1', juniorId: junior }, coordinator).then((r) => r.sessionId);
+      const outcomes = await Promise.allSettled([
+        app.sessions.pauseSession(id, { reason: 'race' }, coordinator),
+        app.sessions.cancelSession(id, { reason: 'race' }, coordinator),
+        app.sessions.completeSession(id, { report }, engineCaller),
+      ]);
+      for (const loser of outcomes.filter((o) => o.status === 'rejected')) {
+        const reason = (loser as PromiseRejectedResult).reason as Error;
+        expect([ConcurrentUpdateError, TransitionForbiddenError].some((type) => reason instanceof type)).toBe(true);
+      }
+      const { events } = await expectEventsReplayToStatus(id);
+      // One status event per successful call, after session_started.
+      expect(events).toHaveLength(1 + outcomes.filter((o) => o.status === 'fulfilled').length);
+    }
+  });
+
+  test('concurrent identical pauses: one writes, the others succeed without an event', async () => {
+    const id = await start('junior-8');
+    const results = await Promise.all(Array.from({ length: 5 }, () => app.sessions.pauseSession(id, {}, coordinator)));
+    expect(results.every((r) => r.status === 'Paused')).toBe(true);
+    const { events } = await expectEventsReplayToStatus(id);
+    expect(events.filter((e) => e.type === 'session_paused')).toHaveLength(1);
+  });
+
+  test('engine reports racing a lifecycle change are retried, not lost', async () => {
+    const junior = 'report-race-junior';
+    await new DynamoDirectoryStore(table.dynamo.document, table.tableName).put('junior', aJunior(junior));
+    const id = await app.sessions.startSession({ storyId: 'story-1', juniorId: junior }, coordinator).then((r) => r.sessionId);
+    const reports = Array.from({ length: 6 }, (_, i) =>
+      app.sessions.recordWorkflowEvent(id, { type: 'progress_update', eventId: `p-${i}`, occurredAt: clock.now().toISOString() }, engineCaller),
+    );
+    const [pause] = await Promise.all([app.sessions.pauseSession(id, {}, coordinator), ...reports]);
+    expect(pause.status).toBe('Paused');
+    const { events } = await expectEventsReplayToStatus(id);
+    expect(events.filter((e) => e.type === 'progress_update')).toHaveLength(6);
+  });
+});
+
+describe('DynamoDB requests per operation', () => {
+  test('start <= 3, pause/resume/cancel/complete/fail <= 2 (store), details = 1 Query', async () => {
+    const store = table.requests;
+    const juniors = ['budget-a', 'budget-b'];
+    const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
+    for (const j of juniors) await directory.put('junior', aJunior(j));
+    // The embedded engine shares the client, so its own request is counted and named.
+    const count = async (work: () => Promise<unknown>) => {
+      store.reset();
+      await work();
+      return store.byOperation();
+    };
+
+    let id = '';
+    expect(
+      await count(async () => {
+        id = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'budget-a', mentorId: 'mentor-1' }, coordinator)).sessionId;
+      }),
+    ).toEqual({ BatchGetItem: 1, PutItem: 1, TransactWriteItems: 1 });
+    expect(await count(() => app.sessions.pauseSession(id, {}, coordinator))).toEqual({ GetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
+    expect(await count(() => app.sessions.resumeSession(id, {}, coordinator))).toEqual({ GetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
+    expect(await count(() => app.sessions.completeSession(id, { report }, engineCaller))).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+    expect(await count(() => app.sessions.getSessionDetails(id, coordinator))).toEqual({ Query: 1 });
+
+    const other = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'budget-b' }, coordinator)).sessionId;
+    expect(await count(() => app.sessions.failSession(other, { error: 'x' }, engineCaller))).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+  });
+});

@@ -1,0 +1,33 @@
+import type { SessionChange, SessionStore } from '../../shared/ports/session-store';
+
+/**
+ * A store that holds commits until `parties` of them are waiting, then lets
+ * them all go at once: every racer has read the same version before any
+ * writes, so the race is real rather than left to timing.
+ */
+export function gateCommits(inner: SessionStore, parties: number): SessionStore {
+  let waiting: (() => void)[] = [];
+  const gate = () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (waiting.length === parties) {
+        const release = waiting;
+        waiting = [];
+        for (const go of release) go();
+      }
+    });
+  let armed = true;
+  return {
+    getSession: (id) => inner.getSession(id),
+    getSessionWithEvents: (id) => inner.getSessionWithEvents(id),
+    loadStartContext: (q) => inner.loadStartContext(q),
+    getIdempotencyRecord: (s, k) => inner.getIdempotencyRecord(s, k),
+    commit: async (change: SessionChange) => {
+      if (armed) {
+        await gate();
+        armed = waiting.length > 0;
+      }
+      return inner.commit(change);
+    },
+  };
+}
