@@ -1,4 +1,4 @@
-/** Three tiers, one jest project each. Unit tests never touch the network. */
+/** Test tiers, one jest project each: unit (no network), infra (CDK template), integration and api (DynamoDB Local). */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const transformIgnorePatterns = ['/node_modules/(?!(@middy|jose)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node' };
@@ -6,6 +6,7 @@ const common = { transform, transformIgnorePatterns, testEnvironment: 'node' };
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -6,6 +6,8 @@ import { startLocalServer } from '../../infra/local/server';
 import { createClient, type SessionClient } from '../../shared/client';
 import { composeApp, type AppDeps, type ComposeOptions } from '../../shared/compose';
 import type { Role } from '../../shared/domain/session';
+import { systemClock, type Clock } from '../../shared/ports/clock';
+import type { WorkflowEngine } from '../../shared/ports/workflow-engine';
 import { createTestTable, type TestTable } from './dynamo';
 
 export interface LocalApp {
@@ -20,10 +22,21 @@ export interface LocalApp {
   close(): Promise<void>;
 }
 
+export interface LocalAppOptions extends Partial<Omit<ComposeOptions, 'tableName' | 'dynamo' | 'engine'>> {
+  /**
+   * An engine, or a factory given the app's fresh table and clock: the table only
+   * exists once the app starts, so an engine that lives in it (the embedded one,
+   * wrapped in a FaultyEngine) is built through the factory.
+   */
+  readonly engine?: WorkflowEngine | ((table: TestTable, clock: Clock) => WorkflowEngine);
+}
+
 /** The real local server (same handlers, same JWT check) on a free port, over a fresh table. */
-export async function startLocalApp(overrides: Partial<Omit<ComposeOptions, 'tableName' | 'dynamo'>> = {}): Promise<LocalApp> {
+export async function startLocalApp(options: LocalAppOptions = {}): Promise<LocalApp> {
   const table = await createTestTable('api');
-  const deps = composeApp({ tableName: table.tableName, dynamo: table.dynamo, ...overrides });
+  const { engine: engineOption, ...overrides } = options;
+  const engine = typeof engineOption === 'function' ? engineOption(table, overrides.clock ?? systemClock) : engineOption;
+  const deps = composeApp({ tableName: table.tableName, dynamo: table.dynamo, ...overrides, ...(engine && { engine }) });
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-api-'));
   const jwt = await localJwt(dataDir);
   const server = await startLocalServer({ deps, jwt, port: 0 });

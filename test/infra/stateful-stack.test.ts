@@ -1,0 +1,37 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { StatefulStack } from '../../infra/stacks/stateful-stack';
+import { createTableInput, TABLE_DEFINITION } from '../../shared/adapters/dynamodb/table-definition';
+
+const template = Template.fromStack(new StatefulStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Stateful'));
+
+describe('stateful stack', () => {
+  test('the table is the single definition: keys, attributes, indexes, stream, TTL', () => {
+    const local = createTableInput('any');
+    const tables = template.findResources('AWS::DynamoDB::GlobalTable');
+    expect(Object.keys(tables)).toHaveLength(1);
+    const props = Object.values(tables)[0]!.Properties;
+    expect(props.KeySchema).toEqual(local.KeySchema);
+    expect([...props.AttributeDefinitions].sort((a: { AttributeName: string }, b: { AttributeName: string }) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
+      [...local.AttributeDefinitions!].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!)),
+    );
+    expect(props.GlobalSecondaryIndexes ?? []).toHaveLength(TABLE_DEFINITION.globalSecondaryIndexes.length);
+    expect(props.StreamSpecification).toEqual({ StreamViewType: TABLE_DEFINITION.streamViewType });
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true });
+  });
+
+  test('the audit log is protected: PITR, deletion protection, retained on stack deletion', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        Replicas: [
+          {
+            Region: { Ref: 'AWS::Region' },
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          },
+        ],
+      },
+    });
+  });
+});

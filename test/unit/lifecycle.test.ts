@@ -1,0 +1,365 @@
+import {
+  applyWorkflowReport,
+  engineOutOfSync,
+  failedStart,
+  revertAfterEngineFailure,
+  startedSession,
+  withEvents,
+  type WorkflowReport,
+} from '../../shared/domain/lifecycle';
+import { WORKFLOW_PROGRESS_EVENTS } from '../../shared/domain/mentorship-state';
+import { replayStatus, type Actor, type SessionEvent } from '../../shared/domain/session';
+import { isOpen } from '../../shared/domain/status';
+import { slotChange } from '../../shared/domain/limits';
+import { transition } from '../../shared/domain/transitions';
+import { aSessionIn, aStartInput, ctxAt, T0, T1, T2 } from './support';
+
+const engine: Actor = { id: 'engine', role: 'service' };
+
+describe('startedSession', () => {
+  test('is Active at the initial MentorshipState with one session_started event', () => {
+    // Prepare
+    const input = aStartInput();
+
+    // Act
+    const { session, events } = startedSession(input, 'wf-42', ctxAt(T0));
+
+    // Assess
+    expect(session).toEqual({
+      id: input.id,
+      storyId: 'story-1',
+      juniorId: 'junior-1',
+      mentorId: 'mentor-1',
+      storyTitle: 'Story one',
+      juniorName: 'Junior one',
+      status: 'Active',
+      currentState: 'INIT_STORY_PROCESSING',
+      stateChangedAt: T0,
+      workflowInstanceId: 'wf-42',
+      createdAt: T0,
+      updatedAt: T0,
+      startedAt: T0,
+      version: 1,
+      eventCount: 1,
+    });
+    expect(events).toEqual([
+      {
+        sessionId: input.id,
+        seq: 1,
+        type: 'session_started',
+        occurredAt: T0,
+        recordedAt: T0,
+        actor: 'coord-1',
+        actorRole: 'coordinator',
+        toStatus: 'Active',
+        toState: 'INIT_STORY_PROCESSING',
+        data: { workflowInstanceId: 'wf-42', mentorId: 'mentor-1' },
+      },
+    ]);
+    expect(replayStatus(events)).toBe('Active');
+  });
+
+  test('without a mentor, neither the session nor the event names one', () => {
+    // Prepare
+    const { mentorId: _mentorId, ...input } = aStartInput();
+
+    // Act
+    const { session, events } = startedSession(input, 'wf-1', ctxAt(T0));
+
+    // Assess
+    expect(session).not.toHaveProperty('mentorId');
+    expect(events[0]?.data).toEqual({ workflowInstanceId: 'wf-1' });
+  });
+});
+
+describe('failedStart', () => {
+  test('records a Failed session with one session_failed event, engine_start_failed', () => {
+    // Prepare
+    const input = aStartInput();
+
+    // Act
+    const { session, events } = failedStart(input, 'engine returned 503', ctxAt(T0));
+
+    // Assess
+    expect(session).toMatchObject({ status: 'Failed', currentState: 'FAILED', endedAt: T0, error: 'engine returned 503', version: 1, eventCount: 1 });
+    expect(session).not.toHaveProperty('workflowInstanceId');
+    expect(session).not.toHaveProperty('startedAt');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      seq: 1,
+      sessionId: input.id,
+      type: 'session_failed',
+      reason: 'engine_start_failed',
+      toStatus: 'Failed',
+      toState: 'FAILED',
+      actor: 'coord-1',
+      data: { error: 'engine returned 503' },
+    });
+    expect(replayStatus(events)).toBe('Failed');
+  });
+
+  test('holds no slot: a failed start neither takes nor releases one', () => {
+    // Prepare
+    const { session } = failedStart(aStartInput(), 'boom', ctxAt(T0));
+
+    // Act
+    const change = slotChange(undefined, session.status);
+
+    // Assess
+    expect(isOpen(session.status)).toBe(false);
+    expect(change).toBe('none');
+  });
+});
+
+describe('revertAfterEngineFailure', () => {
+  test('a pause the engine refused: back to Active, workflow_sync_failed from Paused to Active', () => {
+    // Prepare
+    const before = aSessionIn('Active', { currentState: 'START_IMPLEMENTATION' });
+    const paused = transition(before, { operation: 'pause', reason: 'lunch' }, ctxAt(T1));
+    if (paused.outcome !== 'changed') throw new Error('pause did not apply');
+    const committed = withEvents(paused.session, paused.events, T1);
+
+    // Act
+    const { session, events } = revertAfterEngineFailure(before, committed.session, 'pause', 'engine timeout', ctxAt(T2));
+
+    // Assess
+    expect(session).toEqual({ ...before, updatedAt: T2, version: committed.session.version + 1, eventCount: committed.session.eventCount + 1 });
+    expect(events).toEqual([
+      {
+        sessionId: before.id,
+        seq: committed.session.eventCount + 1,
+        type: 'workflow_sync_failed',
+        occurredAt: T2,
+        recordedAt: T2,
+        actor: 'coord-1',
+        actorRole: 'coordinator',
+        fromStatus: 'Paused',
+        toStatus: 'Active',
+        fromState: 'PAUSED',
+        toState: 'START_IMPLEMENTATION',
+        reason: 'engine_call_failed',
+        data: { operation: 'pause', error: 'engine timeout', reverted: true },
+      },
+    ]);
+    expect(replayStatus([...committed.events, ...events])).toBe('Active');
+  });
+
+  test('a resume the engine refused: back to Paused with the pause fields restored', () => {
+    // Prepare
+    const before = aSessionIn('Paused', { pausedFromState: 'REVIEW_PLAN', pauseReason: 'holiday' });
+    const resumed = transition(before, { operation: 'resume' }, ctxAt(T1));
+    if (resumed.outcome !== 'changed') throw new Error('resume did not apply');
+    const committed = withEvents(resumed.session, resumed.events, T1);
+
+    // Act
+    const { session, events } = revertAfterEngineFailure(before, committed.session, 'resume', 'engine down', ctxAt(T2));
+
+    // Assess
+    expect(session).toMatchObject({
+      status: 'Paused',
+      currentState: 'PAUSED',
+      pausedFromState: 'REVIEW_PLAN',
+      pauseReason: 'holiday',
+      pausedAt: before.pausedAt,
+      version: before.version + 2,
+    });
+    expect(events[0]).toMatchObject({ fromStatus: 'Active', toStatus: 'Paused', fromState: 'REVIEW_PLAN', toState: 'PAUSED' });
+  });
+});
+
+describe('engineOutOfSync', () => {
+  test('records workflow_sync_failed without moving the status', () => {
+    // Prepare
+    const cancelled = aSessionIn('Cancelled', { version: 5, eventCount: 4 });
+
+    // Act
+    const { session, events } = engineOutOfSync(cancelled, 'cancel', 'engine unreachable', ctxAt(T2));
+
+    // Assess
+    expect(session).toEqual({ ...cancelled, updatedAt: T2, version: 6, eventCount: 5 });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      seq: 5,
+      type: 'workflow_sync_failed',
+      reason: 'engine_call_failed',
+      data: { operation: 'cancel', error: 'engine unreachable', reverted: false },
+    });
+    expect(events[0]).not.toHaveProperty('toStatus');
+    expect(events[0]).not.toHaveProperty('fromStatus');
+  });
+});
+
+describe('applyWorkflowReport', () => {
+  const stateChanged = (overrides: Partial<Extract<WorkflowReport, { type: 'state_changed' }>> = {}): WorkflowReport => ({
+    type: 'state_changed',
+    toState: 'VALIDATE_STORY',
+    eventId: 'elsa-evt-1',
+    occurredAt: T1,
+    ...overrides,
+  });
+
+  test('Active: a state change moves currentState and records state_transition', () => {
+    // Prepare
+    const session = aSessionIn('Active', { currentState: 'INIT_STORY_PROCESSING', stateChangedAt: T0, version: 2, eventCount: 1 });
+
+    // Act
+    const result = applyWorkflowReport(session, stateChanged(), engine, T2);
+
+    // Assess
+    expect(result.outcome).toBe('recorded');
+    if (result.outcome !== 'recorded') return;
+    expect(result.stateApplied).toBe(true);
+    expect(result.write.session).toMatchObject({
+      status: 'Active',
+      currentState: 'VALIDATE_STORY',
+      stateChangedAt: T1,
+      updatedAt: T2,
+      version: 3,
+      eventCount: 2,
+    });
+    expect(result.write.events).toEqual([
+      {
+        sessionId: session.id,
+        seq: 2,
+        type: 'state_transition',
+        occurredAt: T1,
+        recordedAt: T2,
+        actor: 'engine',
+        actorRole: 'service',
+        externalId: 'elsa-evt-1',
+        fromState: 'INIT_STORY_PROCESSING',
+        toState: 'VALIDATE_STORY',
+      },
+    ]);
+  });
+
+  test('a state change carries its data verbatim', () => {
+    // Prepare
+    const session = aSessionIn('Active', { stateChangedAt: T0 });
+
+    // Act
+    const result = applyWorkflowReport(session, stateChanged({ data: { attempt: 2, note: 'retry' } }), engine, T2);
+
+    // Assess
+    expect(result.outcome).toBe('recorded');
+    if (result.outcome !== 'recorded') return;
+    expect(result.write.events[0]?.data).toEqual({ attempt: 2, note: 'retry' });
+  });
+
+  test('a report at exactly stateChangedAt is not late', () => {
+    // Prepare
+    const session = aSessionIn('Active', { stateChangedAt: T1 });
+
+    // Act
+    const result = applyWorkflowReport(session, stateChanged({ occurredAt: T1 }), engine, T2);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'recorded', stateApplied: true });
+  });
+
+  test('late report (older than stateChangedAt): recorded, state not moved, data.late', () => {
+    // Prepare
+    const session = aSessionIn('Active', { currentState: 'REVIEW_PLAN', stateChangedAt: T1, version: 4, eventCount: 3 });
+
+    // Act
+    const result = applyWorkflowReport(session, stateChanged({ toState: 'PLAN_DECOMPOSITION', occurredAt: T0, data: { k: 'v' } }), engine, T2);
+
+    // Assess
+    expect(result.outcome).toBe('recorded');
+    if (result.outcome !== 'recorded') return;
+    expect(result.stateApplied).toBe(false);
+    expect(result.write.session).toMatchObject({ currentState: 'REVIEW_PLAN', stateChangedAt: T1, version: 5, eventCount: 4, updatedAt: T2 });
+    expect(result.write.events).toHaveLength(1);
+    expect(result.write.events[0]).toMatchObject({
+      seq: 4,
+      type: 'state_transition',
+      occurredAt: T0,
+      externalId: 'elsa-evt-1',
+      data: { k: 'v', reportedState: 'PLAN_DECOMPOSITION', late: true },
+    });
+    expect(result.write.events[0]).not.toHaveProperty('toState');
+  });
+
+  test('Paused: a state change moves pausedFromState; currentState stays PAUSED; resume returns there', () => {
+    // Prepare
+    const session = aSessionIn('Paused', { pausedFromState: 'START_IMPLEMENTATION', stateChangedAt: T0 });
+
+    // Act
+    const result = applyWorkflowReport(session, stateChanged({ toState: 'MONITOR_PROGRESS' }), engine, T2);
+
+    // Assess
+    expect(result.outcome).toBe('recorded');
+    if (result.outcome !== 'recorded') return;
+    expect(result.stateApplied).toBe(true);
+    expect(result.write.session).toMatchObject({
+      status: 'Paused',
+      currentState: 'PAUSED',
+      pausedFromState: 'MONITOR_PROGRESS',
+      stateChangedAt: T1,
+    });
+    expect(result.write.events[0]).toMatchObject({
+      fromState: 'START_IMPLEMENTATION',
+      toState: 'MONITOR_PROGRESS',
+      data: { whilePaused: true },
+    });
+    const resumed = transition(result.write.session, { operation: 'resume' }, ctxAt(T2));
+    expect(resumed.outcome === 'changed' && resumed.session.currentState).toBe('MONITOR_PROGRESS');
+  });
+
+  test.each(WORKFLOW_PROGRESS_EVENTS.map((type) => [type] as const))(
+    'progress event %s is recorded verbatim with its externalId, state untouched',
+    (type) => {
+      // Prepare
+      const session = aSessionIn('Active', { currentState: 'DIAGNOSE_BLOCKER', stateChangedAt: T0, version: 2, eventCount: 7 });
+      const report: WorkflowReport = { type, eventId: `elsa-${type}`, occurredAt: T1, message: 'detail', data: { file: 'a.ts', line: 3 } };
+
+      // Act
+      const result = applyWorkflowReport(session, report, engine, T2);
+
+      // Assess
+      expect(result.outcome).toBe('recorded');
+      if (result.outcome !== 'recorded') return;
+      expect(result.stateApplied).toBe(false);
+      expect(result.write.session).toEqual({ ...session, updatedAt: T2, version: 3, eventCount: 8 });
+      const expected: SessionEvent = {
+        sessionId: session.id,
+        seq: 8,
+        type,
+        occurredAt: T1,
+        recordedAt: T2,
+        actor: 'engine',
+        actorRole: 'service',
+        externalId: `elsa-${type}`,
+        data: { file: 'a.ts', line: 3, message: 'detail' },
+      };
+      expect(result.write.events).toEqual([expected]);
+    },
+  );
+
+  test('a progress event with neither message nor data has no data', () => {
+    // Prepare
+    const session = aSessionIn('Paused');
+
+    // Act
+    const result = applyWorkflowReport(session, { type: 'info', eventId: 'e-9', occurredAt: T1 }, engine, T2);
+
+    // Assess
+    expect(result.outcome).toBe('recorded');
+    if (result.outcome !== 'recorded') return;
+    expect(result.write.events[0]).not.toHaveProperty('data');
+    expect(result.write.session.currentState).toBe('PAUSED');
+  });
+
+  test.each(['Queued', 'Completed', 'Failed', 'Cancelled'] as const)('%s session: reports are rejected', (status) => {
+    // Prepare
+    const session = aSessionIn(status);
+
+    // Act
+    const stateResult = applyWorkflowReport(session, stateChanged(), engine, T2);
+    const progressResult = applyWorkflowReport(session, { type: 'progress_update', eventId: 'e-1', occurredAt: T1 }, engine, T2);
+
+    // Assess
+    expect(stateResult).toEqual({ outcome: 'rejected' });
+    expect(progressResult).toEqual({ outcome: 'rejected' });
+  });
+});
