@@ -201,7 +201,7 @@ export function applyWorkflowReport(session: Session, report: WorkflowReport, ac
     };
   }
 
-  const late = session.stateChangedAt !== undefined && report.occurredAt < session.stateChangedAt;
+  const late = session.stateChangedAt !== undefined && Date.parse(report.occurredAt) < Date.parse(session.stateChangedAt);
   if (late) {
     return {
       outcome: 'recorded',

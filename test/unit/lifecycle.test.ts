@@ -16,6 +16,38 @@ import { aSessionIn, aStartInput, ctxAt, T0, T1, T2 } from './support';
 
 const engine: Actor = { id: 'engine', role: 'service' };
 
+describe('withEvents', () => {
+  test('numbers a batch after the existing events and moves eventCount by the batch size', () => {
+    // Prepare
+    const session = aSessionIn('Active', { eventCount: 3 });
+    const batch = [
+      { type: 'info', occurredAt: T1, actor: 'engine', actorRole: 'service' },
+      { type: 'warning', occurredAt: T1, actor: 'engine', actorRole: 'service' },
+    ] as const;
+
+    // Act
+    const write = withEvents(session, batch, T2);
+
+    // Assess
+    expect(write.session).toEqual({ ...session, eventCount: 5 });
+    expect(write.events.map((e) => [e.seq, e.type, e.sessionId, e.recordedAt])).toEqual([
+      [4, 'info', session.id, T2],
+      [5, 'warning', session.id, T2],
+    ]);
+  });
+
+  test('an empty batch leaves the count alone', () => {
+    // Prepare
+    const session = aSessionIn('Paused', { eventCount: 3 });
+
+    // Act
+    const write = withEvents(session, [], T2);
+
+    // Assess
+    expect(write).toEqual({ session, events: [] });
+  });
+});
+
 describe('startedSession', () => {
   test('is Active at the initial MentorshipState with one session_started event', () => {
     // Prepare
@@ -303,7 +335,7 @@ describe('applyWorkflowReport', () => {
       data: { whilePaused: true },
     });
     const resumed = transition(result.write.session, { operation: 'resume' }, ctxAt(T2));
-    expect(resumed.outcome === 'changed' && resumed.session.currentState).toBe('MONITOR_PROGRESS');
+    expect(resumed).toMatchObject({ outcome: 'changed', session: { status: 'Active', currentState: 'MONITOR_PROGRESS' } });
   });
 
   test.each(WORKFLOW_PROGRESS_EVENTS.map((type) => [type] as const))(

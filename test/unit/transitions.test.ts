@@ -1,5 +1,5 @@
 import { ENGINE_REPORTABLE_STATES, type MentorshipState } from '../../shared/domain/mentorship-state';
-import { SYSTEM_ACTOR, type Actor, type SessionEventType } from '../../shared/domain/session';
+import { SYSTEM_ACTOR, type Actor, type Session, type SessionEventType } from '../../shared/domain/session';
 import { SESSION_STATUSES, type SessionStatus } from '../../shared/domain/status';
 import { allowedOperations, OPERATIONS, transition, type Operation } from '../../shared/domain/transitions';
 import { aCommand, aSessionIn, ctxAt, T1 } from './support';
@@ -50,6 +50,22 @@ const ALLOWED: Record<SessionStatus, readonly Operation[]> = {
   Cancelled: [],
 };
 
+/** The MentorshipState each change leaves the session in (vocabulary: Exception group; resume returns to the paused-from step). */
+function expectedStateAfter(operation: Operation, before: Session): MentorshipState | undefined {
+  switch (operation) {
+    case 'pause':
+      return 'PAUSED';
+    case 'resume':
+      return before.pausedFromState;
+    case 'cancel':
+      return 'CANCELLED';
+    case 'complete':
+      return 'COMPLETED';
+    case 'fail':
+      return 'FAILED';
+  }
+}
+
 const CROSS_PRODUCT = STATUSES.flatMap((status) => OPS.map((operation) => [status, operation] as const));
 const sorted = (ops: readonly string[]) => [...ops].sort();
 const mentor: Actor = { id: 'mentor-1', role: 'mentor' };
@@ -87,6 +103,7 @@ describe('transition: every status x every operation', () => {
     }
     if (expected.outcome === 'rejected') {
       expect(result).toEqual({ outcome: 'rejected', operation, status, allowedOperations: allowedOperations(status) });
+      if (result.outcome === 'rejected') expect(sorted(result.allowedOperations)).toEqual(sorted(ALLOWED[status]));
     }
   });
 
@@ -128,7 +145,8 @@ describe('transition: every status x every operation', () => {
     });
     expect(event?.reason).toBe('reason' in command ? command.reason : undefined);
     expect(event?.fromState).toBe(before.currentState);
-    expect(event?.toState).toBe(result.session.currentState);
+    expect(result.session.currentState).toBe(expectedStateAfter(operation, before));
+    expect(event?.toState).toBe(expectedStateAfter(operation, before));
   });
 });
 
