@@ -11,6 +11,7 @@ import type { SessionStore } from './ports/session-store';
 import type { WorkflowEngine } from './ports/workflow-engine';
 import { DirectoryService } from './services/directory-service';
 import { SessionService } from './services/session-service';
+import { loadSettings, type Settings } from './settings/settings';
 
 /** Everything a handler needs, built once per cold start (or once per local server / test). */
 export interface AppDeps {
@@ -19,6 +20,7 @@ export interface AppDeps {
   readonly store: SessionStore;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly settings: Settings;
 }
 
 export interface ComposeOptions {
@@ -29,6 +31,8 @@ export interface ComposeOptions {
   /** Defaults to the embedded engine on the same table. */
   readonly engine?: WorkflowEngine;
   readonly logger?: Logger;
+  /** Defaults to config/settings.yaml with the environment's overrides. */
+  readonly settings?: Settings;
 }
 
 export const uuidIds: IdGenerator = { sessionId: () => randomUUID() };
@@ -39,15 +43,17 @@ export function composeApp(options: ComposeOptions): AppDeps {
   const logger = options.logger ?? createLogger('mentorship-sessions');
   const store = new DynamoSessionStore(options.dynamo.document, options.tableName);
   const engine = options.engine ?? new EmbeddedWorkflowEngine(options.dynamo.document, options.tableName, clock);
+  const settings = options.settings ?? loadSettings();
   const sessions = new SessionService({
     store,
     engine,
     clock,
     ids: options.ids ?? uuidIds,
+    settings,
     onBackgroundError: (message, error) => logger.error(message, { error }),
   });
   const directory = new DirectoryService(new DynamoDirectoryStore(options.dynamo.document, options.tableName));
-  return { sessions, directory, store, logger, clock };
+  return { sessions, directory, store, logger, clock, settings };
 }
 
 const LambdaEnvironment = z.object({
@@ -63,11 +69,13 @@ export function composeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ap
   return composeApp({ tableName: parsed.data.TABLE_NAME, dynamo: createDynamoClients() });
 }
 
-type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 
-/** The Lambda export of a route: composes on first invocation, then reuses. */
-export function lambdaEntry(make: (deps: AppDeps) => HttpHandler): HttpHandler {
-  let built: HttpHandler | undefined;
+/** The Lambda export of a handler: composes on first invocation, then reuses. */
+export function lambdaEntry<E = APIGatewayProxyEventV2, R = APIGatewayProxyStructuredResultV2>(
+  make: (deps: AppDeps) => LambdaHandler<E, R>,
+): LambdaHandler<E, R> {
+  let built: LambdaHandler<E, R> | undefined;
   return (event, context) => {
     built ??= make(composeFromEnvironment());
     return built(event, context);

@@ -6,6 +6,8 @@ import * as failSession from './fail-session';
 import * as getJunior from './get-junior';
 import * as getMentor from './get-mentor';
 import * as getOpenApi from './get-openapi';
+import * as getQueuePosition from './get-queue-position';
+import * as getQueueStatus from './get-queue-status';
 import * as getSession from './get-session';
 import * as getStory from './get-story';
 import * as health from './health';
@@ -36,6 +38,8 @@ export const HANDLERS: Record<RouteName, { makeHandler: MakeHandler }> = {
   completeSession,
   failSession,
   recordWorkflowEvent,
+  getQueueStatus,
+  getQueuePosition,
   putJunior,
   getJunior,
   listJuniors,

@@ -13,21 +13,33 @@ import { composeApp } from '../../shared/compose';
 import { createLogger } from '../../shared/observability/logger';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { localJwt } from './jwt';
+import { makeHandler as makeDrainQueue } from '../../functions/scheduled/drain-queue';
+import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
+import { makeHandler as makeSweepDue } from '../../functions/scheduled/sweep-due';
+import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
+import { loadSettings } from '../../shared/settings/settings';
 import { seedDemoDirectoryOnce } from './seed';
 import { startLocalServer } from './server';
 import { loadLocalSettings } from './settings';
+import { startStreamPoller } from './stream-poller';
+
+/** EventBridge fires the scheduled handlers every minute on AWS; locally a timer does. */
+const SCHEDULE_MS = 60_000;
 
 async function main() {
   const logger = createLogger('mentorship-local');
   const settings = loadLocalSettings();
+  const sessionSettings = loadSettings();
   let dynamo: DynamoDbLocal | undefined;
   let closeServer: (() => Promise<void>) | undefined;
+  const stopTimers: (() => void)[] = [];
   let stopping = false;
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
+    for (const stop of stopTimers) stop();
     await closeServer?.().catch(() => undefined);
     await dynamo?.stop().catch(() => undefined);
     process.exit(0);
@@ -39,11 +51,29 @@ async function main() {
     dynamo = await startDynamoDbLocal({ dataDir: join(settings.dataDir, 'dynamodb'), ...(settings.DYNAMODB_PORT !== undefined && { port: settings.DYNAMODB_PORT }) });
     const clients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
     const created = await ensureTable(clients.client, settings.TABLE_NAME);
-    const deps = composeApp({ tableName: settings.TABLE_NAME, dynamo: clients, logger });
+    const deps = composeApp({ tableName: settings.TABLE_NAME, dynamo: clients, logger, settings: sessionSettings });
     const seeded = await seedDemoDirectoryOnce(clients.document, settings.TABLE_NAME, new DynamoDirectoryStore(clients.document, settings.TABLE_NAME));
     const jwt = await localJwt(settings.dataDir);
     const server = await startLocalServer({ deps, jwt, port: settings.PORT });
     closeServer = server.close;
+
+    // The same scheduled and stream handlers Lambda runs, driven locally.
+    const drain = makeDrainQueue(deps);
+    const sweep = makeSweepDue(deps);
+    const every = (name: string, run: () => Promise<unknown>) => {
+      const timer = setInterval(() => run().catch((error: unknown) => logger.error(`${name} failed`, { error })), SCHEDULE_MS);
+      stopTimers.push(() => clearInterval(timer));
+    };
+    every('sweeper', () => sweep(localScheduledEvent()));
+    every('queue drain', () => drain(localScheduledEvent()));
+    const poller = await startStreamPoller({
+      client: clients.client,
+      endpoint: dynamo.endpoint,
+      tableName: settings.TABLE_NAME,
+      onBatch: makeTableStream(deps),
+      logger,
+    });
+    stopTimers.push(poller.stop);
     logger.info('ready', {
       url: server.url,
       health: `${server.url}/health`,

@@ -105,7 +105,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      send(res, 400, envelope('invalid_request', 'The request target is not a valid URL path.'));
+      return;
+    }
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
     const candidates = routes.filter((route) => route.pattern.test(path));

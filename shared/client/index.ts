@@ -1,5 +1,7 @@
 import type {
   ErrorResponse,
+  QueuePosition,
+  QueueStatus,
   JuniorDto,
   JuniorInput,
   MentorDto,
@@ -17,6 +19,8 @@ import type {
 } from '../http/schemas';
 
 export type {
+  QueuePosition,
+  QueueStatus,
   JuniorDto,
   JuniorInput,
   MentorDto,
@@ -118,6 +122,8 @@ export function createClient(options: ClientOptions) {
       request<SessionResult>('POST', `${api}/sessions/${enc(id)}/complete`, body),
     failSession: (id: string, body: { error: string; notes?: string }) =>
       request<SessionResult>('POST', `${api}/sessions/${enc(id)}/fail`, body),
+    getQueueStatus: () => request<QueueStatus>('GET', `${api}/queue`),
+    getQueuePosition: (id: string) => request<QueuePosition>('GET', `${api}/sessions/${enc(id)}/queue-position`),
     recordWorkflowEvent: (id: string, body: WorkflowEventInput) =>
       request<WorkflowEventResult>('POST', `${api}/sessions/${enc(id)}/workflow-events`, body),
 

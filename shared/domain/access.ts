@@ -45,12 +45,13 @@ export function sessionAccess(
 }
 
 /** Actions that are not about one session. */
-export type ServiceAction = 'start_session' | 'write_directory' | 'read_directory';
+export type ServiceAction = 'start_session' | 'write_directory' | 'read_directory' | 'read_queue';
 
 const SERVICE_PERMISSIONS: Record<ServiceAction, readonly Role[]> = {
   start_session: ['coordinator'],
   write_directory: ['coordinator'],
   read_directory: ['coordinator', 'service'],
+  read_queue: ['coordinator', 'service', 'mentor', 'junior'],
 };
 
 export function mayPerform(caller: Caller, action: ServiceAction): boolean {

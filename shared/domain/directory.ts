@@ -18,7 +18,8 @@ export interface Mentor {
   readonly id: string;
   readonly name: string;
   readonly skills: readonly Skill[];
-  readonly maxConcurrentSessions: number;
+  /** This mentor's own cap; absent: the settings' per-mentor limit. It can only lower that limit. */
+  readonly maxConcurrentSessions?: number;
   readonly available: boolean;
 }
 

@@ -80,3 +80,8 @@ export class IdempotencyKeyReusedError extends DomainError {
 export class WorkflowEngineError extends DomainError {
   readonly code = 'engine_unavailable';
 }
+
+/** The queue is at its maximum length. */
+export class QueueFullError extends DomainError {
+  readonly code = 'queue_full';
+}

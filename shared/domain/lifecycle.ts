@@ -1,6 +1,16 @@
 import { INITIAL_STATE, type MentorshipState, type WorkflowProgressEvent } from './mentorship-state';
-import { sequenceEvents, type Actor, type NewSessionEvent, type Session, type SessionEvent } from './session';
-import type { TransitionContext } from './transitions';
+import { nextDeadline } from './deadlines';
+import type { SlotScope } from './limits';
+import {
+  SYSTEM_ACTOR,
+  sequenceEvents,
+  type Actor,
+  type NewSessionEvent,
+  type Session,
+  type SessionEvent,
+  type SessionTimeouts,
+} from './session';
+import { transition, type TransitionContext } from './transitions';
 
 /** What a start needs once the directory has vouched for its references. */
 export interface NewSessionInput {
@@ -10,6 +20,8 @@ export interface NewSessionInput {
   readonly mentorId?: string;
   readonly storyTitle: string;
   readonly juniorName: string;
+  /** The time limits it will run under (settings, or its configuration). */
+  readonly timeouts?: SessionTimeouts;
 }
 
 /** A session and the events that go with it, ready to be written together. */
@@ -34,6 +46,7 @@ function blankSession(input: NewSessionInput, now: string): Session {
     storyTitle: input.storyTitle,
     juniorName: input.juniorName,
     ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }),
+    ...(input.timeouts === undefined ? {} : { timeouts: input.timeouts }),
     status: 'Queued',
     createdAt: now,
     updatedAt: now,
@@ -51,6 +64,8 @@ export function startedSession(input: NewSessionInput, workflowInstanceId: strin
     stateChangedAt: ctx.now,
     workflowInstanceId,
     startedAt: ctx.now,
+    activeMs: 0,
+    activeSince: ctx.now,
     version: 1,
   };
   return withEvents(
@@ -236,4 +251,84 @@ export function applyWorkflowReport(session: Session, report: WorkflowReport, ac
       now,
     ),
   };
+}
+
+/**
+ * A session that could not take every slot it needs: it waits in the queue
+ * (FIFO by enqueue time), holding no slot.
+ */
+export function queuedSession(input: NewSessionInput, blockedBy: readonly SlotScope[], ctx: TransitionContext): SessionWrite {
+  const session: Session = { ...blankSession(input, ctx.now), enqueuedAt: ctx.now, version: 1 };
+  return withEvents(
+    session,
+    [
+      {
+        type: 'session_queued',
+        occurredAt: ctx.now,
+        actor: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        toStatus: 'Queued',
+        data: { blockedBy: [...blockedBy], ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }) },
+      },
+    ],
+    ctx.now,
+  );
+}
+
+/**
+ * A queued session whose slots are free: Active at the initial state, its
+ * active-time clock running. The engine instance is started right after.
+ */
+export function dequeuedSession(session: Session, now: string): SessionWrite {
+  const waitedMs = session.enqueuedAt === undefined ? 0 : Math.max(0, Date.parse(now) - Date.parse(session.enqueuedAt));
+  return withEvents(
+    {
+      ...session,
+      status: 'Active',
+      currentState: INITIAL_STATE,
+      stateChangedAt: now,
+      startedAt: now,
+      activeMs: 0,
+      activeSince: now,
+      updatedAt: now,
+      version: session.version + 1,
+    },
+    [
+      {
+        type: 'session_dequeued',
+        occurredAt: now,
+        actor: SYSTEM_ACTOR.id,
+        actorRole: SYSTEM_ACTOR.role,
+        fromStatus: 'Queued',
+        toStatus: 'Active',
+        toState: INITIAL_STATE,
+        data: { waitedMs },
+      },
+    ],
+    now,
+  );
+}
+
+/** Records the engine instance started for a dequeued session (no status change, no event). */
+export function withWorkflowInstance(session: Session, workflowInstanceId: string, now: string): Session {
+  return { ...session, workflowInstanceId, updatedAt: now, version: session.version + 1 };
+}
+
+/**
+ * Applies the session's deadline when it has passed: the session is cancelled
+ * by the system with reason `timeout` and a `session_timed_out` event naming
+ * the limit. Undefined when nothing is due.
+ */
+export function timedOut(session: Session, now: string): SessionWrite | undefined {
+  const deadline = nextDeadline(session);
+  if (deadline === undefined || Date.parse(deadline.at) > Date.parse(now)) return undefined;
+  const outcome = transition(session, { operation: 'cancel', reason: 'timeout' }, { actor: SYSTEM_ACTOR, now });
+  if (outcome.outcome !== 'changed') return undefined;
+  const events = outcome.events.map((event) => ({
+    ...event,
+    type: 'session_timed_out' as const,
+    toState: 'TIMEOUT' as const,
+    data: { limit: deadline.kind, deadline: deadline.at },
+  }));
+  return withEvents({ ...outcome.session, currentState: 'TIMEOUT' }, events, now);
 }

@@ -14,3 +14,34 @@ export function slotChange(from: SessionStatus | undefined, to: SessionStatus): 
   if (held && !holds) return 'release';
   return 'none';
 }
+
+/** How a status change moves the queue's length: entering Queued adds one, leaving it removes one. */
+export function queueChange(from: SessionStatus | undefined, to: SessionStatus): 'enter' | 'leave' | 'none' {
+  if (from !== 'Queued' && to === 'Queued') return 'enter';
+  if (from === 'Queued' && to !== 'Queued') return 'leave';
+  return 'none';
+}
+
+/** The most sessions each limit lets run at once, for one session's slots. */
+export interface SlotLimits {
+  readonly junior: number;
+  readonly mentor: number;
+  readonly system: number;
+  readonly queue: number;
+}
+
+/** Slots in use for the limits one session needs. */
+export interface SlotUsage {
+  readonly junior: number;
+  readonly mentor?: number;
+  readonly system: number;
+}
+
+/** The limits that would refuse a session now: each that is at (or over) its maximum. */
+export function blockingScopes(usage: SlotUsage, limits: Pick<SlotLimits, 'junior' | 'mentor' | 'system'>, hasMentor: boolean): SlotScope[] {
+  const blocked: SlotScope[] = [];
+  if (usage.junior >= limits.junior) blocked.push('junior');
+  if (hasMentor && (usage.mentor ?? 0) >= limits.mentor) blocked.push('mentor');
+  if (usage.system >= limits.system) blocked.push('system');
+  return blocked;
+}

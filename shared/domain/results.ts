@@ -7,6 +7,8 @@ export interface SessionStartResult {
   readonly workflowInstanceId?: string;
   readonly status: 'started' | 'queued' | 'failed';
   readonly queuePosition?: number;
+  /** For a queued session: the estimated wait (see README "Queue"). */
+  readonly estimatedWaitMinutes?: number;
   readonly error?: string;
 }
 

@@ -14,6 +14,13 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system' };
 
+/** Time limits, in milliseconds: active time, one pause, time in the queue. */
+export interface SessionTimeouts {
+  readonly maxDurationMs: number;
+  readonly pauseTimeoutMs: number;
+  readonly queueTimeoutMs: number;
+}
+
 /** The engine's report at MergeCompleteActivity (spec AC1 "Complete"). */
 export interface SessionReport {
   readonly summary: string;
@@ -43,6 +50,14 @@ export interface Session {
   readonly pausedAt?: string;
   /** When the session reached a terminal status. */
   readonly endedAt?: string;
+  /** When the session joined the queue (while Queued). */
+  readonly enqueuedAt?: string;
+  /** Time spent Active before the current Active stretch, in ms (pauses do not count). */
+  readonly activeMs?: number;
+  /** When the current Active stretch began (while Active). */
+  readonly activeSince?: string;
+  /** The time limits this session runs under, fixed at start. */
+  readonly timeouts?: SessionTimeouts;
   readonly pauseReason?: string;
   readonly cancelReason?: string;
   /** Failure context, for `Failed` sessions. */
@@ -66,7 +81,7 @@ export const LIFECYCLE_EVENTS = [
 ] as const;
 
 /** Events this service adds to the parent platform's vocabulary. */
-export const SERVICE_EVENTS = ['workflow_sync_failed'] as const;
+export const SERVICE_EVENTS = ['session_queued', 'session_dequeued', 'workflow_sync_failed'] as const;
 
 export type SessionEventType =
   | (typeof LIFECYCLE_EVENTS)[number]

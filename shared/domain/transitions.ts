@@ -1,3 +1,4 @@
+import { activeTimeMs } from './deadlines';
 import { INITIAL_STATE, type MentorshipState } from './mentorship-state';
 import type { Actor, NewSessionEvent, Session, SessionEventType, SessionReport } from './session';
 import type { SessionStatus } from './status';
@@ -26,7 +27,7 @@ export type Command =
   | { readonly operation: 'resume'; readonly notes?: string }
   | { readonly operation: 'cancel'; readonly reason: string; readonly notes?: string }
   | { readonly operation: 'complete'; readonly report: SessionReport; readonly notes?: string }
-  | { readonly operation: 'fail'; readonly error: string; readonly notes?: string };
+  | { readonly operation: 'fail'; readonly error: string; readonly reason?: string; readonly notes?: string };
 
 export interface TransitionContext {
   readonly actor: Actor;
@@ -84,7 +85,15 @@ export function transition(session: Session, command: Command, ctx: TransitionCo
   };
 }
 
-function applyCommand(session: Session, command: Command, now: string): Session {
+/** Stops the active-time clock: the current stretch is added to the time used. */
+function stopClock(session: Session, now: string): Session {
+  if (session.activeSince === undefined) return session;
+  const { activeSince: _since, ...rest } = session;
+  return { ...rest, activeMs: activeTimeMs(session, now) };
+}
+
+function applyCommand(current: Session, command: Command, now: string): Session {
+  const session = stopClock(current, now);
   switch (command.operation) {
     case 'pause':
       return {
@@ -96,7 +105,7 @@ function applyCommand(session: Session, command: Command, now: string): Session 
       };
     case 'resume': {
       const { pausedFromState, pausedAt: _pausedAt, pauseReason: _reason, ...rest } = session;
-      return { ...rest, currentState: pausedFromState ?? INITIAL_STATE };
+      return { ...rest, currentState: pausedFromState ?? INITIAL_STATE, activeSince: now };
     }
     case 'cancel':
       return { ...session, currentState: 'CANCELLED', endedAt: now, cancelReason: command.reason };

@@ -26,6 +26,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   reference_not_found: 422,
+  queue_full: 429,
   idempotency_key_reused: 422,
   engine_unavailable: 502,
 };

@@ -13,6 +13,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: 'Body over 64 KB.',
   415: 'Body is not JSON.',
   422: 'A referenced story, junior or mentor does not exist, or an Idempotency-Key was reused with another request.',
+  429: 'The queue is full (code queue_full).',
   502: 'The workflow engine failed; the session is left consistent.',
 };
 

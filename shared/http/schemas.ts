@@ -16,14 +16,51 @@ import { SESSION_STATUSES } from '../domain/status';
  * fields are refused.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** Text must be well-formed UTF-16: a lone surrogate cannot be stored or echoed safely. */
+const wellFormed = (value: string) => value.isWellFormed();
+const text = (max: number) => z.string().trim().min(1).max(max).refine(wellFormed, 'must be well-formed Unicode');
 const directoryId = z.string().regex(DIRECTORY_ID_PATTERN, 'must be 1-128 characters of A-Za-z0-9._-');
 const instant = z.iso
   .datetime({ offset: true })
   .transform((value) => new Date(value).toISOString())
   .describe('ISO 8601 instant');
 const notes = text(2000).optional();
-const freeData = z.record(z.string().max(128), z.unknown());
+/** Largest magnitude kept exactly (the SDK refuses larger); smallest non-zero magnitude DynamoDB stores safely. */
+const MAX_NUMBER = Number.MAX_SAFE_INTEGER;
+const MIN_NUMBER = 1e-100;
+const storableNumber = z
+  .number()
+  .refine((n) => Number.isFinite(n) && Math.abs(n) <= MAX_NUMBER && (n === 0 || Math.abs(n) >= MIN_NUMBER), {
+    message: `must be 0 or between ${MIN_NUMBER} and ${MAX_NUMBER} in magnitude`,
+  });
+const MAX_DATA_DEPTH = 8;
+
+/** Why a free-form JSON value cannot be stored as a DynamoDB map, or undefined when it can. */
+function unstorable(value: unknown, depth: number): string | undefined {
+  if (depth > MAX_DATA_DEPTH) return `is nested deeper than ${MAX_DATA_DEPTH} levels`;
+  if (typeof value === 'number') return storableNumber.safeParse(value).success ? undefined : `has a number out of range (${value})`;
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : 'has text that is not well-formed Unicode';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = unstorable(item, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.length === 0 || key.length > 128 || !key.isWellFormed()) return 'has an empty, over-long or ill-formed key';
+      const problem = unstorable(item, depth + 1);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+const freeData = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const problem = unstorable(value, 1);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const SessionIdParams = z.strictObject({ id: z.uuid() });
 export const DirectoryIdParams = z.strictObject({ id: directoryId });
@@ -44,7 +81,7 @@ export const CancelSessionRequest = z.strictObject({ reason: text(500), notes })
 export const SessionReportSchema = z.strictObject({
   summary: text(10_000),
   overallScore: z.number().min(0).max(100),
-  metrics: z.record(z.string().min(1).max(128), z.number()).default({}),
+  metrics: z.record(text(128), storableNumber).default({}),
 });
 export const CompleteSessionRequest = z.strictObject({ report: SessionReportSchema, notes });
 export const FailSessionRequest = z.strictObject({ error: text(4000), notes });
@@ -75,7 +112,13 @@ export const JuniorInput = z.strictObject({ name: text(200), skills: skills.defa
 export const MentorInput = z.strictObject({
   name: text(200),
   skills: skills.default([]),
-  maxConcurrentSessions: z.number().int().min(1).max(50).default(3),
+  maxConcurrentSessions: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("this mentor's own cap; absent: max_concurrent_sessions_per_mentor (it can only lower that)"),
   available: z.boolean().default(true),
 });
 export const StoryInput = z.strictObject({ title: text(300), skillArea: text(64) });
@@ -99,6 +142,7 @@ export const SessionStartResultSchema = z.object({
   workflowInstanceId: z.string().optional(),
   status: z.enum(['started', 'queued', 'failed']),
   queuePosition: z.number().int().optional(),
+  estimatedWaitMinutes: z.number().int().optional(),
   error: z.string().optional(),
 });
 
@@ -175,6 +219,27 @@ export const JuniorPage = pageOf(JuniorSchema);
 export const MentorPage = pageOf(MentorSchema);
 export const StoryPage = pageOf(StorySchema);
 
+const usage = z.object({ used: z.number().int(), max: z.number().int() });
+export const QueueStatusSchema = z.object({
+  totalQueued: z.number().int(),
+  activeSessionCount: z.number().int(),
+  maxConcurrentSessions: z.number().int(),
+  estimatedWaitMinutes: z.number().int().describe('for a session arriving now'),
+  limits: z.object({
+    system: usage,
+    queue: usage,
+    perJunior: z.object({ max: z.number().int(), atCapacity: z.number().int().describe('juniors at their limit') }),
+    perMentor: z.object({ max: z.number().int(), atCapacity: z.number().int().describe('mentors at their limit') }),
+  }),
+});
+export const QueuePositionSchema = z.object({
+  sessionId: z.uuid(),
+  status,
+  position: z.number().int().nullable().describe('1 = head of the queue; null when not queued'),
+  blockedBy: z.array(z.enum(['junior', 'mentor', 'system'])),
+  estimatedWaitMinutes: z.number().int().nullable(),
+});
+
 export const HealthSchema = z.object({ status: z.literal('ok') });
 export const OpenApiSchema = z.record(z.string(), z.unknown());
 
@@ -194,3 +259,5 @@ export type JuniorInput = z.input<typeof JuniorInput>;
 export type MentorInput = z.input<typeof MentorInput>;
 export type StoryInput = z.input<typeof StoryInput>;
 export type ErrorResponse = z.output<typeof ErrorResponse>;
+export type QueueStatus = z.output<typeof QueueStatusSchema>;
+export type QueuePosition = z.output<typeof QueuePositionSchema>;

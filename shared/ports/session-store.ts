@@ -1,4 +1,5 @@
 import type { Junior, Mentor, Story } from '../domain/directory';
+import type { SlotLimits, SlotScope } from '../domain/limits';
 import type { SessionStartResult } from '../domain/results';
 import type { Session, SessionEvent } from '../domain/session';
 
@@ -26,6 +27,24 @@ export interface SessionChange {
   /** The engine's event id, remembered so a repeated report is dropped. */
   readonly externalEventId?: string;
   readonly idempotency?: IdempotencyRecord;
+  /** The limits enforced on the slots (and queue place) this change takes. Required when it takes any. */
+  readonly limits?: SlotLimits;
+}
+
+/** How many slots are taken: one counter per junior, per mentor, the system, and the queue's length. */
+export interface UsageSnapshot {
+  readonly system: number;
+  readonly queue: number;
+  readonly juniors: ReadonlyMap<string, number>;
+  readonly mentors: ReadonlyMap<string, number>;
+  /** Each mentor's own capacity, from the directory (absent: unknown mentor). */
+  readonly mentorCapacity: ReadonlyMap<string, number>;
+}
+
+/** Observed active durations of completed sessions. */
+export interface DurationStats {
+  readonly count: number;
+  readonly meanActiveMs: number;
 }
 
 /** What a start reads in one round trip. */
@@ -34,6 +53,7 @@ export interface StartContext {
   readonly junior?: Junior;
   readonly mentor?: Mentor;
   readonly idempotency?: IdempotencyRecord;
+  readonly usage: UsageSnapshot;
 }
 
 export interface StartContextQuery {
@@ -44,11 +64,15 @@ export interface StartContextQuery {
 }
 
 /** Why a change was not written. */
-export type CommitConflict = 'session_changed' | 'duplicate_event' | 'idempotency_key_taken';
+export type CommitConflict = 'session_changed' | 'duplicate_event' | 'idempotency_key_taken' | 'limit_reached';
 
 export class CommitConflictError extends Error {
-  constructor(readonly conflict: CommitConflict) {
-    super(`commit refused: ${conflict}`);
+  constructor(
+    readonly conflict: CommitConflict,
+    /** For `limit_reached`: the limit that was full. */
+    readonly scope?: SlotScope | 'queue',
+  ) {
+    super(`commit refused: ${conflict}${scope ? ` (${scope})` : ''}`);
     this.name = 'CommitConflictError';
   }
 }
@@ -60,9 +84,21 @@ export class CommitConflictError extends Error {
  */
 export interface SessionStore {
   getSession(id: string): Promise<Session | undefined>;
+  /** The session and the queue's length, in one read: a release drains the queue only when someone waits. */
+  getSessionAndQueueLength(id: string): Promise<{ session: Session | undefined; queueLength: number }>;
   /** The session and its whole audit log, in one read. */
   getSessionWithEvents(id: string): Promise<{ session: Session; events: SessionEvent[] } | undefined>;
   loadStartContext(query: StartContextQuery): Promise<StartContext>;
   getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   commit(change: SessionChange): Promise<void>;
+  /** Queued sessions, oldest first (FIFO), a page at a time. */
+  listQueued(options: { limit: number; cursor?: string }): Promise<{ sessions: Session[]; cursor?: string }>;
+  /** How many queued sessions joined before this one. */
+  countQueuedAhead(session: Session): Promise<number>;
+  /** Sessions whose deadline is at or before `now`, earliest first; cost grows with the number due. */
+  listDue(now: string, limit: number): Promise<Session[]>;
+  /** Every Active and Paused session (at most the system limit). */
+  listOpen(): Promise<Session[]>;
+  readUsage(query: { juniorIds: readonly string[]; mentorIds: readonly string[] }): Promise<UsageSnapshot>;
+  getDurationStats(): Promise<DurationStats | undefined>;
 }

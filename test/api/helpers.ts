@@ -1,3 +1,4 @@
+// Helpers shared by the API test files. Not a suite: jest runs only *.test.ts.
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { EventRecord } from '../../shared/adapters/dynamodb/records';
@@ -5,8 +6,6 @@ import type { SessionClient } from '../../shared/client';
 import { replayStatus } from '../../shared/domain/session';
 import { SessionDetailsSchema, SessionEventsSchema, SessionStartResultSchema } from '../../shared/http/schemas';
 import type { LocalApp } from '../support/local-app';
-
-/** Shared by the API test files (not a test file itself: jest only runs *.test.ts). */
 
 export const API = '/api/mentorship';
 export const SESSIONS = `${API}/sessions`;

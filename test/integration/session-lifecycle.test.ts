@@ -2,6 +2,7 @@ import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-dire
 import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
 import { composeApp, uuidIds, type AppDeps } from '../../shared/compose';
 import { SessionService } from '../../shared/services/session-service';
+import { ROOMY_SETTINGS } from '../support/settings';
 import { ConcurrentUpdateError, TransitionForbiddenError, WorkflowEngineError } from '../../shared/domain/errors';
 import { replayStatus } from '../../shared/domain/session';
 import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   table = await createTestTable('lifecycle');
   clock = new ManualClock();
   engine = new FaultyEngine(new EmbeddedWorkflowEngine(table.dynamo.document, table.tableName, clock));
-  app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, engine });
+  app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, engine, settings: ROOMY_SETTINGS });
   const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
   for (let i = 1; i <= 8; i += 1) await directory.put('junior', aJunior(`junior-${i}`));
   await directory.put('mentor', aMentor('mentor-1'));
@@ -107,11 +108,11 @@ describe('lifecycle on DynamoDB Local', () => {
     table.requests.reset();
 
     await expect(app.sessions.resumeSession(id, {}, coordinator)).rejects.toBeInstanceOf(TransitionForbiddenError);
-    expect(table.requests.byOperation()).toEqual({ GetItem: 1 });
+    expect(table.requests.byOperation()).toEqual({ BatchGetItem: 1 });
 
     table.requests.reset();
     expect(await app.sessions.completeSession(id, { report }, engineCaller)).toMatchObject({ success: true, status: 'Completed' });
-    expect(table.requests.byOperation()).toEqual({ GetItem: 1 });
+    expect(table.requests.byOperation()).toEqual({ BatchGetItem: 1 });
     const { events } = await expectEventsReplayToStatus(id);
     expect(events).toHaveLength(2);
   });
@@ -157,7 +158,7 @@ describe('concurrency', () => {
       await directory.put('junior', aJunior(junior));
       const id = await app.sessions.startSession({ storyId: 'story-1', juniorId: junior }, coordinator).then((r) => r.sessionId);
       // All three read version 1 before any of them commits.
-      const racing = new SessionService({ store: gateCommits(app.store, 3), engine, clock, ids: uuidIds });
+      const racing = new SessionService({ store: gateCommits(app.store, 3), engine, clock, ids: uuidIds, settings: ROOMY_SETTINGS });
 
       const outcomes = await Promise.allSettled([
         racing.pauseSession(id, { reason: 'race' }, coordinator),
@@ -222,7 +223,7 @@ describe('concurrency', () => {
 describe('DynamoDB requests per operation', () => {
   test('start <= 3, pause/resume/cancel/complete/fail <= 2 (store), details = 1 Query', async () => {
     const store = table.requests;
-    const juniors = ['budget-a', 'budget-b'];
+    const juniors = ['budget-a', 'budget-b', 'budget-c'];
     const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
     for (const j of juniors) await directory.put('junior', aJunior(j));
     // The embedded engine shares the client, so its own request is counted and named.
@@ -238,12 +239,15 @@ describe('DynamoDB requests per operation', () => {
         id = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'budget-a', mentorId: 'mentor-1' }, coordinator)).sessionId;
       }),
     ).toEqual({ BatchGetItem: 1, PutItem: 1, TransactWriteItems: 1 });
-    expect(await count(() => app.sessions.pauseSession(id, {}, coordinator))).toEqual({ GetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
-    expect(await count(() => app.sessions.resumeSession(id, {}, coordinator))).toEqual({ GetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
-    expect(await count(() => app.sessions.completeSession(id, { report }, engineCaller))).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+    // Session + queue length in one BatchGetItem, the transaction, and the embedded engine's own UpdateItem.
+    expect(await count(() => app.sessions.pauseSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
+    expect(await count(() => app.sessions.resumeSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
+    expect(await count(() => app.sessions.completeSession(id, { report }, engineCaller))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1 });
     expect(await count(() => app.sessions.getSessionDetails(id, coordinator))).toEqual({ Query: 1 });
 
     const other = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'budget-b' }, coordinator)).sessionId;
-    expect(await count(() => app.sessions.failSession(other, { error: 'x' }, engineCaller))).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+    expect(await count(() => app.sessions.failSession(other, { error: 'x' }, engineCaller))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1 });
+    const third = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'budget-c' }, coordinator)).sessionId;
+    expect(await count(() => app.sessions.cancelSession(third, { reason: 'x' }, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
   });
 });

@@ -12,7 +12,6 @@ export const aMentor = (id: string, overrides: Partial<Mentor> = {}): Mentor => 
   id,
   name: `Mentor ${id}`,
   skills: [{ area: 'typescript', level: 4 }],
-  maxConcurrentSessions: 3,
   available: true,
   ...overrides,
 });

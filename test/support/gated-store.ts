@@ -17,17 +17,16 @@ export function gateCommits(inner: SessionStore, parties: number): SessionStore 
       }
     });
   let armed = true;
-  return {
-    getSession: (id) => inner.getSession(id),
-    getSessionWithEvents: (id) => inner.getSessionWithEvents(id),
-    loadStartContext: (q) => inner.loadStartContext(q),
-    getIdempotencyRecord: (s, k) => inner.getIdempotencyRecord(s, k),
-    commit: async (change: SessionChange) => {
-      if (armed) {
-        await gate();
-        armed = waiting.length > 0;
-      }
-      return inner.commit(change);
-    },
+  const commit = async (change: SessionChange) => {
+    if (armed) {
+      await gate();
+      armed = waiting.length > 0;
+    }
+    return inner.commit(change);
   };
+  // Every other method goes straight to the real store.
+  return new Proxy(inner, {
+    get: (target, property, receiver) =>
+      property === 'commit' ? commit : (Reflect.get(target, property, receiver) as unknown as (...a: unknown[]) => unknown).bind?.(target) ?? Reflect.get(target, property, receiver),
+  });
 }

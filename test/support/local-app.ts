@@ -9,6 +9,7 @@ import type { Role } from '../../shared/domain/session';
 import { systemClock, type Clock } from '../../shared/ports/clock';
 import type { WorkflowEngine } from '../../shared/ports/workflow-engine';
 import { createTestTable, type TestTable } from './dynamo';
+import { ROOMY_SETTINGS } from './settings';
 
 export interface LocalApp {
   readonly url: string;
@@ -31,12 +32,22 @@ export interface LocalAppOptions extends Partial<Omit<ComposeOptions, 'tableName
   readonly engine?: WorkflowEngine | ((table: TestTable, clock: Clock) => WorkflowEngine);
 }
 
-/** The real local server (same handlers, same JWT check) on a free port, over a fresh table. */
+/**
+ * The real local server (same handlers, same JWT check) on a free port, over a
+ * fresh table. Limits default to ROOMY_SETTINGS (never binding); pass
+ * `settings` to test limits and the queue.
+ */
 export async function startLocalApp(options: LocalAppOptions = {}): Promise<LocalApp> {
   const table = await createTestTable('api');
   const { engine: engineOption, ...overrides } = options;
   const engine = typeof engineOption === 'function' ? engineOption(table, overrides.clock ?? systemClock) : engineOption;
-  const deps = composeApp({ tableName: table.tableName, dynamo: table.dynamo, ...overrides, ...(engine && { engine }) });
+  const deps = composeApp({
+    tableName: table.tableName,
+    dynamo: table.dynamo,
+    settings: ROOMY_SETTINGS,
+    ...overrides,
+    ...(engine && { engine }),
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-api-'));
   const jwt = await localJwt(dataDir);
   const server = await startLocalServer({ deps, jwt, port: 0 });

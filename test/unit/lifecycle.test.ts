@@ -71,6 +71,9 @@ describe('startedSession', () => {
       createdAt: T0,
       updatedAt: T0,
       startedAt: T0,
+      // The active-time clock starts with the session.
+      activeMs: 0,
+      activeSince: T0,
       version: 1,
       eventCount: 1,
     });

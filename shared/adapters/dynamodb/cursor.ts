@@ -13,7 +13,7 @@ export function decodeCursor(cursor: string, partition: string): string | null {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (typeof value !== 'object' || value === null) return null;
     const { p, s } = value as Record<string, unknown>;
-    return p === partition && typeof s === 'string' ? s : null;
+    return p === partition && typeof s === 'string' && s.length > 0 && s.length <= 1024 ? s : null;
   } catch {
     return null;
   }

@@ -7,16 +7,19 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { slotChange } from '../../domain/limits';
+import { nextDeadline } from '../../domain/deadlines';
+import { queueChange, slotChange, type SlotScope } from '../../domain/limits';
 import type { Session, SessionEvent } from '../../domain/session';
 import {
   CommitConflictError,
   type CommitConflict,
+  type DurationStats,
   type IdempotencyRecord,
   type SessionChange,
   type SessionStore,
   type StartContext,
   type StartContextQuery,
+  type UsageSnapshot,
 } from '../../ports/session-store';
 import { keys, type Key } from './keys';
 import { TABLE_DEFINITION } from './table-definition';
@@ -32,7 +35,7 @@ import {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** What each transaction item is for, so a cancellation reason can be read back as a conflict. */
-type ItemRole = { conflict: CommitConflict } | { conflict: undefined };
+type ItemRole = { conflict: CommitConflict; scope?: SlotScope | 'queue' } | { conflict: undefined };
 
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 /** DynamoDB does not emulate, but AWS raises, TransactionConflict under contention; the SDK does not retry it. */
@@ -49,6 +52,18 @@ export class DynamoSessionStore implements SessionStore {
       new GetCommand({ TableName: this.tableName, Key: keys.session(id), ConsistentRead: true }),
     );
     return Item === undefined ? undefined : parseRecord(SessionRecord, Item, 'session');
+  }
+
+  async getSessionAndQueueLength(id: string): Promise<{ session: Session | undefined; queueLength: number }> {
+    const found = await this.batchGet([keys.session(id), keys.counter('queue')]);
+    const sessionKey = keys.session(id);
+    const item = found.get(`${sessionKey.pk}|${sessionKey.sk}`);
+    const queueKey = keys.counter('queue');
+    const count = found.get(`${queueKey.pk}|${queueKey.sk}`)?.count;
+    return {
+      session: item === undefined ? undefined : parseRecord(SessionRecord, item, 'session'),
+      queueLength: typeof count === 'number' ? count : 0,
+    };
   }
 
   async getSessionWithEvents(id: string): Promise<{ session: Session; events: SessionEvent[] } | undefined> {
@@ -78,18 +93,9 @@ export class DynamoSessionStore implements SessionStore {
     const wanted: Key[] = [keys.directory('story', query.storyId), keys.directory('junior', query.juniorId)];
     if (query.mentorId !== undefined) wanted.push(keys.directory('mentor', query.mentorId));
     if (query.idempotency !== undefined) wanted.push(keys.idempotency(query.idempotency.scope, query.idempotency.key));
+    const counters = usageKeys([query.juniorId], query.mentorId === undefined ? [] : [query.mentorId]);
 
-    const found = new Map<string, Record<string, unknown>>();
-    let pending: Record<string, unknown>[] = wanted.map((key) => ({ ...key }));
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt > 0) await delay(20 * 2 ** attempt);
-      const { Responses, UnprocessedKeys } = await this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of Responses?.[this.tableName] ?? []) found.set(`${String(item.pk)}|${String(item.sk)}`, item);
-      pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      if (attempt > 8 && pending.length > 0) throw new Error('BatchGet left keys unprocessed after retries');
-    }
+    const found = await this.batchGet([...wanted, ...counters]);
     const pick = (key: Key) => found.get(`${key.pk}|${key.sk}`);
 
     const story = pick(keys.directory('story', query.storyId));
@@ -102,7 +108,110 @@ export class DynamoSessionStore implements SessionStore {
       ...(junior && { junior: parseRecord(JuniorRecord, junior, 'junior') }),
       ...(mentor && { mentor: parseRecord(MentorRecord, mentor, 'mentor') }),
       ...(idempotency && { idempotency: parseRecord(IdempotencyRecordSchema, idempotency, 'idempotency') }),
+      usage: usageFrom(found, [query.juniorId], query.mentorId === undefined ? [] : [query.mentorId]),
     };
+  }
+
+  async readUsage(query: { juniorIds: readonly string[]; mentorIds: readonly string[] }): Promise<UsageSnapshot> {
+    const juniorIds = [...new Set(query.juniorIds)];
+    const mentorIds = [...new Set(query.mentorIds)];
+    return usageFrom(await this.batchGet(usageKeys(juniorIds, mentorIds)), juniorIds, mentorIds);
+  }
+
+  async listQueued(options: { limit: number; cursor?: string }): Promise<{ sessions: Session[]; cursor?: string }> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'queue',
+        KeyConditionExpression: 'queuePk = :queue',
+        ExpressionAttributeValues: { ':queue': QUEUE_PARTITION },
+        Limit: options.limit,
+        ...(options.cursor === undefined ? {} : { ExclusiveStartKey: JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) }),
+      }),
+    );
+    const sessions = (page.Items ?? []).map((item) => parseRecord(SessionRecord, item, 'session'));
+    const cursor = page.LastEvaluatedKey === undefined ? undefined : Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url');
+    return { sessions, ...(cursor === undefined ? {} : { cursor }) };
+  }
+
+  async countQueuedAhead(session: Session): Promise<number> {
+    if (session.enqueuedAt === undefined) return 0;
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'queue',
+          KeyConditionExpression: 'queuePk = :queue AND queueSk < :mine',
+          ExpressionAttributeValues: { ':queue': QUEUE_PARTITION, ':mine': queueSortKey(session) },
+          Select: 'COUNT',
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return count;
+  }
+
+  async listDue(now: string, limit: number): Promise<Session[]> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'due',
+        // Sort keys are `<deadline ISO>#<id>`: everything up to `now` sorts before `now#~`.
+        KeyConditionExpression: 'duePk = :due AND dueSk <= :now',
+        ExpressionAttributeValues: { ':due': DUE_PARTITION, ':now': `${now}#~` },
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => parseRecord(SessionRecord, item, 'session'));
+  }
+
+  async listOpen(): Promise<Session[]> {
+    const sessions: Session[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'open',
+          KeyConditionExpression: 'openPk = :open',
+          ExpressionAttributeValues: { ':open': OPEN_PARTITION },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) sessions.push(parseRecord(SessionRecord, item, 'session'));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return sessions;
+  }
+
+  async getDurationStats(): Promise<DurationStats | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.stats('active-duration') }));
+    const count = Number(Item?.count ?? 0);
+    const sumMs = Number(Item?.sumMs ?? 0);
+    return count > 0 && Number.isFinite(sumMs) ? { count, meanActiveMs: sumMs / count } : undefined;
+  }
+
+  /** Consistent BatchGet, retrying unprocessed keys; 100 keys a request. */
+  private async batchGet(wanted: readonly Key[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    const unique = [...new Map(wanted.map((key) => [`${key.pk}|${key.sk}`, key])).values()];
+    for (let offset = 0; offset < unique.length; offset += 100) {
+      let pending: Record<string, unknown>[] = unique.slice(offset, offset + 100).map((key) => ({ ...key }));
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt > 0) await delay(20 * 2 ** Math.min(attempt, 5));
+        if (attempt > 8) throw new Error('BatchGet left keys unprocessed after retries');
+        const { Responses, UnprocessedKeys } = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) found.set(`${String(item.pk)}|${String(item.sk)}`, item);
+        pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
   }
 
   async getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
@@ -123,8 +232,8 @@ export class DynamoSessionStore implements SessionStore {
         const reasons = error.CancellationReasons ?? [];
         const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
         if (failed >= 0) {
-          const conflict = roles[failed]?.conflict;
-          if (conflict !== undefined) throw new CommitConflictError(conflict);
+          const role = roles[failed];
+          if (role?.conflict !== undefined) throw new CommitConflictError(role.conflict, role.scope);
           throw error;
         }
         const contended = reasons.some((reason) => reason.Code === 'TransactionConflict');
@@ -155,7 +264,7 @@ export class DynamoSessionStore implements SessionStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.session(session.id), entity: 'session', ...session },
+          Item: { ...keys.session(session.id), entity: 'session', ...session, ...indexAttributes(session) },
           ...(expected === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
@@ -213,38 +322,118 @@ export class DynamoSessionStore implements SessionStore {
       );
     }
 
+    const limits = change.limits;
     const slots = slotChange(expected?.status, session.status);
     if (slots !== 'none') {
-      const scopes = [
-        keys.counter('junior', session.juniorId),
-        ...(session.mentorId === undefined ? [] : [keys.counter('mentor', session.mentorId)]),
-        keys.counter('system'),
+      const scopes: [SlotScope, Key, number | undefined][] = [
+        ['junior', keys.counter('junior', session.juniorId), limits?.junior],
+        ...(session.mentorId === undefined ? [] : [['mentor', keys.counter('mentor', session.mentorId), limits?.mentor] as [SlotScope, Key, number | undefined]]),
+        ['system', keys.counter('system'), limits?.system],
       ];
-      for (const key of scopes) add(counterUpdate(this.tableName, key, slots), { conflict: undefined });
+      for (const [scope, key, max] of scopes) {
+        if (slots === 'acquire' && max === undefined) throw new Error(`commit takes a ${scope} slot but no limit was given`);
+        add(counterUpdate(this.tableName, key, slots, max), slots === 'acquire' ? { conflict: 'limit_reached', scope } : { conflict: undefined });
+      }
+    }
+    const queue = queueChange(expected?.status, session.status);
+    if (queue !== 'none') {
+      if (queue === 'enter' && limits?.queue === undefined) throw new Error('commit enqueues but no queue limit was given');
+      add(
+        counterUpdate(this.tableName, keys.counter('queue'), queue === 'enter' ? 'acquire' : 'release', limits?.queue),
+        queue === 'enter' ? { conflict: 'limit_reached', scope: 'queue' } : { conflict: undefined },
+      );
+    }
+    if (session.status === 'Completed' && expected?.status !== 'Completed') {
+      add(
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.stats('active-duration'),
+            UpdateExpression: 'SET #entity = :entity ADD #count :one, sumMs :ms',
+            ExpressionAttributeNames: { '#count': 'count', '#entity': 'entity' },
+            ExpressionAttributeValues: { ':entity': 'stats', ':one': 1, ':ms': session.activeMs ?? 0 },
+          },
+        },
+        { conflict: undefined },
+      );
     }
     return { items, roles };
   }
 }
 
 /**
- * Slot counters move only inside the status change's transaction. A release
- * requires a held slot, so a counter can never go below zero; limits on
- * acquisition (count < max) are the next layer on this seam.
+ * Slot counters move only inside the status change's transaction. Taking a
+ * slot requires `count < max` at commit time: of two transactions racing for
+ * the last slot, DynamoDB serialises them and the second finds the counter at
+ * max and is refused whole (session, events and all). A release requires a
+ * held slot, so a counter never goes below zero.
  */
-function counterUpdate(tableName: string, key: Key, change: 'acquire' | 'release'): TransactItem {
+function counterUpdate(tableName: string, key: Key, change: 'acquire' | 'release', max?: number): TransactItem {
+  const acquire = change === 'acquire';
   return {
     Update: {
       TableName: tableName,
       Key: key,
       UpdateExpression: 'SET #entity = :entity ADD #count :delta',
-      ...(change === 'release' ? { ConditionExpression: '#count >= :one' } : {}),
+      ConditionExpression: acquire ? 'attribute_not_exists(#count) OR #count < :max' : '#count >= :one',
       ExpressionAttributeNames: { '#count': 'count', '#entity': 'entity' },
       ExpressionAttributeValues: {
         ':entity': 'counter',
-        ':delta': change === 'acquire' ? 1 : -1,
-        ...(change === 'release' ? { ':one': 1 } : {}),
+        ':delta': acquire ? 1 : -1,
+        ...(acquire ? { ':max': max ?? 0 } : { ':one': 1 }),
       },
     },
+  };
+}
+
+const QUEUE_PARTITION = 'QUEUE';
+const DUE_PARTITION = 'DUE';
+const OPEN_PARTITION = 'OPEN';
+
+function queueSortKey(session: Session): string {
+  return `${session.enqueuedAt ?? session.createdAt}#${session.id}`;
+}
+
+/**
+ * The sparse-index keys a session carries in its current status: it is in the
+ * queue index only while Queued, in the due index only while it has a
+ * deadline, in the open index only while it holds slots.
+ */
+function indexAttributes(session: Session): Record<string, string> {
+  const deadline = nextDeadline(session);
+  const open = session.status === 'Active' || session.status === 'Paused';
+  return {
+    ...(session.status === 'Queued' && { queuePk: QUEUE_PARTITION, queueSk: queueSortKey(session) }),
+    ...(deadline && { duePk: DUE_PARTITION, dueSk: `${deadline.at}#${session.id}` }),
+    ...(open && { openPk: OPEN_PARTITION, openSk: session.id }),
+  };
+}
+
+function usageKeys(juniorIds: readonly string[], mentorIds: readonly string[]): Key[] {
+  return [
+    keys.counter('system'),
+    keys.counter('queue'),
+    ...juniorIds.map((id) => keys.counter('junior', id)),
+    ...mentorIds.flatMap((id) => [keys.counter('mentor', id), keys.directory('mentor', id)]),
+  ];
+}
+
+function usageFrom(found: Map<string, Record<string, unknown>>, juniorIds: readonly string[], mentorIds: readonly string[]): UsageSnapshot {
+  const count = (key: Key) => {
+    const value = found.get(`${key.pk}|${key.sk}`)?.count;
+    return typeof value === 'number' ? value : 0;
+  };
+  return {
+    system: count(keys.counter('system')),
+    queue: count(keys.counter('queue')),
+    juniors: new Map(juniorIds.map((id) => [id, count(keys.counter('junior', id))])),
+    mentors: new Map(mentorIds.map((id) => [id, count(keys.counter('mentor', id))])),
+    mentorCapacity: new Map(
+      mentorIds.flatMap((id) => {
+        const capacity = found.get(`${keys.directory('mentor', id).pk}|${id}`)?.maxConcurrentSessions;
+        return typeof capacity === 'number' ? [[id, capacity] as const] : [];
+      }),
+    ),
   };
 }
 

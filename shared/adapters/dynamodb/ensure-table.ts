@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   type DynamoDBClient,
@@ -9,15 +10,21 @@ import {
 import { createTableInput, TABLE_DEFINITION } from './table-definition';
 
 /**
- * Creates the table from the single definition when it is missing (local runs
- * and tests; on AWS the CDK stack owns it). Returns true when it was created.
+ * Creates the table from the single definition when it is missing, and adds
+ * any index the definition gained since (local runs and tests; on AWS the CDK
+ * stack owns the table). Returns true when the table was created.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  let existing: Set<string> | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return false;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? ''));
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  if (existing !== undefined) {
+    await addMissingIndexes(client, tableName, existing);
+    return false;
   }
   await client.send(new CreateTableCommand(createTableInput(tableName)));
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
@@ -28,4 +35,31 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     }),
   );
   return true;
+}
+
+async function addMissingIndexes(client: DynamoDBClient, tableName: string, existing: Set<string>): Promise<void> {
+  for (const index of TABLE_DEFINITION.globalSecondaryIndexes) {
+    if (existing.has(index.name)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: index.partitionKey, AttributeType: 'S' },
+          { AttributeName: index.sortKey, AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.name,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          },
+        ],
+      }),
+    );
+  }
 }

@@ -10,7 +10,8 @@ export interface Key {
   readonly sk: string;
 }
 
-const part = (value: string) => encodeURIComponent(value);
+/** Escapes a caller-chosen value for use in a key; ill-formed UTF-16 is replaced, never thrown on. */
+const part = (value: string) => encodeURIComponent(value.toWellFormed());
 
 export const keys = {
   session: (id: string): Key => ({ pk: `SESSION#${id}`, sk: 'SESSION' }),
@@ -27,9 +28,10 @@ export const keys = {
   idempotency: (scope: string, key: string): Key => ({ pk: `IDEMPOTENCY#${part(scope)}#${part(key)}`, sk: 'IDEMPOTENCY' }),
   directory: (kind: DirectoryKind, id: string): Key => ({ pk: `DIRECTORY#${kind}`, sk: id }),
   directoryPartition: (kind: DirectoryKind) => `DIRECTORY#${kind}`,
-  counter: (scope: SlotScope, id?: string): Key => ({
-    pk: scope === 'system' ? 'COUNTER#system' : `COUNTER#${scope}#${id ?? ''}`,
+  counter: (scope: SlotScope | 'queue', id?: string): Key => ({
+    pk: scope === 'system' || scope === 'queue' ? `COUNTER#${scope}` : `COUNTER#${scope}#${part(id ?? '')}`,
     sk: 'COUNTER',
   }),
+  stats: (name: string): Key => ({ pk: `STATS#${name}`, sk: 'STATS' }),
   workflow: (instanceId: string): Key => ({ pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }),
 };

@@ -33,6 +33,12 @@ export const SessionRecord = z.object({
   pauseReason: text.optional(),
   cancelReason: text.optional(),
   error: text.optional(),
+  enqueuedAt: text.optional(),
+  activeMs: z.number().optional(),
+  activeSince: text.optional(),
+  timeouts: z
+    .object({ maxDurationMs: z.number(), pauseTimeoutMs: z.number(), queueTimeoutMs: z.number() })
+    .optional(),
   report: z
     .object({ summary: text, overallScore: z.number(), metrics: z.record(z.string(), z.number()) })
     .optional(),
@@ -64,7 +70,7 @@ export const MentorRecord = z.object({
   id: text,
   name: text,
   skills,
-  maxConcurrentSessions: z.number().int(),
+  maxConcurrentSessions: z.number().int().optional(),
   available: z.boolean(),
 }) satisfies z.ZodType<Mentor>;
 export const StoryRecord = z.object({ id: text, title: text, skillArea: text }) satisfies z.ZodType<Story>;
@@ -79,6 +85,7 @@ export const IdempotencyRecordSchema = z.object({
     workflowInstanceId: text.optional(),
     status: z.enum(['started', 'queued', 'failed']),
     queuePosition: z.number().int().optional(),
+    estimatedWaitMinutes: z.number().int().optional(),
     error: text.optional(),
   }),
   expiresAt: text,

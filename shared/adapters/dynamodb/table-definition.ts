@@ -7,11 +7,22 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const TABLE_DEFINITION = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Epoch seconds; DynamoDB TTL removes the item some time after. */
-  timeToLiveAttribute: 'expiresAt',
+  /** Epoch seconds; DynamoDB TTL removes the item some time after. Named apart from any domain field. */
+  timeToLiveAttribute: 'ttl',
   streamViewType: 'NEW_AND_OLD_IMAGES',
   billingMode: 'PAY_PER_REQUEST',
-  globalSecondaryIndexes: [] as readonly { name: string; partitionKey: string; sortKey: string }[],
+  /**
+   * Sparse indexes: an item is in one only while it carries the index's keys.
+   * `queue`: Queued sessions by enqueue time (FIFO). `due`: sessions with a
+   * pending deadline by due time (the sweeper reads only what is due). `open`:
+   * Active and Paused sessions (at most the system limit), for usage and the
+   * wait estimate.
+   */
+  globalSecondaryIndexes: [
+    { name: 'queue', partitionKey: 'queuePk', sortKey: 'queueSk' },
+    { name: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
+    { name: 'open', partitionKey: 'openPk', sortKey: 'openSk' },
+  ] as readonly { name: string; partitionKey: string; sortKey: string }[],
 } as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {

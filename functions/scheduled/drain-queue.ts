@@ -1,0 +1,14 @@
+import type { Context } from 'aws-lambda';
+import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import type { DrainResult } from '../../shared/services/session-service';
+import { parseScheduledEvent } from './schedule-event';
+
+/** Every minute: the safety net behind the drain that each release triggers. */
+export const makeHandler = (deps: AppDeps) => async (event: unknown, _context?: Context): Promise<DrainResult> => {
+  parseScheduledEvent(event);
+  const result = await deps.sessions.drainQueue();
+  if (result.started.length > 0 || result.failed.length > 0) deps.logger.info('queue drained', { started: result.started.length, failed: result.failed.length });
+  return result;
+};
+
+export const handler = lambdaEntry<unknown, DrainResult>(makeHandler);

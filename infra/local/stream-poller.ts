@@ -1,0 +1,89 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { Logger } from '../../shared/observability/logger';
+import { localDynamoConfig } from '../../shared/adapters/dynamodb/client';
+
+export interface StreamPollerOptions {
+  readonly client: DynamoDBClient;
+  readonly endpoint: string;
+  readonly tableName: string;
+  readonly onBatch: (event: DynamoDBStreamEvent) => Promise<unknown>;
+  readonly logger: Logger;
+  readonly intervalMs?: number;
+}
+
+/**
+ * Reads DynamoDB Local's stream of the table and hands each batch to the same
+ * stream handler Lambda runs, as Lambda's event source mapping would. Starts
+ * at the stream's tip (history is not replayed); shards that appear later are
+ * read from their start.
+ */
+export async function startStreamPoller(options: StreamPollerOptions): Promise<{ stop(): void }> {
+  const { Table } = await options.client.send(new DescribeTableCommand({ TableName: options.tableName }));
+  const streamArn = Table?.LatestStreamArn;
+  if (streamArn === undefined) throw new Error(`Table ${options.tableName} has no stream`);
+  const streams = new DynamoDBStreamsClient(localDynamoConfig(options.endpoint));
+  const iterators = new Map<string, string | undefined>();
+  let first = true;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function refreshShards() {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId;
+      if (shardId === undefined || iterators.has(shardId)) continue;
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: first ? 'LATEST' : 'TRIM_HORIZON' }),
+      );
+      iterators.set(shardId, ShardIterator);
+    }
+    first = false;
+  }
+
+  async function tick() {
+    await refreshShards();
+    for (const [shardId, iterator] of iterators) {
+      if (iterator === undefined) continue;
+      const { Records, NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+      iterators.set(shardId, NextShardIterator);
+      if (Records && Records.length > 0) await options.onBatch({ Records: Records.map(toLambdaRecord) } as DynamoDBStreamEvent);
+    }
+  }
+
+  const loop = async () => {
+    if (stopped) return;
+    try {
+      await tick();
+    } catch (error) {
+      options.logger.warn('stream poll failed; retrying', { error });
+    }
+    if (!stopped) timer = setTimeout(() => void loop(), options.intervalMs ?? 1000);
+  };
+  await refreshShards();
+  timer = setTimeout(() => void loop(), options.intervalMs ?? 1000);
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      streams.destroy();
+    },
+  };
+}
+
+function toLambdaRecord(record: _Record): DynamoDBStreamEvent['Records'][number] {
+  return {
+    ...(record.eventID !== undefined && { eventID: record.eventID }),
+    ...(record.eventName !== undefined && { eventName: record.eventName }),
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'local',
+    dynamodb: record.dynamodb as DynamoDBStreamEvent['Records'][number]['dynamodb'],
+  } as DynamoDBStreamEvent['Records'][number];
+}

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Settings: the spec's `session_management` block, in one YAML file
+ * (config/settings.yaml), with single values overridden by environment
+ * variables. Loaded once at start-up; a bad value stops it with a message
+ * naming the key.
+ */
+const hours = (max: number) => z.coerce.number().positive().max(max);
+const policy = z.enum(['progressive', 'immediate', 'relaxed']);
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+const Template = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
+  name: z.string().min(1).max(100),
+  max_duration_hours: hours(168),
+  check_in_interval_minutes: z.coerce.number().int().min(1).max(1440),
+  escalation_policy: policy,
+});
+
+export const SessionManagementSchema = z.strictObject({
+  max_concurrent_sessions_per_junior: z.coerce.number().int().min(1).max(100).default(1),
+  max_concurrent_sessions_per_mentor: z.coerce.number().int().min(1).max(100).default(3),
+  max_concurrent_sessions_system: z.coerce.number().int().min(1).max(100_000).default(50),
+  max_queue_size: z.coerce.number().int().min(0).max(100_000).default(100),
+  max_session_duration_hours: hours(168).default(8),
+  pause_timeout_hours: hours(720).default(24),
+  queue_timeout_hours: hours(720).default(4),
+  default_check_in_interval_minutes: z.coerce.number().int().min(1).max(1440).default(30),
+  default_escalation_policy: policy.default('progressive'),
+  config_templates: z
+    .array(Template)
+    .default([])
+    .refine((list) => new Set(list.map((t) => t.id)).size === list.length, 'template ids must be unique'),
+  mentor_assignment: z
+    .strictObject({
+      strategy: z.enum(['workload_balanced', 'skill_matched', 'round_robin']).default('workload_balanced'),
+      fallback_to_auto: bool.default(true),
+    })
+    .default({ strategy: 'workload_balanced', fallback_to_auto: true }),
+  audit: z
+    .strictObject({
+      log_all_state_changes: bool.default(true),
+      retention_days: z.coerce.number().int().min(1).max(36_500).default(365),
+      export_format: z.enum(['json', 'csv']).default('json'),
+    })
+    .default({ log_all_state_changes: true, retention_days: 365, export_format: 'json' }),
+});
+
+export type SessionManagementSettings = z.output<typeof SessionManagementSchema>;
+
+const HOUR = 3_600_000;
+
+/** The settings the code reads: limits as counts, times in milliseconds. */
+export interface Settings {
+  readonly limits: { readonly perJunior: number; readonly perMentor: number; readonly system: number; readonly queueSize: number };
+  readonly timeouts: { readonly maxDurationMs: number; readonly pauseTimeoutMs: number; readonly queueTimeoutMs: number };
+  readonly raw: SessionManagementSettings;
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** The repository's settings file; SETTINGS_FILE overrides it. */
+export const DEFAULT_SETTINGS_FILE = join(__dirname, '..', '..', 'config', 'settings.yaml');
+
+/** Upper-case key path, nested keys joined by `__`: MAX_QUEUE_SIZE, MENTOR_ASSIGNMENT__STRATEGY. */
+function applyEnvOverrides(block: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const result: Record<string, unknown> = structuredClone(block);
+  const shape = SessionManagementSchema.shape as Record<string, z.ZodType>;
+  for (const key of Object.keys(shape)) {
+    if (key === 'config_templates') continue;
+    const direct = env[key.toUpperCase()];
+    if (direct !== undefined) result[key] = direct;
+    for (const [name, value] of Object.entries(env)) {
+      const prefix = `${key.toUpperCase()}__`;
+      if (value === undefined || !name.startsWith(prefix)) continue;
+      const nested = (typeof result[key] === 'object' && result[key] !== null ? result[key] : {}) as Record<string, unknown>;
+      nested[name.slice(prefix.length).toLowerCase()] = value;
+      result[key] = nested;
+    }
+  }
+  return result;
+}
+
+export function parseSettings(yamlText: string, env: NodeJS.ProcessEnv = {}, source = 'settings'): Settings {
+  let document: unknown;
+  try {
+    document = parseYaml(yamlText);
+  } catch (error) {
+    throw new SettingsError(`${source}: not valid YAML: ${(error as Error).message}`);
+  }
+  const block = (document as { session_management?: unknown } | null)?.session_management ?? {};
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+    throw new SettingsError(`${source}: session_management must be a mapping`);
+  }
+  const parsed = SessionManagementSchema.safeParse(applyEnvOverrides(block as Record<string, unknown>, env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  session_management.${issue.path.join('.')}: ${issue.message}`);
+    throw new SettingsError(`Invalid settings in ${source} (or its environment overrides):\n${lines.join('\n')}`);
+  }
+  const raw = parsed.data;
+  return {
+    limits: {
+      perJunior: raw.max_concurrent_sessions_per_junior,
+      perMentor: raw.max_concurrent_sessions_per_mentor,
+      system: raw.max_concurrent_sessions_system,
+      queueSize: raw.max_queue_size,
+    },
+    timeouts: {
+      maxDurationMs: raw.max_session_duration_hours * HOUR,
+      pauseTimeoutMs: raw.pause_timeout_hours * HOUR,
+      queueTimeoutMs: raw.queue_timeout_hours * HOUR,
+    },
+    raw,
+  };
+}
+
+/** Reads the settings file (SETTINGS_FILE or the repository's) and applies the environment. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const file = env.SETTINGS_FILE ?? DEFAULT_SETTINGS_FILE;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SettingsError(`Cannot read the settings file ${file}: ${(error as Error).message}`);
+  }
+  return parseSettings(text, env, file);
+}
+
+/** The spec's defaults, for tests that do not care about settings. */
+export const DEFAULT_SETTINGS: Settings = parseSettings('session_management: {}');

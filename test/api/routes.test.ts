@@ -1,0 +1,368 @@
+import { z } from 'zod';
+import { ROUTES, type RouteName } from '../../functions/http/routes';
+import type { SessionClient } from '../../shared/client';
+import { startLocalApp, type LocalApp } from '../support/local-app';
+import {
+  API,
+  DIRECTORY,
+  REPORT,
+  SESSIONS,
+  expectError,
+  expectEventsReplay,
+  eventsOf,
+  issuePaths,
+  sendJson,
+  startSession,
+  type RawResponse,
+} from './helpers';
+
+jest.setTimeout(30_000);
+
+let app: LocalApp;
+let coordinator: SessionClient;
+let engine: SessionClient;
+
+beforeAll(async () => {
+  app = await startLocalApp();
+  coordinator = await app.as('coord-1', 'coordinator');
+  engine = await app.as('engine', 'service');
+  await coordinator.putStory(DIRECTORY.story, { title: 'Add a health check', skillArea: 'typescript' });
+  await coordinator.putJunior(DIRECTORY.juniors[0], { name: 'Ada', skills: [{ area: 'typescript', level: 2 }] });
+  await coordinator.putMentor(DIRECTORY.mentors[0], { name: 'Grace', skills: [{ area: 'typescript', level: 5 }] });
+});
+afterAll(() => app.close());
+
+/** Routes seen answering their success status with a body their response schema accepts. */
+const succeeded = new Set<RouteName>();
+
+/** Asserts a route's success status and response schema (from the route table itself); returns the parsed body. */
+function expectSuccess<N extends RouteName>(name: N, response: RawResponse) {
+  const route = ROUTES[name];
+  expect({ status: response.status, body: response.json }).toMatchObject({ status: route.successStatus });
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  const parsed = route.response.safeParse(response.json);
+  expect(parsed.error?.issues ?? []).toEqual([]);
+  succeeded.add(name);
+  return z.record(z.string(), z.unknown()).parse(response.json);
+}
+
+const OpenApiDocument = z.object({
+  openapi: z.string(),
+  paths: z.record(z.string(), z.record(z.string(), z.object({ operationId: z.string(), security: z.array(z.unknown()).optional() }))),
+});
+const Page = z.object({ items: z.array(z.object({ id: z.string() })), nextCursor: z.string().optional() });
+
+const at = (id: string) => `${SESSIONS}/${id}`;
+const now = () => new Date().toISOString();
+
+describe('unauthenticated routes', () => {
+  test('GET /health answers ok without a token', async () => {
+    const response = await app.anonymous().raw('GET', '/health');
+
+    expect(expectSuccess('health', response)).toEqual({ status: 'ok' });
+  });
+
+  test('GET /api/mentorship/openapi.json is OpenAPI 3.1 and lists every route of the table', async () => {
+    const response = await app.anonymous().raw('GET', `${API}/openapi.json`);
+
+    const document = OpenApiDocument.parse(expectSuccess('openApi', response));
+    expect(document.openapi).toMatch(/^3\.1\.\d+$/);
+    const listed = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`),
+    );
+    const routes = Object.values(ROUTES).map((route) => `${route.method} ${route.path} ${route.operationId}`);
+    expect(listed.sort()).toEqual(routes.sort());
+    for (const route of Object.values(ROUTES).filter((r) => !r.auth)) {
+      expect(document.paths[route.path]?.[route.method.toLowerCase()]?.security).toEqual([]);
+    }
+  });
+});
+
+describe('directory', () => {
+  test.each([
+    ['juniors', 'putJunior', 'getJunior', { name: 'Linus', skills: [{ area: 'aws', level: 3 }] }, { name: 'Linus', skills: [{ area: 'aws', level: 3 }] }],
+    // No maxConcurrentSessions: the mentor falls under the settings' per-mentor limit.
+    ['mentors', 'putMentor', 'getMentor', { name: 'Barbara' }, { name: 'Barbara', skills: [], available: true }],
+    ['stories', 'putStory', 'getStory', { title: 'Write a runbook', skillArea: 'ops' }, { title: 'Write a runbook', skillArea: 'ops' }],
+  ] as const)('PUT then GET /%s/{id} returns the entry with its defaults', async (plural, put, get, input, expected) => {
+    const id = `entry.${plural}_1`;
+
+    const written = expectSuccess(put, await sendJson(coordinator, 'PUT', `${API}/${plural}/${id}`, input));
+    const read = expectSuccess(get, await coordinator.raw('GET', `${API}/${plural}/${id}`));
+
+    expect(written).toEqual({ ...expected, id });
+    expect(read).toEqual({ ...expected, id });
+  });
+
+  test('PUT replaces an entry', async () => {
+    await coordinator.putStory('replaced', { title: 'First', skillArea: 'ops' });
+
+    await coordinator.putStory('replaced', { title: 'Second', skillArea: 'aws' });
+
+    expect(await coordinator.getStory('replaced')).toEqual({ id: 'replaced', title: 'Second', skillArea: 'aws' });
+  });
+
+  test.each([
+    ['juniors', 'listJuniors', (id: string) => coordinator.putJunior(id, { name: id })],
+    ['mentors', 'listMentors', (id: string) => coordinator.putMentor(id, { name: id })],
+    ['stories', 'listStories', (id: string) => coordinator.putStory(id, { title: id, skillArea: 'ops' })],
+  ] as const)('GET /%s pages with a cursor through every entry exactly once', async (plural, list, put) => {
+    const ids = Array.from({ length: 5 }, (_, i) => `paged-${plural}-${i}`);
+    for (const id of ids) await put(id);
+    const all = Page.parse(expectSuccess(list, await coordinator.raw('GET', `${API}/${plural}?limit=100`)));
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const query = new URLSearchParams({ limit: '2', ...(cursor === undefined ? {} : { cursor }) });
+      const page = Page.parse(expectSuccess(list, await coordinator.raw('GET', `${API}/${plural}?${query}`)));
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 50);
+
+    expect(all.nextCursor).toBeUndefined();
+    expect(seen).toEqual(all.items.map((item) => item.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(ids));
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  test("a cursor of one list is refused by another, naming the cursor", async () => {
+    for (const id of ['c-1', 'c-2']) await coordinator.putJunior(id, { name: id });
+    const { nextCursor } = await coordinator.listJuniors({ limit: 1 });
+    expect(nextCursor).toEqual(expect.any(String));
+
+    const response = await coordinator.raw('GET', `${API}/stories?cursor=${encodeURIComponent(nextCursor!)}`);
+
+    const error = expectError(response, 400, 'invalid_request');
+    expect(issuePaths(error)).toEqual(['cursor']);
+  });
+});
+
+describe('session lifecycle', () => {
+  test('POST /sessions answers 201 with a SessionStartResult, and the session starts Active with one event', async () => {
+    const response = await sendJson(coordinator, 'POST', SESSIONS, { storyId: DIRECTORY.story, juniorId: DIRECTORY.juniors[0], mentorId: DIRECTORY.mentors[0] });
+
+    const result = expectSuccess('startSession', response);
+    expect(result).toEqual({ success: true, sessionId: expect.any(String), workflowInstanceId: expect.any(String), status: 'started' });
+    const details = await expectEventsReplay(coordinator, String(result.sessionId));
+    expect(details).toMatchObject({
+      id: result.sessionId,
+      storyId: DIRECTORY.story,
+      storyTitle: 'Add a health check',
+      juniorId: DIRECTORY.juniors[0],
+      juniorName: 'Ada',
+      mentorId: DIRECTORY.mentors[0],
+      status: 'Active',
+      currentState: 'INIT_STORY_PROCESSING',
+      workflowInstanceId: result.workflowInstanceId,
+    });
+    expect(details.events).toEqual([
+      expect.objectContaining({ seq: 1, type: 'session_started', toStatus: 'Active', actor: 'coord-1', actorRole: 'coordinator' }),
+    ]);
+  });
+
+  test('a session without a mentor starts too', async () => {
+    const response = await sendJson(coordinator, 'POST', SESSIONS, { storyId: DIRECTORY.story, juniorId: DIRECTORY.juniors[0] });
+
+    const result = expectSuccess('startSession', response);
+    const details = await expectEventsReplay(coordinator, String(result.sessionId));
+    expect(details.mentorId).toBeUndefined();
+  });
+
+  test('GET /sessions/{id} and /events show the same audit log', async () => {
+    const id = await startSession(coordinator);
+
+    const details = expectSuccess('getSession', await coordinator.raw('GET', at(id)));
+    const events = expectSuccess('listSessionEvents', await coordinator.raw('GET', `${at(id)}/events`));
+
+    expect(events).toEqual({ sessionId: id, items: details.events });
+    expect(details).toMatchObject({ id, status: 'Active', version: 1, duration: expect.stringMatching(/^P/) });
+  });
+
+  test('pause -> resume returns to the step the pause interrupted', async () => {
+    const id = await startSession(coordinator);
+    await engine.recordWorkflowEvent(id, { type: 'state_changed', toState: 'PLAN_DECOMPOSITION', eventId: 'pr-1', occurredAt: now() });
+
+    const paused = expectSuccess('pauseSession', await sendJson(coordinator, 'POST', `${at(id)}/pause`, { reason: 'junior on leave', notes: 'back Monday' }));
+    const whilePaused = await expectEventsReplay(coordinator, id);
+    const resumed = expectSuccess('resumeSession', await sendJson(coordinator, 'POST', `${at(id)}/resume`, {}));
+    const after = await expectEventsReplay(coordinator, id);
+
+    expect(paused).toEqual({ success: true, sessionId: id, status: 'Paused' });
+    expect(whilePaused).toMatchObject({ status: 'Paused', currentState: 'PAUSED', pausedFromState: 'PLAN_DECOMPOSITION', pauseReason: 'junior on leave' });
+    expect(whilePaused.events.at(-1)).toMatchObject({ type: 'session_paused', fromStatus: 'Active', toStatus: 'Paused', reason: 'junior on leave', notes: 'back Monday' });
+    expect(resumed).toEqual({ success: true, sessionId: id, status: 'Active' });
+    expect(after).toMatchObject({ status: 'Active', currentState: 'PLAN_DECOMPOSITION' });
+    expect(after.pauseReason).toBeUndefined();
+    expect(after.events.at(-1)).toMatchObject({ type: 'session_resumed', fromStatus: 'Paused', toStatus: 'Active' });
+  });
+
+  test('complete (by the engine) records the report', async () => {
+    const id = await startSession(coordinator);
+
+    const result = expectSuccess('completeSession', await sendJson(engine, 'POST', `${at(id)}/complete`, { report: REPORT }));
+
+    expect(result).toEqual({ success: true, sessionId: id, status: 'Completed' });
+    const details = await expectEventsReplay(coordinator, id);
+    expect(details).toMatchObject({ status: 'Completed', currentState: 'COMPLETED', report: REPORT, overallScore: 87, completedAt: expect.any(String) });
+    expect(details.events.at(-1)).toMatchObject({ type: 'session_completed', actor: 'engine', actorRole: 'service' });
+  });
+
+  test('fail (by the engine) records the error', async () => {
+    const id = await startSession(coordinator);
+
+    const result = expectSuccess('failSession', await sendJson(engine, 'POST', `${at(id)}/fail`, { error: 'build broke', notes: 'step 4' }));
+
+    expect(result).toEqual({ success: true, sessionId: id, status: 'Failed' });
+    const details = await expectEventsReplay(coordinator, id);
+    expect(details).toMatchObject({ status: 'Failed', currentState: 'FAILED', error: 'build broke' });
+    expect(details.events.at(-1)).toMatchObject({ type: 'session_failed', fromStatus: 'Active', toStatus: 'Failed' });
+  });
+
+  test('cancel (by a coordinator) records the reason', async () => {
+    const id = await startSession(coordinator);
+
+    const result = expectSuccess('cancelSession', await sendJson(coordinator, 'POST', `${at(id)}/cancel`, { reason: 'story withdrawn' }));
+
+    expect(result).toEqual({ success: true, sessionId: id, status: 'Cancelled' });
+    const details = await expectEventsReplay(coordinator, id);
+    expect(details).toMatchObject({ status: 'Cancelled', currentState: 'CANCELLED', cancelReason: 'story withdrawn' });
+  });
+
+  test('a Paused session can be cancelled', async () => {
+    const id = await startSession(coordinator);
+    await coordinator.pauseSession(id);
+
+    const result = await coordinator.cancelSession(id, { reason: 'abandoned' });
+
+    expect(result.status).toBe('Cancelled');
+    expect((await expectEventsReplay(coordinator, id)).events.map((e) => e.type)).toEqual(['session_started', 'session_paused', 'session_cancelled']);
+  });
+});
+
+describe('POST /sessions/{id}/workflow-events', () => {
+  let id: string;
+  const t0 = Date.now();
+  const iso = (offsetMs: number) => new Date(t0 + offsetMs).toISOString();
+
+  beforeAll(async () => {
+    id = await startSession(coordinator);
+  });
+
+  test('state_changed moves currentState and records a state_transition', async () => {
+    const response = await sendJson(engine, 'POST', `${at(id)}/workflow-events`, {
+      type: 'state_changed',
+      toState: 'PLAN_DECOMPOSITION',
+      eventId: 'wf-1',
+      occurredAt: iso(60_000),
+      data: { planSteps: 4 },
+    });
+
+    expect(expectSuccess('recordWorkflowEvent', response)).toEqual({
+      sessionId: id,
+      recorded: true,
+      duplicate: false,
+      stateApplied: true,
+      currentState: 'PLAN_DECOMPOSITION',
+    });
+    const details = await expectEventsReplay(coordinator, id);
+    expect(details).toMatchObject({ status: 'Active', currentState: 'PLAN_DECOMPOSITION' });
+    expect(details.events.at(-1)).toMatchObject({
+      type: 'state_transition',
+      fromState: 'INIT_STORY_PROCESSING',
+      toState: 'PLAN_DECOMPOSITION',
+      externalId: 'wf-1',
+      actorRole: 'service',
+      data: { planSteps: 4 },
+    });
+  });
+
+  test('a repeated eventId answers duplicate:true and adds no event', async () => {
+    const before = await eventsOf(coordinator, id);
+
+    const result = await engine.recordWorkflowEvent(id, { type: 'state_changed', toState: 'START_IMPLEMENTATION', eventId: 'wf-1', occurredAt: iso(120_000) });
+
+    expect(result).toEqual({ sessionId: id, recorded: false, duplicate: true, stateApplied: false, currentState: 'PLAN_DECOMPOSITION' });
+    expect(await eventsOf(coordinator, id)).toEqual(before);
+    expect((await expectEventsReplay(coordinator, id)).currentState).toBe('PLAN_DECOMPOSITION');
+  });
+
+  test('a late state change (older than the current step) is recorded but does not move the state', async () => {
+    const before = await eventsOf(coordinator, id);
+
+    const result = await engine.recordWorkflowEvent(id, { type: 'state_changed', toState: 'VALIDATE_STORY', eventId: 'wf-late', occurredAt: iso(30_000) });
+
+    expect(result).toEqual({ sessionId: id, recorded: true, duplicate: false, stateApplied: false, currentState: 'PLAN_DECOMPOSITION' });
+    const details = await expectEventsReplay(coordinator, id);
+    expect(details.currentState).toBe('PLAN_DECOMPOSITION');
+    expect(details.events).toHaveLength(before.length + 1);
+    expect(details.events.at(-1)).toMatchObject({ type: 'state_transition', externalId: 'wf-late', data: { reportedState: 'VALIDATE_STORY', late: true } });
+    expect(details.events.at(-1)?.toState).toBeUndefined();
+  });
+
+  test('a progress event of the vocabulary is kept verbatim', async () => {
+    const result = await engine.recordWorkflowEvent(id, { type: 'hint_provided', eventId: 'wf-hint', occurredAt: iso(90_000), message: 'look at the handler' });
+
+    expect(result).toMatchObject({ recorded: true, duplicate: false, stateApplied: false });
+    expect((await expectEventsReplay(coordinator, id)).events.at(-1)).toMatchObject({
+      type: 'hint_provided',
+      occurredAt: iso(90_000),
+      data: { message: 'look at the handler' },
+    });
+  });
+
+  test.each([
+    ['a state outside the vocabulary', 'NOT_A_STATE'],
+    ['a state only the lifecycle routes set', 'PAUSED'],
+  ])('%s is refused with 400 naming body.toState, and nothing is written', async (_label, toState) => {
+    const before = await eventsOf(coordinator, id);
+
+    const response = await sendJson(engine, 'POST', `${at(id)}/workflow-events`, { type: 'state_changed', toState, eventId: `wf-${toState}`, occurredAt: iso(200_000) });
+
+    expect(issuePaths(expectError(response, 400, 'invalid_request'))).toEqual(['body.toState']);
+    expect(await eventsOf(coordinator, id)).toEqual(before);
+  });
+
+  test('a report for an ended session is refused with 409 naming its status', async () => {
+    const ended = await startSession(coordinator);
+    await engine.completeSession(ended, { report: REPORT });
+    const before = await eventsOf(coordinator, ended);
+
+    const response = await sendJson(engine, 'POST', `${at(ended)}/workflow-events`, { type: 'info', eventId: 'after-end', occurredAt: now() });
+
+    expect(expectError(response, 409, 'session_not_running').details).toEqual({ currentStatus: 'Completed' });
+    expect(await eventsOf(coordinator, ended)).toEqual(before);
+  });
+
+  test('a state change while paused moves the step resume returns to', async () => {
+    const paused = await startSession(coordinator);
+    await coordinator.pauseSession(paused);
+
+    const result = await engine.recordWorkflowEvent(paused, { type: 'state_changed', toState: 'REVIEW_PLAN', eventId: 'wp-1', occurredAt: new Date(Date.now() + 60_000).toISOString() });
+    await coordinator.resumeSession(paused);
+
+    expect(result).toMatchObject({ recorded: true, stateApplied: true });
+    expect(await expectEventsReplay(coordinator, paused)).toMatchObject({ status: 'Active', currentState: 'REVIEW_PLAN' });
+  });
+});
+
+describe('queue routes', () => {
+  test('GET /queue answers the spec QueueStatus with per-limit usage', async () => {
+    const body = expectSuccess('getQueueStatus', await coordinator.raw('GET', `${API}/queue`));
+    expect(body).toMatchObject({ totalQueued: 0, maxConcurrentSessions: app.deps.settings.limits.system, estimatedWaitMinutes: 0 });
+  });
+
+  test('GET /sessions/{id}/queue-position of a running session: no position, nothing blocks it', async () => {
+    const id = await startSession(coordinator);
+    const body = expectSuccess('getQueuePosition', await coordinator.raw('GET', `${at(id)}/queue-position`));
+    expect(body).toEqual({ sessionId: id, status: 'Active', position: null, blockedBy: [], estimatedWaitMinutes: null });
+  });
+});
+
+test('every route of the table was seen succeeding', () => {
+  expect([...succeeded].sort()).toEqual(Object.keys(ROUTES).sort());
+});
