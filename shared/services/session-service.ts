@@ -297,7 +297,8 @@ export class SessionService {
     ]);
     const limits = this.limits();
     const now = this.now();
-    const systemBlocked = usage.system >= limits.system || usage.queue > 0;
+    // A new arrival whose junior and mentor are free waits only when the system is full.
+    const systemBlocked = usage.system >= limits.system;
     const estimate = systemBlocked
       ? estimateWaitMs({
           meanActiveMs: mean,
@@ -361,7 +362,7 @@ export class SessionService {
         );
         if (blocked.length > 0) continue;
         if (isOverdue(candidate, this.now())) {
-          await this.applyDueTimeout(candidate);
+          await this.applyDueTimeout(candidate, { drain: false });
           continue;
         }
         const outcome = await this.activate(candidate, limits);
@@ -393,7 +394,8 @@ export class SessionService {
       const due = await this.deps.store.listDue(this.now(), SWEEP_PAGE);
       let progressed = false;
       for (const session of due) {
-        const after = await this.applyDueTimeout(session);
+        // One drain after the sweep, not one per released session.
+        const after = await this.applyDueTimeout(session, { drain: false });
         if (after.status === 'Cancelled' && session.status !== 'Cancelled') {
           timedOutIds.push(session.id);
           progressed = true;
@@ -488,7 +490,7 @@ export class SessionService {
   }
 
   /** Applies the session's deadline if it has passed, and answers the session as it now stands. */
-  private async applyDueTimeout(session: Session): Promise<Session> {
+  private async applyDueTimeout(session: Session, options: { drain: boolean } = { drain: true }): Promise<Session> {
     if (!isOverdue(session, this.now())) return session;
     let current: Session | undefined = session;
     for (let attempt = 1; current !== undefined && attempt <= MAX_ATTEMPTS; attempt += 1) {
@@ -496,7 +498,7 @@ export class SessionService {
       if (write === undefined) return current;
       try {
         await this.deps.store.commit({ expected: current, ...write });
-        if (releasesSlots(current, write.session)) await this.drainAfterRelease();
+        if (options.drain && releasesSlots(current, write.session)) await this.drainAfterRelease();
         return write.session;
       } catch (error) {
         if (!(error instanceof CommitConflictError) || error.conflict !== 'session_changed') throw error;
