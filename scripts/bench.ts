@@ -7,7 +7,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'silent';
 
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +21,16 @@ import { ensureTable } from '../shared/adapters/dynamodb/ensure-table';
 import { RequestCounter } from '../shared/adapters/dynamodb/request-counter';
 import { EmbeddedWorkflowEngine } from '../shared/adapters/embedded-engine/embedded-workflow-engine';
 import { createClient, type SessionClient } from '../shared/client';
+import { sessionItem } from '../shared/adapters/dynamodb/dynamo-session-store';
+import { keys } from '../shared/adapters/dynamodb/keys';
 import { composeApp } from '../shared/compose';
+import type { Caller } from '../shared/domain/access';
+import { startedSession } from '../shared/domain/lifecycle';
 import { systemClock } from '../shared/ports/clock';
+import type { SessionStore } from '../shared/ports/session-store';
+import { SessionService } from '../shared/services/session-service';
+import { parseSettings } from '../shared/settings/settings';
+import { simulateEstimate } from './simulate-estimate';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
 const TABLE = 'bench';
@@ -50,6 +58,101 @@ async function timed<T>(items: T[], concurrency: number, work: (item: T) => Prom
 
 const ms = (n: number) => n.toFixed(1).padStart(7);
 
+const coordinator: Caller = { id: 'bench', roles: ['coordinator'] };
+const engineCaller: Caller = { id: 'bench-engine', roles: ['service'] };
+
+/** Drain throughput: 500 queued sessions whose junior slots are then freed, started by one drain. */
+async function benchDrain(endpoint: string): Promise<string[]> {
+  const table = 'bench-drain';
+  const clients = createDynamoClients(localDynamoConfig(endpoint));
+  await ensureTable(clients.client, table);
+  const requests = new RequestCounter().attach(clients.client);
+  const settings = parseSettings(
+    'session_management: { max_concurrent_sessions_per_junior: 1, max_concurrent_sessions_system: 5000, max_queue_size: 1000 }',
+  );
+  const deps = composeApp({ tableName: table, dynamo: clients, settings });
+  const directory = new DynamoDirectoryStore(clients.document, table);
+  const n = 500;
+  await directory.put('story', { id: 'story-1', title: 'Bench story', skillArea: 'typescript' });
+  for (let i = 0; i < n; i += 1) await directory.put('junior', { id: `dj-${i}`, name: `dj-${i}`, skills: [] });
+  const start = (i: number) => deps.sessions.startSession({ storyId: 'story-1', juniorId: `dj-${i}` }, coordinator);
+  const active = await timedAll(n, 8, start);
+  const queued = await timedAll(n, 8, start);
+  if (queued.some((r) => r.status !== 'queued')) throw new Error('expected every second start to queue');
+  // Free every slot without the in-request drain (a view of the store that hides the queue),
+  // so that one drain call does all the work being measured.
+  const hidden: SessionStore = new Proxy(deps.store, {
+    get: (target, property, receiver) =>
+      property === 'getSessionAndQueueLength'
+        ? async (id: string) => ({ ...(await target.getSessionAndQueueLength(id)), queueLength: 0 })
+        : (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).bind(target),
+  });
+  const freeing = new SessionService({ store: hidden, engine: { name: 'none', start: async () => ({ instanceId: '' }), suspend: async () => {}, resume: async () => {}, cancel: async () => {}, status: async () => 'Running' }, clock: systemClock, ids: { sessionId: () => '' }, settings });
+  await timedAll(n, 8, (i) => freeing.completeSession(active[i]!.sessionId, { report: { summary: 'x', overallScore: 1, metrics: {} } }, engineCaller));
+
+  requests.reset();
+  const t0 = performance.now();
+  const drained = await deps.sessions.drainQueue();
+  const seconds = (performance.now() - t0) / 1000;
+  const total = requests.total();
+  clients.client.destroy();
+  return [
+    `  ${n} queued, slots freed, one drain: started ${drained.started.length} in ${seconds.toFixed(2)} s = ${(drained.started.length / seconds).toFixed(0)} sessions/s`,
+    `  DynamoDB requests: ${total} (${(total / Math.max(1, drained.started.length)).toFixed(2)} per started session: ${JSON.stringify(requests.byOperation())})`,
+  ];
+}
+
+/** Sweeper cost: 10 due sessions among 1,000 and among 10,000. */
+async function benchSweeper(endpoint: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const size of [1_000, 10_000]) {
+    const table = `bench-sweep-${size}`;
+    const clients = createDynamoClients(localDynamoConfig(endpoint));
+    await ensureTable(clients.client, table);
+    const settings = parseSettings('session_management: { max_concurrent_sessions_system: 100000, max_concurrent_sessions_per_junior: 100 }');
+    const now = Date.now();
+    const items: Record<string, unknown>[] = [];
+    for (let i = 0; i < size; i += 1) {
+      const due = i < 10;
+      // Due sessions started 9 h ago (past the 8 h active limit); the rest just now.
+      const at = new Date(now - (due ? 9 * 3_600_000 : 0)).toISOString();
+      const { session } = startedSession(
+        { id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, storyId: 's', juniorId: 'sweep-j', storyTitle: 's', juniorName: 'j', timeouts: settings.timeouts },
+        `wf-${i}`,
+        { actor: { id: 'bench', role: 'coordinator' }, now: at },
+      );
+      items.push(sessionItem(session));
+    }
+    items.push({ ...keys.counter('junior', 'sweep-j'), entity: 'counter', count: size });
+    items.push({ ...keys.counter('system'), entity: 'counter', count: size });
+    for (let i = 0; i < items.length; i += 25) {
+      await clients.document.send(new BatchWriteCommand({ RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    const requests = new RequestCounter().attach(clients.client);
+    const deps = composeApp({ tableName: table, dynamo: clients, settings });
+    const swept = await deps.sessions.sweepDue();
+    lines.push(
+      `  ${String(size).padStart(6)} sessions, ${swept.timedOut.length} due: ${requests.total()} DynamoDB requests ${JSON.stringify(requests.byOperation())}`,
+    );
+    clients.client.destroy();
+  }
+  return lines;
+}
+
+async function timedAll<T>(n: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        results[i] = await work(i);
+      }
+    }),
+  );
+  return results;
+}
+
 async function main() {
   const dynamo = await startDynamoDbLocal();
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-bench-'));
@@ -63,6 +166,8 @@ async function main() {
       tableName: TABLE,
       dynamo: storeClients,
       engine: new EmbeddedWorkflowEngine(engineClients.document, TABLE, systemClock),
+      // Limits that never bind here: this section measures the lifecycle path, not the queue.
+      settings: parseSettings('session_management: { max_concurrent_sessions_system: 100000, max_concurrent_sessions_per_mentor: 100 }'),
     });
     const directory = new DynamoDirectoryStore(storeClients.document, TABLE);
     await directory.put('story', { id: 'story-1', title: 'Bench story', skillArea: 'typescript' });
@@ -145,6 +250,17 @@ async function main() {
     const startP50 = Number(rows[0]!.match(/p50\s+([\d.]+)/)![1]);
     console.log(`Ratio start p50 (c=1) / raw transaction p50: ${(startP50 / rawP50).toFixed(1)}x`);
     await server.close();
+
+    console.log('\nQueue drain throughput:');
+    for (const line of await benchDrain(dynamo.endpoint)) console.log(line);
+    console.log('\nSweeper (due-time index), 10 due sessions:');
+    for (const line of await benchSweeper(dynamo.endpoint)) console.log(line);
+
+    const sim = simulateEstimate({ seed: 7, sessions: 5000, systemSlots: 10, juniors: 40, meanMinutes: 60, arrivalMinutes: 6.5 });
+    console.log('\nWait estimate, simulated (5,000 sessions, 10 system slots, 40 juniors, log-normal 60 min mean, ~92% load):');
+    console.log(
+      `  ${sim.queued} queued; actual wait mean ${sim.meanWaitMinutes.toFixed(1)} min; estimate error: mean ${sim.meanAbsoluteErrorMinutes.toFixed(1)} min, median ${sim.medianAbsoluteErrorMinutes.toFixed(1)} min (naive position x mean / slots: mean ${sim.naiveMeanAbsoluteErrorMinutes.toFixed(1)} min)`,
+    );
   } finally {
     await dynamo.stop();
     rmSync(dataDir, { recursive: true, force: true });

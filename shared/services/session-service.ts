@@ -194,8 +194,9 @@ export class SessionService {
       if (error.conflict === 'limit_reached' && error.scope === 'queue') throw queueFull(limits.queue);
       throw error;
     }
-    // Queued only to keep the order, or a slot freed meanwhile: the drain may start it at once.
-    await this.drainQueue();
+    // Queued only to keep the order (its own slots are free): the drain may start it at once.
+    // A session queued because its own limits are full changes nothing for the others.
+    if (blockedBy.length === 0) await this.drainQueue();
     const position = await this.queuePositionOf(newSession.id);
     if (position.status === 'Active') {
       const started = await this.deps.store.getSession(newSession.id);
@@ -473,10 +474,13 @@ export class SessionService {
         correlationId: active.id,
         input: { sessionId: active.id, storyId: active.storyId, juniorId: active.juniorId, ...(active.mentorId && { mentorId: active.mentorId }) },
       });
-      await this.commitWithRetry(active.id, (current) =>
-        current.status === 'Active' && current.workflowInstanceId === undefined
-          ? { session: withWorkflowInstance(current, instanceId, this.now()), events: [] }
-          : undefined,
+      await this.commitWithRetry(
+        active.id,
+        (current) =>
+          current.status === 'Active' && current.workflowInstanceId === undefined
+            ? { session: withWorkflowInstance(current, instanceId, this.now()), events: [] }
+            : undefined,
+        active,
       );
       return 'started';
     } catch (error) {
@@ -508,10 +512,14 @@ export class SessionService {
     return current ?? session;
   }
 
-  /** Re-reads and re-decides a system write until it lands or is no longer needed. */
-  private async commitWithRetry(id: string, decide: (current: Session) => SessionWrite | undefined): Promise<void> {
+  /**
+   * Decides and commits a system write, re-reading and re-deciding when another
+   * writer got there first, until it lands or is no longer needed. `known` is
+   * the session as this request last wrote it, which saves the first read.
+   */
+  private async commitWithRetry(id: string, decide: (current: Session) => SessionWrite | undefined, known?: Session): Promise<void> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const current = await this.deps.store.getSession(id);
+      const current = attempt === 1 && known !== undefined ? known : await this.deps.store.getSession(id);
       const write = current === undefined ? undefined : decide(current);
       if (current === undefined || write === undefined) return;
       try {

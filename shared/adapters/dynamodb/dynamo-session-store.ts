@@ -264,7 +264,7 @@ export class DynamoSessionStore implements SessionStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.session(session.id), entity: 'session', ...session, ...indexAttributes(session) },
+          Item: sessionItem(session),
           ...(expected === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
@@ -392,6 +392,11 @@ const OPEN_PARTITION = 'OPEN';
 
 function queueSortKey(session: Session): string {
   return `${session.enqueuedAt ?? session.createdAt}#${session.id}`;
+}
+
+/** A session as stored: its keys, the session, and the sparse-index keys of its status. */
+export function sessionItem(session: Session): Record<string, unknown> {
+  return { ...keys.session(session.id), entity: 'session', ...session, ...indexAttributes(session) };
 }
 
 /**

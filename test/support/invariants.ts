@@ -1,0 +1,357 @@
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventRecord, parseRecord, SessionRecord } from '../../shared/adapters/dynamodb/records';
+import { replayStatus, type Session, type SessionEvent } from '../../shared/domain/session';
+import type { SessionStatus } from '../../shared/domain/status';
+
+/**
+ * Whole-table checks for the stress test: the table is read directly (a
+ * consistent Scan of the test's own table), and the invariants are computed
+ * here from the raw items, independently of the store's own reads.
+ */
+
+export interface Limits {
+  readonly junior: number;
+  readonly mentor: number;
+  readonly system: number;
+}
+
+export interface Timeouts {
+  readonly maxDurationMs: number;
+  readonly pauseTimeoutMs: number;
+  readonly queueTimeoutMs: number;
+}
+
+export interface Snapshot {
+  /** Sessions by id, parsed. */
+  readonly sessions: Map<string, Session>;
+  /** The raw session items (with their index attributes). */
+  readonly items: Map<string, Record<string, unknown>>;
+  /** Events by session id, ordered by seq. */
+  readonly events: Map<string, SessionEvent[]>;
+  /** Counter items by pk (`COUNTER#junior#<id>`, `COUNTER#system`, ...). */
+  readonly counters: Map<string, number>;
+}
+
+const OPEN: readonly SessionStatus[] = ['Active', 'Paused'];
+const TERMINAL: readonly SessionStatus[] = ['Completed', 'Failed', 'Cancelled'];
+export const isOpen = (status: SessionStatus) => OPEN.includes(status);
+export const isTerminal = (status: SessionStatus) => TERMINAL.includes(status);
+
+/** A consistent, paginated Scan of the whole table. */
+export async function scanTable(db: DynamoDBDocumentClient, tableName: string): Promise<Snapshot> {
+  const sessions = new Map<string, Session>();
+  const items = new Map<string, Record<string, unknown>>();
+  const events = new Map<string, SessionEvent[]>();
+  const counters = new Map<string, number>();
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
+    for (const item of page.Items ?? []) {
+      const pk = String(item.pk);
+      const sk = String(item.sk);
+      if (pk.startsWith('SESSION#') && sk === 'SESSION') {
+        const session = parseRecord(SessionRecord, item, 'session');
+        sessions.set(session.id, session);
+        items.set(session.id, item);
+      } else if (pk.startsWith('SESSION#') && sk.startsWith('EVENT#')) {
+        const event = parseRecord(EventRecord, item, 'event');
+        const id = pk.slice('SESSION#'.length);
+        if (event.sessionId !== id) throw new Error(`event ${sk} in partition ${pk} names session ${event.sessionId}`);
+        const list = events.get(id) ?? [];
+        list.push(event);
+        events.set(id, list);
+      } else if (pk.startsWith('COUNTER#') && sk === 'COUNTER') {
+        counters.set(pk, typeof item.count === 'number' ? item.count : Number.NaN);
+      }
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey !== undefined);
+  for (const list of events.values()) list.sort((a, b) => a.seq - b.seq);
+  return { sessions, items, events, counters };
+}
+
+export interface Usage {
+  readonly juniors: Map<string, number>;
+  readonly mentors: Map<string, number>;
+  system: number;
+  queued: number;
+}
+
+/** Slots held, computed from the sessions themselves (not from the counters). */
+export function usageOf(sessions: Iterable<{ juniorId: string; mentorId?: string; status: SessionStatus }>): Usage {
+  const usage: Usage = { juniors: new Map(), mentors: new Map(), system: 0, queued: 0 };
+  for (const s of sessions) {
+    if (s.status === 'Queued') usage.queued += 1;
+    if (!isOpen(s.status)) continue;
+    usage.system += 1;
+    usage.juniors.set(s.juniorId, (usage.juniors.get(s.juniorId) ?? 0) + 1);
+    if (s.mentorId !== undefined) usage.mentors.set(s.mentorId, (usage.mentors.get(s.mentorId) ?? 0) + 1);
+  }
+  return usage;
+}
+
+/** The limits that would refuse this session now. */
+export function blockers(s: { juniorId: string; mentorId?: string }, usage: Usage, limits: Limits): string[] {
+  const blocked: string[] = [];
+  if ((usage.juniors.get(s.juniorId) ?? 0) >= limits.junior) blocked.push('junior');
+  if (s.mentorId !== undefined && (usage.mentors.get(s.mentorId) ?? 0) >= limits.mentor) blocked.push('mentor');
+  if (usage.system >= limits.system) blocked.push('system');
+  return blocked;
+}
+
+/** FIFO key of a queued session: enqueue time, then id (what the queue index sorts by). */
+export const queueKey = (s: Pick<Session, 'enqueuedAt' | 'createdAt' | 'id'>) => `${s.enqueuedAt ?? s.createdAt}#${s.id}`;
+
+/** The session's deadline in ms, computed here from the spec's rules (not with the production helper). */
+export function deadlineOf(s: Session, timeouts: Timeouts): number | undefined {
+  switch (s.status) {
+    case 'Queued':
+      return s.enqueuedAt === undefined ? undefined : Date.parse(s.enqueuedAt) + timeouts.queueTimeoutMs;
+    case 'Active':
+      return s.activeSince === undefined ? undefined : Date.parse(s.activeSince) + timeouts.maxDurationMs - (s.activeMs ?? 0);
+    case 'Paused':
+      return s.pausedAt === undefined ? undefined : Date.parse(s.pausedAt) + timeouts.pauseTimeoutMs;
+    default:
+      return undefined;
+  }
+}
+
+/** Queued sessions that could start now (no full limit holds them): after a drain there must be none. */
+export function startableQueued(snapshot: Snapshot, limits: Limits): Session[] {
+  const usage = usageOf(snapshot.sessions.values());
+  return [...snapshot.sessions.values()]
+    .filter((s) => s.status === 'Queued' && blockers(s, usage, limits).length === 0)
+    .sort((a, b) => (queueKey(a) < queueKey(b) ? -1 : 1));
+}
+
+export interface CheckContext {
+  readonly limits: Limits;
+  readonly timeouts: Timeouts;
+  /** Every session id the starts answered with. */
+  readonly startedIds: readonly string[];
+  readonly now: Date;
+  /** The previous snapshot: terminal statuses and audit logs only grow. */
+  readonly previous?: Snapshot;
+  /** After a drain with no concurrent writer: no queued session may be startable. */
+  readonly quiescent: boolean;
+  /** Every deadline up to now has been applied (the step swept after its last time move). */
+  readonly swept: boolean;
+}
+
+/** Every violation of the stress test's invariants in one snapshot; empty when all hold. */
+export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
+  const violations: string[] = [];
+  const { limits } = ctx;
+  const sessions = [...snapshot.sessions.values()];
+  const usage = usageOf(sessions);
+
+  // (1) No limit exceeded.
+  for (const [junior, n] of usage.juniors) if (n > limits.junior) violations.push(`(1) junior ${junior} holds ${n} open sessions > ${limits.junior}`);
+  for (const [mentor, n] of usage.mentors) if (n > limits.mentor) violations.push(`(1) mentor ${mentor} holds ${n} open sessions > ${limits.mentor}`);
+  if (usage.system > limits.system) violations.push(`(1) ${usage.system} open sessions system-wide > ${limits.system}`);
+
+  // (2) Every counter equals the sessions it covers (a missing counter is 0).
+  const expectedCounters = new Map<string, number>([
+    ['COUNTER#system', usage.system],
+    ['COUNTER#queue', usage.queued],
+  ]);
+  for (const [junior, n] of usage.juniors) expectedCounters.set(`COUNTER#junior#${encodeURIComponent(junior)}`, n);
+  for (const [mentor, n] of usage.mentors) expectedCounters.set(`COUNTER#mentor#${encodeURIComponent(mentor)}`, n);
+  for (const pk of new Set([...expectedCounters.keys(), ...snapshot.counters.keys()])) {
+    const stored = snapshot.counters.get(pk) ?? 0;
+    const expected = expectedCounters.get(pk) ?? 0;
+    if (stored !== expected) violations.push(`(2) ${pk} = ${stored}, but ${expected} sessions hold it`);
+  }
+
+  // (3) Every audit log is gap-free and replays to its session's status; logs only grow.
+  for (const s of sessions) {
+    const events = snapshot.events.get(s.id) ?? [];
+    const seqs = events.map((e) => e.seq);
+    if (!seqs.every((seq, i) => seq === i + 1)) violations.push(`(3) ${s.id}: event seqs ${seqs.join(',')} are not 1..${events.length}`);
+    if (s.eventCount !== events.length) violations.push(`(3) ${s.id}: eventCount ${s.eventCount} but ${events.length} events stored`);
+    let replayed: SessionStatus | undefined;
+    try {
+      replayed = replayStatus(events);
+    } catch (error) {
+      violations.push(`(3) ${s.id}: log does not replay: ${(error as Error).message} [${events.map((e) => e.type).join(' > ')}]`);
+      continue;
+    }
+    if (replayed !== s.status) violations.push(`(3) ${s.id}: log replays to ${String(replayed)} but the session is ${s.status} [${events.map((e) => e.type).join(' > ')}]`);
+    const before = ctx.previous?.events.get(s.id) ?? [];
+    const rewritten = before.findIndex((e, i) => events[i]?.type !== e.type || events[i]?.recordedAt !== e.recordedAt);
+    if (rewritten >= 0) violations.push(`(3) ${s.id}: event ${rewritten + 1} was rewritten or removed since the previous step`);
+    const was = ctx.previous?.sessions.get(s.id);
+    if (was !== undefined && isTerminal(was.status) && was.status !== s.status) violations.push(`(3) ${s.id}: terminal ${was.status} became ${s.status}`);
+  }
+  for (const id of snapshot.events.keys()) if (!snapshot.sessions.has(id)) violations.push(`(3) events stored for a session that does not exist: ${id}`);
+
+  // (4) No session lost: every answered id exists, nothing else does, and each sits in exactly the indexes of its status.
+  for (const id of ctx.startedIds) if (!snapshot.sessions.has(id)) violations.push(`(4) session ${id} returned by a start is missing`);
+  if (snapshot.sessions.size !== ctx.startedIds.length) violations.push(`(4) ${snapshot.sessions.size} sessions stored for ${ctx.startedIds.length} starts`);
+  for (const s of sessions) {
+    const item = snapshot.items.get(s.id)!;
+    const inQueue = item.queuePk !== undefined;
+    if (inQueue !== (s.status === 'Queued')) violations.push(`(4) ${s.id} is ${s.status} but ${inQueue ? 'is' : 'is not'} in the queue index`);
+    if (inQueue && item.queueSk !== queueKey(s)) violations.push(`(4) ${s.id}: queueSk ${String(item.queueSk)} is not ${queueKey(s)}`);
+    const inOpen = item.openPk !== undefined;
+    if (inOpen !== isOpen(s.status)) violations.push(`(4) ${s.id} is ${s.status} but ${inOpen ? 'is' : 'is not'} in the open index`);
+    const deadline = deadlineOf(s, ctx.timeouts);
+    const dueSk = deadline === undefined ? undefined : `${new Date(deadline).toISOString()}#${s.id}`;
+    if (item.dueSk !== dueSk) violations.push(`(4) ${s.id} (${s.status}): dueSk ${String(item.dueSk)}, expected ${String(dueSk)}`);
+  }
+
+  // (5) None started twice; every session that ever ran started exactly once.
+  for (const s of sessions) {
+    const events = snapshot.events.get(s.id) ?? [];
+    const starts = events.filter((e) => e.type === 'session_started' || e.type === 'session_dequeued');
+    if (starts.length > 1) violations.push(`(5) ${s.id} started ${starts.length} times: ${starts.map((e) => `${e.type}@${e.seq}`).join(', ')}`);
+    const ran = s.status === 'Active' || s.status === 'Paused' || s.status === 'Completed' || s.startedAt !== undefined;
+    if (ran && starts.length !== 1) violations.push(`(5) ${s.id} is ${s.status} (startedAt ${String(s.startedAt)}) with ${starts.length} start events`);
+  }
+
+  // (6a) Nothing startable left waiting once the queue has been drained with no concurrent writer.
+  if (ctx.quiescent) {
+    for (const s of startableQueued(snapshot, limits)) {
+      violations.push(
+        `(6a) ${s.id} (junior ${s.juniorId}, mentor ${String(s.mentorId)}, enqueued ${String(s.enqueuedAt)}) is Queued but no limit holds it: ` +
+          `junior ${usage.juniors.get(s.juniorId) ?? 0}/${limits.junior}, mentor ${s.mentorId === undefined ? '-' : usage.mentors.get(s.mentorId) ?? 0}/${limits.mentor}, system ${usage.system}/${limits.system}`,
+      );
+    }
+  }
+
+  // (7) After a sweep, no session is past its deadline and still Queued, Active or Paused.
+  if (ctx.swept) {
+    for (const s of sessions) {
+      const deadline = deadlineOf(s, ctx.timeouts);
+      if (deadline !== undefined && deadline <= ctx.now.getTime()) {
+        violations.push(`(7) ${s.id} is ${s.status} past its deadline ${new Date(deadline).toISOString()} (now ${ctx.now.toISOString()})`);
+      }
+    }
+  }
+  return violations;
+}
+
+/** A session as the queue model sees it. */
+export interface ModelSession {
+  readonly id: string;
+  readonly juniorId: string;
+  readonly mentorId?: string;
+  status: SessionStatus;
+  readonly queueKey: string;
+  /** ms; Infinity once the model changed the session (nothing it does in a step becomes due in that step). */
+  deadline: number;
+  timedOut: boolean;
+}
+
+/**
+ * A pure model of the queue with no concurrency: FIFO by enqueue time; a
+ * session whose junior or mentor is full is skipped, not waited on; a full
+ * system stops the drain; an overdue candidate is timed out, never started.
+ * Used to predict exactly what a change made with no concurrent writer does.
+ */
+export class QueueModel {
+  readonly sessions = new Map<string, ModelSession>();
+
+  constructor(
+    snapshot: Snapshot,
+    private readonly limits: Limits,
+    timeouts: Timeouts,
+  ) {
+    for (const s of snapshot.sessions.values()) {
+      this.sessions.set(s.id, {
+        id: s.id,
+        juniorId: s.juniorId,
+        ...(s.mentorId === undefined ? {} : { mentorId: s.mentorId }),
+        status: s.status,
+        queueKey: queueKey(s),
+        deadline: deadlineOf(s, timeouts) ?? Number.POSITIVE_INFINITY,
+        timedOut: false,
+      });
+    }
+  }
+
+  private get(id: string): ModelSession {
+    const s = this.sessions.get(id);
+    if (s === undefined) throw new Error(`model: no session ${id}`);
+    return s;
+  }
+
+  private move(s: ModelSession, to: SessionStatus) {
+    s.status = to;
+    s.deadline = Number.POSITIVE_INFINITY;
+  }
+
+  /** Complete or cancel: a release is followed by a drain. */
+  end(id: string, to: 'Completed' | 'Cancelled', now: number): string[] {
+    const s = this.get(id);
+    const released = isOpen(s.status);
+    this.move(s, to);
+    return released ? this.drain(now) : [];
+  }
+
+  pause(id: string) {
+    this.move(this.get(id), 'Paused');
+  }
+
+  resume(id: string) {
+    this.move(this.get(id), 'Active');
+  }
+
+  /** Starts queued sessions in FIFO order while slots allow; answers the ids started, in order. */
+  drain(now: number): string[] {
+    const started: string[] = [];
+    const usage = usageOf(this.sessions.values());
+    const queue = [...this.sessions.values()].filter((s) => s.status === 'Queued').sort((a, b) => (a.queueKey < b.queueKey ? -1 : 1));
+    for (const c of queue) {
+      if (usage.system >= this.limits.system) break;
+      if (blockers(c, usage, this.limits).length > 0) continue;
+      if (c.deadline <= now) {
+        this.move(c, 'Cancelled');
+        c.timedOut = true;
+        continue;
+      }
+      this.move(c, 'Active');
+      started.push(c.id);
+      usage.system += 1;
+      usage.juniors.set(c.juniorId, (usage.juniors.get(c.juniorId) ?? 0) + 1);
+      if (c.mentorId !== undefined) usage.mentors.set(c.mentorId, (usage.mentors.get(c.mentorId) ?? 0) + 1);
+    }
+    return started;
+  }
+
+  /** Times out every due session in due-index order (deadline, id), draining after each release, then once more. */
+  sweep(now: number): void {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const due = [...this.sessions.values()]
+      .filter((s) => !isTerminal(s.status) && s.deadline <= now)
+      .sort((a, b) => (`${iso(a.deadline)}#${a.id}` < `${iso(b.deadline)}#${b.id}` ? -1 : 1));
+    for (const s of due) {
+      if (isTerminal(s.status)) continue;
+      const released = isOpen(s.status);
+      this.move(s, 'Cancelled');
+      s.timedOut = true;
+      if (released) this.drain(now);
+    }
+    if (due.length > 0) this.drain(now);
+  }
+
+  /** Where the model and the table disagree on a status. */
+  differences(snapshot: Snapshot): string[] {
+    const out: string[] = [];
+    for (const m of this.sessions.values()) {
+      const actual = snapshot.sessions.get(m.id);
+      if (actual === undefined) continue;
+      if (actual.status !== m.status) {
+        out.push(`${m.id} (junior ${m.juniorId}, mentor ${String(m.mentorId)}, queue ${m.queueKey}) is ${actual.status}, the FIFO model says ${m.status}`);
+        continue;
+      }
+      if (m.timedOut) {
+        const last = snapshot.events.get(m.id)?.at(-1);
+        if (last?.type !== 'session_timed_out' || actual.cancelReason !== 'timeout') {
+          out.push(`${m.id} should have timed out, but its last event is ${String(last?.type)} (reason ${String(actual.cancelReason)})`);
+        }
+      }
+    }
+    return out;
+  }
+}
