@@ -1,0 +1,142 @@
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { makeHandler as makeDrainQueue } from '../../functions/scheduled/drain-queue';
+import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
+import { makeHandler as makeSweepDue } from '../../functions/scheduled/sweep-due';
+import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
+import { startStreamPoller } from '../../infra/local/stream-poller';
+import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
+import { composeApp, type AppDeps } from '../../shared/compose';
+import type { SessionStore } from '../../shared/ports/session-store';
+import { SessionService } from '../../shared/services/session-service';
+import { aJunior, aStory, coordinator, engineCaller } from '../support/builders';
+import { ManualClock } from '../support/clock';
+import { createTestTable, type TestTable } from '../support/dynamo';
+import { settingsWith } from '../support/settings';
+
+const settings = settingsWith({ max_concurrent_sessions_per_junior: 1 });
+const report = { summary: 'done', overallScore: 80, metrics: {} };
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+let table: TestTable;
+let clock: ManualClock;
+let app: AppDeps;
+let juniorCount = 0;
+
+beforeAll(async () => {
+  table = await createTestTable('handlers');
+  clock = new ManualClock();
+  app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, settings, logger: silent });
+  await new DynamoDirectoryStore(table.dynamo.document, table.tableName).put('story', aStory('story-1'));
+});
+afterAll(() => table.dynamo.client.destroy());
+
+/** A junior with one Active session and one Queued behind it. */
+async function activeAndQueued() {
+  const juniorId = `junior-${(juniorCount += 1)}`;
+  await new DynamoDirectoryStore(table.dynamo.document, table.tableName).put('junior', aJunior(juniorId));
+  const active = await app.sessions.startSession({ storyId: 'story-1', juniorId }, coordinator);
+  const queued = await app.sessions.startSession({ storyId: 'story-1', juniorId }, coordinator);
+  expect(queued.status).toBe('queued');
+  return { active: active.sessionId, queued: queued.sessionId };
+}
+
+/** The same service over a view of the store that hides the queue, so a release does not drain in-request. */
+function withoutInRequestDrain(): SessionService {
+  const hidden: SessionStore = new Proxy(app.store, {
+    get: (target, property, receiver) =>
+      property === 'getSessionAndQueueLength'
+        ? async (id: string) => ({ ...(await target.getSessionAndQueueLength(id)), queueLength: 0 })
+        : (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).bind(target),
+  });
+  return new SessionService({ store: hidden, engine: { name: 'unused', start: async () => ({ instanceId: 'x' }), suspend: async () => {}, resume: async () => {}, cancel: async () => {}, status: async () => 'Running' }, clock, ids: { sessionId: () => 'unused' }, settings });
+}
+
+const statusOf = async (id: string) => (await app.sessions.getSession(id, coordinator)).status;
+
+describe('scheduled handlers', () => {
+  test('refuse anything that is not a scheduled event', async () => {
+    await expect(makeDrainQueue(app)({ hello: 'world' })).rejects.toThrow('Not a scheduled event');
+    await expect(makeSweepDue(app)({ source: 'aws.events', 'detail-type': 'Object Created' })).rejects.toThrow('Not a scheduled event');
+  });
+
+  test('drain-queue starts a session whose slot was freed without a drain', async () => {
+    const { active, queued } = await activeAndQueued();
+    await withoutInRequestDrain().completeSession(active, { report }, engineCaller);
+    expect(await statusOf(queued)).toBe('Queued');
+
+    const result = await makeDrainQueue(app)(localScheduledEvent());
+
+    expect(result.started).toContain(queued);
+    expect(await statusOf(queued)).toBe('Active');
+  });
+
+  test('sweep-due applies passed deadlines', async () => {
+    const { active } = await activeAndQueued();
+    clock.advanceMinutes(8 * 60);
+    const result = await makeSweepDue(app)(localScheduledEvent());
+    expect(result.timedOut).toContain(active);
+  });
+});
+
+describe('table stream handler', () => {
+  const record = (oldStatus: string, newStatus: string, sequence: string) => ({
+    eventID: sequence,
+    eventName: 'MODIFY',
+    dynamodb: {
+      SequenceNumber: sequence,
+      OldImage: { entity: { S: 'session' }, status: { S: oldStatus } },
+      NewImage: { entity: { S: 'session' }, status: { S: newStatus } },
+    },
+  });
+
+  test('a release in the stream drains the queue', async () => {
+    const { active, queued } = await activeAndQueued();
+    await withoutInRequestDrain().cancelSession(active, { reason: 'x' }, coordinator);
+
+    const result = await makeTableStream(app)({ Records: [record('Active', 'Cancelled', '1')] } as DynamoDBStreamEvent);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await statusOf(queued)).toBe('Active');
+  });
+
+  test('changes that release nothing do not drain; malformed records are skipped', async () => {
+    let drains = 0;
+    const counting = { ...app, sessions: { drainQueue: async () => ((drains += 1), { started: [], failed: [] }) } } as unknown as AppDeps;
+    const result = await makeTableStream(counting)({
+      Records: [record('Active', 'Paused', '1'), record('Queued', 'Active', '2'), { eventName: 'BOGUS' }],
+    } as unknown as DynamoDBStreamEvent);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(drains).toBe(0);
+  });
+
+  test('a failed drain reports the first releasing record so Lambda retries from it', async () => {
+    const failing = { ...app, logger: silent, sessions: { drainQueue: async () => Promise.reject(new Error('throttled')) } } as unknown as AppDeps;
+    const result = await makeTableStream(failing)({
+      Records: [record('Active', 'Paused', '7'), record('Paused', 'Cancelled', '8'), record('Active', 'Completed', '9')],
+    } as DynamoDBStreamEvent);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '8' }] });
+  });
+
+  test("locally, DynamoDB Local's stream feeds the same handler: a release starts the queued session", async () => {
+    const poller = await startStreamPoller({
+      client: table.dynamo.client,
+      endpoint: process.env.DYNAMODB_ENDPOINT!,
+      tableName: table.tableName,
+      onBatch: makeTableStream(app),
+      logger: silent,
+      intervalMs: 100,
+    });
+    try {
+      const { active, queued } = await activeAndQueued();
+      await withoutInRequestDrain().completeSession(active, { report }, engineCaller);
+      let status = await statusOf(queued);
+      for (let i = 0; i < 50 && status === 'Queued'; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await statusOf(queued);
+      }
+      expect(status).toBe('Active');
+    } finally {
+      poller.stop();
+    }
+  });
+});
