@@ -10,6 +10,8 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
+      // DynamoDB Local on 2 cores, shared by parallel workers: generous, not tight.
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -18,6 +20,7 @@ module.exports = {
     {
       ...common,
       displayName: 'api',
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/api/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -55,18 +55,26 @@ function blankSession(input: NewSessionInput, now: string): Session {
   };
 }
 
-/** A session whose workflow instance is running: Active at the initial MentorshipState. */
-export function startedSession(input: NewSessionInput, workflowInstanceId: string, ctx: TransitionContext): SessionWrite {
+/**
+ * A session that has taken its slots: Active at the initial MentorshipState,
+ * its active-time clock running. The workflow instance is started right after
+ * (`withWorkflowInstance`), or named here when it is already known.
+ */
+export function startedSession(input: NewSessionInput, workflowInstanceId: string | undefined, ctx: TransitionContext): SessionWrite {
   const session: Session = {
     ...blankSession(input, ctx.now),
     status: 'Active',
     currentState: INITIAL_STATE,
     stateChangedAt: ctx.now,
-    workflowInstanceId,
+    ...(workflowInstanceId === undefined ? {} : { workflowInstanceId }),
     startedAt: ctx.now,
     activeMs: 0,
     activeSince: ctx.now,
     version: 1,
+  };
+  const data = {
+    ...(workflowInstanceId === undefined ? {} : { workflowInstanceId }),
+    ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }),
   };
   return withEvents(
     session,
@@ -78,38 +86,7 @@ export function startedSession(input: NewSessionInput, workflowInstanceId: strin
         actorRole: ctx.actor.role,
         toStatus: 'Active',
         toState: INITIAL_STATE,
-        data: { workflowInstanceId, ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }) },
-      },
-    ],
-    ctx.now,
-  );
-}
-
-/**
- * A session whose workflow could not be started: it is recorded `Failed` with the
- * engine's error, holding no slot, so a failed start is never half-started.
- */
-export function failedStart(input: NewSessionInput, error: string, ctx: TransitionContext): SessionWrite {
-  const session: Session = {
-    ...blankSession(input, ctx.now),
-    status: 'Failed',
-    currentState: 'FAILED',
-    endedAt: ctx.now,
-    error,
-    version: 1,
-  };
-  return withEvents(
-    session,
-    [
-      {
-        type: 'session_failed',
-        occurredAt: ctx.now,
-        actor: ctx.actor.id,
-        actorRole: ctx.actor.role,
-        toStatus: 'Failed',
-        toState: 'FAILED',
-        reason: 'engine_start_failed',
-        data: { error },
+        ...(Object.keys(data).length > 0 && { data }),
       },
     ],
     ctx.now,

@@ -17,7 +17,6 @@ import {
   applyWorkflowReport,
   dequeuedSession,
   engineOutOfSync,
-  failedStart,
   queuedSession,
   revertAfterEngineFailure,
   startedSession,
@@ -121,7 +120,7 @@ export class SessionService {
     const requestHash = hashRequest(input);
 
     const context = await this.deps.store.loadStartContext({ ...input, ...(idempotency && { idempotency }) });
-    if (context.idempotency !== undefined) return replay(context.idempotency, requestHash);
+    if (context.idempotency !== undefined) return this.replay(context.idempotency, requestHash);
     if (context.story === undefined) throw new ReferenceNotFoundError('storyId', input.storyId);
     if (context.junior === undefined) throw new ReferenceNotFoundError('juniorId', input.juniorId);
     if (input.mentorId !== undefined && context.mentor === undefined) {
@@ -152,34 +151,23 @@ export class SessionService {
     const queueWaiting = context.usage.queue > 0;
 
     if (blockedBy.length === 0 && !queueWaiting) {
-      let write: SessionWrite;
-      let result: SessionStartResult;
+      // Slots first, engine second: the transaction takes the slots under their
+      // limits (and claims the Idempotency-Key); only a session that holds its
+      // slots gets a workflow instance, so no instance is ever started and then
+      // abandoned, and its correlation id is never reused.
+      const write = startedSession(newSession, undefined, { actor, now });
       try {
-        const { instanceId } = await this.deps.engine.start({
-          correlationId: newSession.id,
-          input: { sessionId: newSession.id, ...input, storyTitle: context.story.title, skillArea: context.story.skillArea },
-        });
-        write = startedSession(newSession, instanceId, { actor, now });
-        result = { success: true, sessionId: newSession.id, workflowInstanceId: instanceId, status: 'started' };
-      } catch (error) {
-        if (!(error instanceof WorkflowEngineError)) throw error;
-        write = failedStart(newSession, error.message, { actor, now });
-        result = { success: false, sessionId: newSession.id, status: 'failed', error: error.message };
-      }
-      try {
-        await this.deps.store.commit({ ...write, ...record(result), limits });
-        return failOnEngineError(result);
+        await this.deps.store.commit({ ...write, ...record({ success: true, sessionId: newSession.id, status: 'started' }), limits });
       } catch (error) {
         if (!(error instanceof CommitConflictError)) throw error;
-        // Nobody else knows this session id yet, so its instance is ours alone to undo.
-        if (result.workflowInstanceId !== undefined) {
-          const instanceId = result.workflowInstanceId;
-          await this.bestEffort('cancel an unused workflow instance', () => this.deps.engine.cancel(instanceId));
-        }
         if (error.conflict === 'idempotency_key_taken' && idempotency) return this.replayStored(idempotency, requestHash, error);
         if (error.conflict !== 'limit_reached' || error.scope === 'queue') throw error;
         // Another start took the last slot between our read and our write: queue instead.
         blockedBy = [error.scope as SlotScope];
+      }
+      if (blockedBy.length === 0) {
+        const started = await this.startWorkflow(write.session, { sessionId: newSession.id, ...input, storyTitle: context.story.title, skillArea: context.story.skillArea });
+        return startResultOf(started);
       }
     }
 
@@ -468,28 +456,46 @@ export class SessionService {
       // Started, cancelled or timed out by someone else since the index was read.
       return 'skipped';
     }
-    const active = write.session;
+    const started = await this.startWorkflow(write.session, {
+      sessionId: candidate.id,
+      storyId: candidate.storyId,
+      juniorId: candidate.juniorId,
+      ...(candidate.mentorId && { mentorId: candidate.mentorId }),
+    });
+    return started.status === 'Active' ? 'started' : 'failed';
+  }
+
+  /**
+   * Starts the workflow of a session that has just taken its slots, with the
+   * session id as correlation id, and records the instance on the session. An
+   * engine failure fails the session (reason engine_start_failed), which
+   * releases its slots: nothing is left half-started.
+   */
+  private async startWorkflow(active: Session, input: Record<string, unknown>): Promise<Session> {
+    let result: Session = active;
     try {
-      const { instanceId } = await this.deps.engine.start({
-        correlationId: active.id,
-        input: { sessionId: active.id, storyId: active.storyId, juniorId: active.juniorId, ...(active.mentorId && { mentorId: active.mentorId }) },
-      });
+      const { instanceId } = await this.deps.engine.start({ correlationId: active.id, input });
       await this.commitWithRetry(
         active.id,
-        (current) =>
-          current.status === 'Active' && current.workflowInstanceId === undefined
-            ? { session: withWorkflowInstance(current, instanceId, this.now()), events: [] }
-            : undefined,
+        (current) => {
+          if (current.status !== 'Active' || current.workflowInstanceId !== undefined) return undefined;
+          const write = { session: withWorkflowInstance(current, instanceId, this.now()), events: [] };
+          result = write.session;
+          return write;
+        },
         active,
       );
-      return 'started';
+      return result;
     } catch (error) {
       if (!(error instanceof WorkflowEngineError)) throw error;
       await this.commitWithRetry(active.id, (current) => {
         const outcome = transition(current, { operation: 'fail', error: error.message, reason: 'engine_start_failed' }, { actor: SYSTEM_ACTOR, now: this.now() });
-        return outcome.outcome === 'changed' ? withEvents(outcome.session, outcome.events, this.now()) : undefined;
-      });
-      return 'failed';
+        if (outcome.outcome !== 'changed') return undefined;
+        const write = withEvents(outcome.session, outcome.events, this.now());
+        result = write.session;
+        return write;
+      }, active);
+      return result;
     }
   }
 
@@ -502,6 +508,8 @@ export class SessionService {
       if (write === undefined) return current;
       try {
         await this.deps.store.commit({ expected: current, ...write });
+        // The engine follows the timeout as it follows a cancel (a failure is recorded, not thrown).
+        await this.followInEngine('cancel', current, write.session, SYSTEM_ACTOR, write.session.updatedAt);
         if (options.drain && releasesSlots(current, write.session)) await this.drainAfterRelease();
         return write.session;
       } catch (error) {
@@ -614,7 +622,23 @@ export class SessionService {
   private async replayStored(idempotency: { scope: string; key: string }, requestHash: string, error: Error): Promise<SessionStartResult> {
     const first = await this.deps.store.getIdempotencyRecord(idempotency.scope, idempotency.key);
     if (first === undefined) throw error;
-    return replay(first, requestHash);
+    return this.replay(first, requestHash);
+  }
+
+  /**
+   * The first answer to an Idempotency-Key, again: the key was claimed with the
+   * session, so the answer is read off the session the first request created
+   * (started with its instance, failed by the engine, or queued).
+   */
+  private async replay(record: IdempotencyRecord, requestHash: string): Promise<SessionStartResult> {
+    if (record.requestHash !== requestHash) {
+      throw new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request.', {
+        details: { sessionId: record.result.sessionId },
+      });
+    }
+    if (record.result.status !== 'started') return record.result;
+    const session = await this.deps.store.getSession(record.result.sessionId);
+    return session === undefined ? record.result : startResultOf(session);
   }
 
   /** Brings the engine along after a committed change; see ARCHITECTURE "Workflow engine". */
@@ -708,20 +732,22 @@ function resultOf(session: Session): SessionResult {
   return { success: true, sessionId: session.id, status: session.status };
 }
 
-function replay(record: IdempotencyRecord, requestHash: string): SessionStartResult {
-  if (record.requestHash !== requestHash) {
-    throw new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request.', {
-      details: { sessionId: record.result.sessionId },
+/**
+ * The answer to a start whose session holds its slots: started with its
+ * workflow instance, or 502 when the engine refused it (the session is Failed).
+ */
+function startResultOf(session: Session): SessionStartResult {
+  if (session.status === 'Failed' && session.workflowInstanceId === undefined) {
+    throw new WorkflowEngineError(`The workflow engine could not start the session: ${session.error ?? 'unknown error'}`, {
+      details: { sessionId: session.id, status: 'Failed' },
     });
   }
-  return failOnEngineError(record.result);
-}
-
-function failOnEngineError(result: SessionStartResult): SessionStartResult {
-  if (result.status !== 'failed') return result;
-  throw new WorkflowEngineError(`The workflow engine could not start the session: ${result.error ?? 'unknown error'}`, {
-    details: { sessionId: result.sessionId, status: 'Failed' },
-  });
+  return {
+    success: true,
+    sessionId: session.id,
+    status: 'started',
+    ...(session.workflowInstanceId !== undefined && { workflowInstanceId: session.workflowInstanceId }),
+  };
 }
 
 /** A stable digest of the request, key order ignored. */

@@ -253,9 +253,10 @@ describe('time', () => {
     w.table.requests.reset();
     const swept = await w.app.sessions.sweepDue();
     expect(swept.timedOut).toHaveLength(27);
-    // One due-index query; each due session is written straight from its index item (one transaction);
-    // one drain at the end (one queue-index query, the queue being empty).
-    expect(w.table.requests.byOperation()).toEqual({ Query: 2, TransactWriteItems: 27 });
+    // One due-index query; each due session is written straight from its index item (one transaction)
+    // and its workflow instance cancelled (the embedded engine's UpdateItem); one drain at the end
+    // (one queue-index query, the queue being empty).
+    expect(w.table.requests.byOperation()).toEqual({ Query: 2, TransactWriteItems: 27, UpdateItem: 27 });
   });
 
   test('due-time index holds only sessions with a pending deadline', async () => {

@@ -126,7 +126,14 @@ describe('lifecycle on DynamoDB Local', () => {
     const { session, events } = await expectEventsReplayToStatus(failedStartCall.arg);
     expect(session).toMatchObject({ status: 'Failed', error: 'injected start failure' });
     expect(session.workflowInstanceId).toBeUndefined();
-    expect(events).toEqual([expect.objectContaining({ type: 'session_failed', reason: 'engine_start_failed', toStatus: 'Failed' })]);
+    // The slots were taken first, then released by the failure: both moves are in the log.
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'session_started', toStatus: 'Active' }),
+      expect.objectContaining({ type: 'session_failed', reason: 'engine_start_failed', actor: 'system', fromStatus: 'Active', toStatus: 'Failed' }),
+    ]);
+    // The junior's slot is free again: the next start runs at once.
+    engine.heal();
+    expect((await app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-5' }, coordinator)).status).toBe('started');
   });
 
   test('an engine failure on pause reverts the status and says so in the audit log', async () => {
@@ -221,7 +228,7 @@ describe('concurrency', () => {
 });
 
 describe('DynamoDB requests per operation', () => {
-  test('start <= 3, pause/resume/cancel/complete/fail <= 2 (store), details = 1 Query', async () => {
+  test('start <= 3, pause/resume/cancel/complete/fail <= 2 (store; the embedded engine adds its own), details = 1 Query', async () => {
     const store = table.requests;
     const juniors = ['budget-a', 'budget-b', 'budget-c'];
     const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
@@ -238,7 +245,8 @@ describe('DynamoDB requests per operation', () => {
       await count(async () => {
         id = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'budget-a', mentorId: 'mentor-1' }, coordinator)).sessionId;
       }),
-    ).toEqual({ BatchGetItem: 1, PutItem: 1, TransactWriteItems: 1 });
+      // Read (directory, counters, key), take the slots, the embedded engine's PutItem, record the instance.
+    ).toEqual({ BatchGetItem: 1, TransactWriteItems: 2, PutItem: 1 });
     // Session + queue length in one BatchGetItem, the transaction, and the embedded engine's own UpdateItem.
     expect(await count(() => app.sessions.pauseSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
     expect(await count(() => app.sessions.resumeSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });

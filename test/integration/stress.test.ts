@@ -96,7 +96,7 @@ beforeAll(async () => {
     ...MENTORS.map((id) => directory.put('mentor', aMentor(id))),
     ...STORIES.map((id) => directory.put('story', aStory(id))),
   ]);
-});
+}, 60_000);
 
 afterAll(() => table.dynamo.client.destroy());
 
@@ -130,7 +130,6 @@ test(`stress: ${STARTS} concurrent starts, then random operations until the queu
   const ids = results.map((r) => r.sessionId);
   if (new Set(ids).size !== ids.length) fail(['(4) two starts answered the same session id']);
 
-  console.log('burst done', Date.now()-began);
   let snapshot = await scanTable(table.dynamo.document, table.tableName);
   const burst: string[] = [];
   results.forEach((r, i) => {
@@ -247,7 +246,7 @@ test(`stress: ${STARTS} concurrent starts, then random operations until the queu
       if (o.status === 'fulfilled') return [];
       const reason = o.reason as Error;
       // Racing requests may lose (409) or find the session already moved on; a single request may not.
-      const expectedLoss = (reason?.constructor?.name === 'WorkflowEngineError') || (!solo && (reason instanceof ConcurrentUpdateError || reason instanceof TransitionForbiddenError));
+      const expectedLoss = !solo && (reason instanceof ConcurrentUpdateError || reason instanceof TransitionForbiddenError);
       if (expectedLoss) {
         stats.rejected[reason.constructor.name] = (stats.rejected[reason.constructor.name] ?? 0) + 1;
         return [];
@@ -265,7 +264,7 @@ test(`stress: ${STARTS} concurrent starts, then random operations until the queu
     const after = await scanTable(table.dynamo.document, table.tableName);
     check(after, before, false, move !== undefined);
 
-    if (solo && settled[0]!.status === 'fulfilled') {
+    if (solo) {
       // (6b) With no concurrent writer the outcome is fully determined: the FIFO model predicts every status.
       const a = actions[0]!;
       const model = new QueueModel(before, LIMITS, settings.timeouts);

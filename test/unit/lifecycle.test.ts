@@ -1,7 +1,6 @@
 import {
   applyWorkflowReport,
   engineOutOfSync,
-  failedStart,
   revertAfterEngineFailure,
   startedSession,
   withEvents,
@@ -107,42 +106,37 @@ describe('startedSession', () => {
   });
 });
 
-describe('failedStart', () => {
-  test('records a Failed session with one session_failed event, engine_start_failed', () => {
+describe('startedSession before its workflow instance is known', () => {
+  test('is Active and takes slots; the instance id is not invented', () => {
     // Prepare
     const input = aStartInput();
 
     // Act
-    const { session, events } = failedStart(input, 'engine returned 503', ctxAt(T0));
+    const { session, events } = startedSession(input, undefined, ctxAt(T0));
 
     // Assess
-    expect(session).toMatchObject({ status: 'Failed', currentState: 'FAILED', endedAt: T0, error: 'engine returned 503', version: 1, eventCount: 1 });
+    expect(session.status).toBe('Active');
     expect(session).not.toHaveProperty('workflowInstanceId');
-    expect(session).not.toHaveProperty('startedAt');
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({
-      seq: 1,
-      sessionId: input.id,
-      type: 'session_failed',
-      reason: 'engine_start_failed',
-      toStatus: 'Failed',
-      toState: 'FAILED',
-      actor: 'coord-1',
-      data: { error: 'engine returned 503' },
-    });
-    expect(replayStatus(events)).toBe('Failed');
+    expect(slotChange(undefined, session.status)).toBe('acquire');
+    expect(events[0]?.data).toEqual({ mentorId: 'mentor-1' });
   });
+});
 
-  test('holds no slot: a failed start neither takes nor releases one', () => {
+describe('an engine failure at start', () => {
+  test('fails the started session with reason engine_start_failed and releases its slots', () => {
     // Prepare
-    const { session } = failedStart(aStartInput(), 'boom', ctxAt(T0));
+    const { session } = startedSession(aStartInput(), undefined, ctxAt(T0));
 
     // Act
-    const change = slotChange(undefined, session.status);
+    const outcome = transition(session, { operation: 'fail', error: 'engine returned 503', reason: 'engine_start_failed' }, ctxAt(T0));
 
     // Assess
-    expect(isOpen(session.status)).toBe(false);
-    expect(change).toBe('none');
+    expect(outcome.outcome).toBe('changed');
+    if (outcome.outcome !== 'changed') return;
+    expect(outcome.session).toMatchObject({ status: 'Failed', error: 'engine returned 503' });
+    expect(outcome.events[0]).toMatchObject({ type: 'session_failed', reason: 'engine_start_failed', fromStatus: 'Active', toStatus: 'Failed' });
+    expect(slotChange(session.status, outcome.session.status)).toBe('release');
+    expect(isOpen(outcome.session.status)).toBe(false);
   });
 });
 
