@@ -22,8 +22,8 @@ const Template = z.strictObject({
 });
 
 export const SessionManagementSchema = z.strictObject({
-  max_concurrent_sessions_per_junior: z.coerce.number().int().min(1).max(100).default(1),
-  max_concurrent_sessions_per_mentor: z.coerce.number().int().min(1).max(100).default(3),
+  max_concurrent_sessions_per_junior: z.coerce.number().int().min(1).max(1000).default(1),
+  max_concurrent_sessions_per_mentor: z.coerce.number().int().min(1).max(1000).default(3),
   max_concurrent_sessions_system: z.coerce.number().int().min(1).max(100_000).default(50),
   max_queue_size: z.coerce.number().int().min(0).max(100_000).default(100),
   max_session_duration_hours: hours(168).default(8),

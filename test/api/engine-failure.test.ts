@@ -36,9 +36,20 @@ describe('the engine fails to start a session', () => {
     const details = await expectEventsReplay(coordinator, sessionId);
     expect(details).toMatchObject({ id: sessionId, status: 'Failed', currentState: 'FAILED', error: 'injected start failure' });
     expect(details.workflowInstanceId).toBeUndefined();
+    // Slots are taken before the engine is asked; its refusal fails the session and frees them.
     expect(details.events).toEqual([
-      expect.objectContaining({ seq: 1, type: 'session_failed', toStatus: 'Failed', reason: 'engine_start_failed', data: { error: 'injected start failure' } }),
+      expect.objectContaining({ seq: 1, type: 'session_started', toStatus: 'Active' }),
+      expect.objectContaining({
+        seq: 2,
+        type: 'session_failed',
+        actor: 'system',
+        fromStatus: 'Active',
+        toStatus: 'Failed',
+        reason: 'engine_start_failed',
+        data: { error: 'injected start failure' },
+      }),
     ]);
+    expect((await coordinator.getQueueStatus()).activeSessionCount).toBe(0);
   });
 
   test('a retry with the same Idempotency-Key answers the same 502 and starts nothing more', async () => {

@@ -180,7 +180,8 @@ describe('session lifecycle', () => {
     const events = expectSuccess('listSessionEvents', await coordinator.raw('GET', `${at(id)}/events`));
 
     expect(events).toEqual({ sessionId: id, items: details.events });
-    expect(details).toMatchObject({ id, status: 'Active', version: 1, duration: expect.stringMatching(/^P/) });
+    // Version 2: the start's transaction, then the write that records its workflow instance.
+    expect(details).toMatchObject({ id, status: 'Active', version: 2, duration: expect.stringMatching(/^P/) });
   });
 
   test('pause -> resume returns to the step the pause interrupted', async () => {

@@ -10,8 +10,8 @@ export function settingsWith(block: Partial<Record<keyof SessionManagementSettin
  * and input handling, where every start should run at once.
  */
 export const ROOMY_SETTINGS = settingsWith({
-  max_concurrent_sessions_per_junior: 100,
-  max_concurrent_sessions_per_mentor: 100,
+  max_concurrent_sessions_per_junior: 1000,
+  max_concurrent_sessions_per_mentor: 1000,
   max_concurrent_sessions_system: 100_000,
   max_queue_size: 1000,
 });
