@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createDynamoClients, type DynamoClients } from './adapters/dynamodb/client';
 import { DynamoDirectoryStore } from './adapters/dynamodb/dynamo-directory-store';
 import { DynamoSessionStore } from './adapters/dynamodb/dynamo-session-store';
 import { EmbeddedWorkflowEngine } from './adapters/embedded-engine/embedded-workflow-engine';
+import { uuidV7Ids } from './adapters/ids/uuid-v7';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock, type IdGenerator } from './ports/clock';
 import type { SessionStore } from './ports/session-store';
@@ -35,7 +35,8 @@ export interface ComposeOptions {
   readonly settings?: Settings;
 }
 
-export const uuidIds: IdGenerator = { sessionId: () => randomUUID() };
+/** Session ids: time-ordered UUIDs (v7), so same-millisecond arrivals keep their order in the queue. */
+export const uuidIds: IdGenerator = uuidV7Ids;
 
 /** The one composition root: tests and the local server pass overrides. */
 export function composeApp(options: ComposeOptions): AppDeps {

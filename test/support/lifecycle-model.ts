@@ -135,7 +135,8 @@ export function start(model: LifecycleModel, junior: string, mentor: string | un
   return { outcome: 'ok', index: model.sessions.length - 1 };
 }
 
-const RULES: Record<ModelOperation, { from: readonly SessionStatus[]; to: SessionStatus }> = {
+/** The transition table as the spec states it: from which statuses an operation applies, and its target. */
+export const MODEL_RULES: Record<ModelOperation, { from: readonly SessionStatus[]; to: SessionStatus }> = {
   pause: { from: ['Active'], to: 'Paused' },
   resume: { from: ['Paused'], to: 'Active' },
   cancel: { from: ['Queued', 'Active', 'Paused'], to: 'Cancelled' },
@@ -164,7 +165,7 @@ function moveTo(model: LifecycleModel, s: ModelSession, to: SessionStatus): void
 export function operate(model: LifecycleModel, index: number, operation: ModelOperation): ModelOutcome {
   const s = model.sessions[index];
   if (s === undefined) throw new Error(`model: no session ${index}`);
-  const rule = RULES[operation];
+  const rule = MODEL_RULES[operation];
   if (s.status === rule.to) return 'ok';
   if (!rule.from.includes(s.status)) return '409';
   moveTo(model, s, rule.to);
