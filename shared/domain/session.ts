@@ -41,7 +41,11 @@ export interface Session {
   readonly currentState?: MentorshipState;
   /** The step a pause interrupted; resume returns to it. */
   readonly pausedFromState?: MentorshipState;
-  /** When the engine said the current step began; older reports arrive late and do not move it. */
+  /**
+   * When the engine said the current step began (its own clock, set by its reports only, so
+   * skew between our clock and the engine's cannot make its first report look late); older
+   * reports arrive late and do not move the step.
+   */
   readonly stateChangedAt?: string;
   readonly workflowInstanceId?: string;
   readonly createdAt: string;

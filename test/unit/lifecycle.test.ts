@@ -65,7 +65,6 @@ describe('startedSession', () => {
       juniorName: 'Junior one',
       status: 'Active',
       currentState: 'INIT_STORY_PROCESSING',
-      stateChangedAt: T0,
       workflowInstanceId: 'wf-42',
       createdAt: T0,
       updatedAt: T0,
@@ -390,5 +389,25 @@ describe('applyWorkflowReport', () => {
     // Assess
     expect(stateResult).toEqual({ outcome: 'rejected' });
     expect(progressResult).toEqual({ outcome: 'rejected' });
+  });
+});
+
+describe("the engine's clock", () => {
+  test('its first report is never late, even when its clock runs behind ours', () => {
+    // Prepare: the session started at T1 by our clock; the engine stamps its first step at T0.
+    const { session } = startedSession(aStartInput(), 'wf-1', ctxAt(T1));
+    const engineActor: Actor = { id: 'engine', role: 'service' };
+
+    // Act
+    const result = applyWorkflowReport(
+      session,
+      { type: 'state_changed', toState: 'VALIDATE_STORY', eventId: 'first', occurredAt: T0 },
+      engineActor,
+      T1,
+    );
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'recorded', stateApplied: true });
+    if (result.outcome === 'recorded') expect(result.write.session).toMatchObject({ currentState: 'VALIDATE_STORY', stateChangedAt: T0 });
   });
 });
