@@ -80,7 +80,7 @@ export const ResumeSessionRequest = z.strictObject({ notes });
 export const CancelSessionRequest = z.strictObject({ reason: text(500), notes });
 export const SessionReportSchema = z.strictObject({
   summary: text(10_000),
-  overallScore: z.number().min(0).max(100),
+  overallScore: z.number().min(0).max(100).and(storableNumber),
   metrics: z.record(text(128), storableNumber).default({}),
 });
 export const CompleteSessionRequest = z.strictObject({ report: SessionReportSchema, notes });

@@ -52,6 +52,21 @@ describe('complete: report metrics DynamoDB cannot store as numbers', () => {
   });
 });
 
+describe('complete: an overall score DynamoDB cannot store', () => {
+  // Found by the property test: a denormal score is within 0-100 but underflows DynamoDB's number range.
+  test.each([
+    ['the smallest denormal (5e-324)', 5e-324],
+    ['1e-200', 1e-200],
+  ])('a score of %s is refused with a 400 naming it', async (_label, overallScore) => {
+    const id = await startSession(coordinator);
+
+    const response = await expectHandled(id, () => sendJson(service, 'POST', `${SESSIONS}/${id}/complete`, { report: { ...REPORT, overallScore } }));
+
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.json)).toContain('body.report.overallScore');
+  });
+});
+
 describe('workflow-events: data DynamoDB cannot store', () => {
   const report = (data: unknown, eventId = 'edge') => ({ type: 'progress_update', eventId, occurredAt: new Date().toISOString(), data });
 
