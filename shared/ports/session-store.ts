@@ -93,8 +93,6 @@ export interface SessionStore {
   commit(change: SessionChange): Promise<void>;
   /** Queued sessions, oldest first (FIFO), a page at a time. */
   listQueued(options: { limit: number; cursor?: string }): Promise<{ sessions: Session[]; cursor?: string }>;
-  /** How many queued sessions joined before this one. */
-  countQueuedAhead(session: Session): Promise<number>;
   /** Sessions whose deadline is at or before `now`, earliest first; cost grows with the number due. */
   listDue(now: string, limit: number): Promise<Session[]>;
   /** Every Active and Paused session (at most the system limit). */

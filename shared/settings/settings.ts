@@ -131,6 +131,3 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   return parseSettings(text, env, file);
 }
-
-/** The spec's defaults, for tests that do not care about settings. */
-export const DEFAULT_SETTINGS: Settings = parseSettings('session_management: {}');

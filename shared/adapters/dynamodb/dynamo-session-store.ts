@@ -134,27 +134,6 @@ export class DynamoSessionStore implements SessionStore {
     return { sessions, ...(cursor === undefined ? {} : { cursor }) };
   }
 
-  async countQueuedAhead(session: Session): Promise<number> {
-    if (session.enqueuedAt === undefined) return 0;
-    let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'queue',
-          KeyConditionExpression: 'queuePk = :queue AND queueSk < :mine',
-          ExpressionAttributeValues: { ':queue': QUEUE_PARTITION, ':mine': queueSortKey(session) },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    return count;
-  }
-
   async listDue(now: string, limit: number): Promise<Session[]> {
     const page = await this.db.send(
       new QueryCommand({
