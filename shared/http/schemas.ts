@@ -80,7 +80,11 @@ export const ResumeSessionRequest = z.strictObject({ notes });
 export const CancelSessionRequest = z.strictObject({ reason: text(500), notes });
 export const SessionReportSchema = z.strictObject({
   summary: text(10_000),
-  overallScore: z.number().min(0).max(100).and(storableNumber),
+  overallScore: z
+    .number()
+    .min(0)
+    .max(100)
+    .refine((n) => n === 0 || n >= MIN_NUMBER, { message: `must be 0 or at least ${MIN_NUMBER}` }),
   metrics: z.record(text(128), storableNumber).default({}),
 });
 export const CompleteSessionRequest = z.strictObject({ report: SessionReportSchema, notes });
