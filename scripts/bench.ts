@@ -27,10 +27,9 @@ import { composeApp } from '../shared/compose';
 import type { Caller } from '../shared/domain/access';
 import { startedSession } from '../shared/domain/lifecycle';
 import { systemClock } from '../shared/ports/clock';
-import type { SessionStore } from '../shared/ports/session-store';
-import type { WorkflowEngine } from '../shared/ports/workflow-engine';
 import { SessionService } from '../shared/services/session-service';
 import { parseSettings } from '../shared/settings/settings';
+import { acceptingEngine, hideQueueFromReleases } from '../test/support/store-views';
 import { simulateEstimate } from './simulate-estimate';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
@@ -60,17 +59,7 @@ async function timed<T>(items: T[], concurrency: number, work: (item: T) => Prom
 const ms = (n: number) => n.toFixed(1).padStart(7);
 
 const coordinator: Caller = { id: 'bench', roles: ['coordinator'] };
-/** An engine that accepts every call without I/O, where the engine is not what is measured. */
-const acceptingEngine: WorkflowEngine = {
-  name: 'accepting',
-  start: async ({ correlationId }) => ({ instanceId: `accepted-${correlationId}` }),
-  suspend: async () => undefined,
-  resume: async () => undefined,
-  cancel: async () => undefined,
-  status: async () => 'Running',
-};
 const engineCaller: Caller = { id: 'bench-engine', roles: ['service'] };
-
 /** Drain throughput: 500 queued sessions whose junior slots are then freed, started by one drain. */
 async function benchDrain(endpoint: string): Promise<string[]> {
   const table = 'bench-drain';
@@ -91,12 +80,7 @@ async function benchDrain(endpoint: string): Promise<string[]> {
   if (queued.some((r) => r.status !== 'queued')) throw new Error('expected every second start to queue');
   // Free every slot without the in-request drain (a view of the store that hides the queue),
   // so that one drain call does all the work being measured.
-  const hidden: SessionStore = new Proxy(deps.store, {
-    get: (target, property, receiver) =>
-      property === 'getSessionAndQueueLength'
-        ? async (id: string) => ({ ...(await target.getSessionAndQueueLength(id)), queueLength: 0 })
-        : (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).bind(target),
-  });
+  const hidden = hideQueueFromReleases(deps.store);
   const freeing = new SessionService({ store: hidden, engine: acceptingEngine, clock: systemClock, ids: { sessionId: () => '' }, settings });
   await timedAll(n, 8, (i) => freeing.completeSession(active[i]!.sessionId, { report: { summary: 'x', overallScore: 1, metrics: {} } }, engineCaller));
 

@@ -8,6 +8,7 @@
  * time, and the sessions ahead. Its actual wait is recorded when it starts.
  */
 import { estimateWaitMs, type BlockingScope } from '../shared/domain/estimate';
+import { mulberry32 } from '../test/support/random';
 
 export interface SimulationOptions {
   readonly seed: number;
@@ -27,17 +28,6 @@ export interface SimulationResult {
   readonly meanWaitMinutes: number;
   /** The same error for a naive estimate (position x mean / slots), for scale. */
   readonly naiveMeanAbsoluteErrorMinutes: number;
-}
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Sim {

@@ -27,7 +27,7 @@ import {
   type SessionWrite,
   type WorkflowReport,
 } from '../domain/lifecycle';
-import { blockingScopes, type SlotLimits, type SlotScope } from '../domain/limits';
+import { blockingScopes, slotChange, type SlotLimits, type SlotScope } from '../domain/limits';
 import type { SessionResult, SessionStartResult, WorkflowEventResult } from '../domain/results';
 import { SYSTEM_ACTOR, type Actor, type Session, type SessionEvent, type SessionReport } from '../domain/session';
 import { allowedOperations, transition, type Command, type Operation } from '../domain/transitions';
@@ -705,8 +705,7 @@ function usageFor(usage: UsageSnapshot, session: { juniorId: string; mentorId?: 
 }
 
 function releasesSlots(before: Session, after: Session): boolean {
-  const open = (s: Session) => s.status === 'Active' || s.status === 'Paused';
-  return open(before) && !open(after);
+  return slotChange(before.status, after.status) === 'release';
 }
 
 function queueFull(max: number): QueueFullError {

@@ -6,12 +6,12 @@ import { makeHandler as makeTableStream } from '../../functions/streams/table-st
 import { startStreamPoller } from '../../infra/local/stream-poller';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { composeApp, type AppDeps } from '../../shared/compose';
-import type { SessionStore } from '../../shared/ports/session-store';
 import { SessionService } from '../../shared/services/session-service';
 import { aJunior, aStory, coordinator, engineCaller } from '../support/builders';
 import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
 import { settingsWith } from '../support/settings';
+import { acceptingEngine, hideQueueFromReleases } from '../support/store-views';
 
 const settings = settingsWith({ max_concurrent_sessions_per_junior: 1 });
 const report = { summary: 'done', overallScore: 80, metrics: {} };
@@ -42,13 +42,7 @@ async function activeAndQueued() {
 
 /** The same service over a view of the store that hides the queue, so a release does not drain in-request. */
 function withoutInRequestDrain(): SessionService {
-  const hidden: SessionStore = new Proxy(app.store, {
-    get: (target, property, receiver) =>
-      property === 'getSessionAndQueueLength'
-        ? async (id: string) => ({ ...(await target.getSessionAndQueueLength(id)), queueLength: 0 })
-        : (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).bind(target),
-  });
-  return new SessionService({ store: hidden, engine: { name: 'unused', start: async () => ({ instanceId: 'x' }), suspend: async () => {}, resume: async () => {}, cancel: async () => {}, status: async () => 'Running' }, clock, ids: { sessionId: () => 'unused' }, settings });
+  return new SessionService({ store: hideQueueFromReleases(app.store), engine: acceptingEngine, clock, ids: { sessionId: () => 'unused' }, settings });
 }
 
 const statusOf = async (id: string) => (await app.sessions.getSession(id, coordinator)).status;

@@ -8,6 +8,7 @@ import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
 import { checkSnapshot, isOpen, QueueModel, scanTable, startableQueued, type Limits, type Snapshot } from '../support/invariants';
 import { settingsWith } from '../support/settings';
+import { mulberry32 } from '../support/random';
 
 /**
  * Issue 3, acceptance: 200 concurrent starts over 40 juniors and 10 mentors
@@ -52,18 +53,6 @@ const STARTS = 200;
 const MAX_STEPS = 400;
 const SEED = process.env.STRESS_SEED !== undefined ? Number(process.env.STRESS_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 const report = { summary: 'Stress-run report.', overallScore: 70, metrics: { hints: 1 } };
-
-/** mulberry32: small, seedable, good enough to pick actions. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Action =
   | { kind: 'complete' | 'cancel' | 'pause' | 'resume'; session: Session }

@@ -1,0 +1,26 @@
+import type { SessionStore } from '../../shared/ports/session-store';
+import type { WorkflowEngine } from '../../shared/ports/workflow-engine';
+
+/**
+ * A view of the store that reports an empty queue to the lifecycle read, so a
+ * release does not drain in-request: the stream, the schedule or an explicit
+ * drain must do it (what those tests and the drain benchmark measure).
+ */
+export function hideQueueFromReleases(store: SessionStore): SessionStore {
+  return new Proxy(store, {
+    get: (target, property, receiver) =>
+      property === 'getSessionAndQueueLength'
+        ? async (id: string) => ({ ...(await target.getSessionAndQueueLength(id)), queueLength: 0 })
+        : (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).bind(target),
+  });
+}
+
+/** An engine that accepts every call without I/O, where the engine is not what is measured. */
+export const acceptingEngine: WorkflowEngine = {
+  name: 'accepting',
+  start: async ({ correlationId }) => ({ instanceId: `accepted-${correlationId}` }),
+  suspend: async () => undefined,
+  resume: async () => undefined,
+  cancel: async () => undefined,
+  status: async () => 'Running',
+};
