@@ -10,21 +10,21 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      // DynamoDB Local on 2 cores, shared by parallel workers: generous, not tight.
-      testTimeout: 30_000,
+      // DynamoDB Local on 2 cores, shared by parallel workers: generous, not tight (set in timeout.ts).
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
     },
     {
       ...common,
       displayName: 'api',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/api/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
     },
   ],
 };

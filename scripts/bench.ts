@@ -25,7 +25,9 @@ import { sessionItem } from '../shared/adapters/dynamodb/dynamo-session-store';
 import { keys } from '../shared/adapters/dynamodb/keys';
 import { composeApp } from '../shared/compose';
 import type { Caller } from '../shared/domain/access';
+import type { MentorAssignment } from '../shared/domain/assignment';
 import { startedSession } from '../shared/domain/lifecycle';
+import { hoursToMs } from '../shared/domain/session-config';
 import { systemClock } from '../shared/ports/clock';
 import { SessionService } from '../shared/services/session-service';
 import { parseSettings } from '../shared/settings/settings';
@@ -67,12 +69,14 @@ async function benchDrain(endpoint: string): Promise<string[]> {
   await ensureTable(clients.client, table);
   const requests = new RequestCounter().attach(clients.client);
   const settings = parseSettings(
-    'session_management: { max_concurrent_sessions_per_junior: 1, max_concurrent_sessions_system: 5000, max_queue_size: 1000 }',
+    'session_management: { max_concurrent_sessions_per_junior: 1, max_concurrent_sessions_per_mentor: 1000, max_concurrent_sessions_system: 5000, max_queue_size: 1000 }',
   );
   const deps = composeApp({ tableName: table, dynamo: clients, settings });
   const directory = new DynamoDirectoryStore(clients.document, table);
   const n = 500;
   await directory.put('story', { id: 'story-1', title: 'Bench story', skillArea: 'typescript' });
+  // Every session needs a mentor: one who covers the story's skill area, with a slot for each of the n running sessions.
+  await directory.put('mentor', { id: 'drain-mentor', name: 'Drain mentor', skills: [{ area: 'typescript', level: 4 }], available: true });
   for (let i = 0; i < n; i += 1) await directory.put('junior', { id: `dj-${i}`, name: `dj-${i}`, skills: [] });
   const start = (i: number) => deps.sessions.startSession({ storyId: 'story-1', juniorId: `dj-${i}` }, coordinator);
   const active = await timedAll(n, 8, start);
@@ -106,18 +110,33 @@ async function benchSweeper(endpoint: string): Promise<string[]> {
     const settings = parseSettings('session_management: { max_concurrent_sessions_system: 100000, max_concurrent_sessions_per_junior: 100 }');
     const now = Date.now();
     const items: Record<string, unknown>[] = [];
+    // Sessions written directly, as a start with the default config and a named mentor would write them.
+    const config = settings.defaultConfig;
+    const timeouts = { ...settings.timeouts, maxDurationMs: hoursToMs(config.maxDurationHours) };
+    const assignment: MentorAssignment = { mode: 'manual', mentorId: 'sweep-m', skillArea: 'typescript', candidates: [], candidateCount: 0 };
     for (let i = 0; i < size; i += 1) {
       const due = i < 10;
       // Due sessions started 9 h ago (past the 8 h active limit); the rest just now.
       const at = new Date(now - (due ? 9 * 3_600_000 : 0)).toISOString();
       const { session } = startedSession(
-        { id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, storyId: 's', juniorId: 'sweep-j', storyTitle: 's', juniorName: 'j', timeouts: settings.timeouts },
-        `wf-${i}`,
+        {
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          storyId: 's',
+          juniorId: 'sweep-j',
+          storyTitle: 's',
+          juniorName: 'j',
+          skillArea: 'typescript',
+          timeouts,
+          config,
+        },
+        assignment,
         { actor: { id: 'bench', role: 'coordinator' }, now: at },
+        `wf-${i}`,
       );
       items.push(sessionItem(session));
     }
     items.push({ ...keys.counter('junior', 'sweep-j'), entity: 'counter', count: size });
+    items.push({ ...keys.counter('mentor', 'sweep-m'), entity: 'counter', count: size });
     items.push({ ...keys.counter('system'), entity: 'counter', count: size });
     for (let i = 0; i < items.length; i += 25) {
       await clients.document.send(new BatchWriteCommand({ RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
@@ -128,7 +147,7 @@ async function benchSweeper(endpoint: string): Promise<string[]> {
     const deps = composeApp({ tableName: table, dynamo: clients, settings, engine: acceptingEngine });
     const swept = await deps.sessions.sweepDue();
     lines.push(
-      `  ${String(size).padStart(6)} sessions, ${swept.timedOut.length} due: ${requests.total()} DynamoDB requests ${JSON.stringify(requests.byOperation())}`,
+      `  ${String(size).padStart(6)} sessions, ${swept.timedOut.length} due (${swept.checkInsMissed.length} with missed check-ins): ${requests.total()} DynamoDB requests ${JSON.stringify(requests.byOperation())}`,
     );
     clients.client.destroy();
   }
@@ -163,11 +182,16 @@ async function main() {
       dynamo: storeClients,
       engine: new EmbeddedWorkflowEngine(engineClients.document, TABLE, systemClock),
       // Limits that never bind here: this section measures the lifecycle path, not the queue.
-      settings: parseSettings('session_management: { max_concurrent_sessions_system: 100000, max_concurrent_sessions_per_mentor: 100 }'),
+      settings: parseSettings('session_management: { max_concurrent_sessions_system: 100000, max_concurrent_sessions_per_mentor: 1000 }'),
     });
     const directory = new DynamoDirectoryStore(storeClients.document, TABLE);
     await directory.put('story', { id: 'story-1', title: 'Bench story', skillArea: 'typescript' });
+    // mentor-1 is named by the probe start (a manual assignment); the other starts name nobody and are
+    // assigned automatically, to mentors who cover the story's skill area, enough to hold every open session.
     await directory.put('mentor', { id: 'mentor-1', name: 'Bench mentor', skills: [], maxConcurrentSessions: 3, available: true });
+    for (let i = 0; i < Math.ceil(SESSIONS / 1000); i += 1) {
+      await directory.put('mentor', { id: `auto-mentor-${i}`, name: `Auto mentor ${i}`, skills: [{ area: 'typescript', level: 4 }], available: true });
+    }
     const juniors = Array.from({ length: SESSIONS * 2 }, (_, i) => `junior-${i}`);
     for (const id of juniors) await directory.put('junior', { id, name: id, skills: [] });
 

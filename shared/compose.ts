@@ -8,7 +8,10 @@ import { uuidV7Ids } from './adapters/ids/uuid-v7';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock, type IdGenerator } from './ports/clock';
 import type { SessionStore } from './ports/session-store';
+import type { Session } from './domain/session';
 import type { WorkflowEngine } from './ports/workflow-engine';
+import { AssignmentService } from './services/assignment-service';
+import { ConfigService } from './services/config-service';
 import { DirectoryService } from './services/directory-service';
 import { SessionService } from './services/session-service';
 import { loadSettings, type Settings } from './settings/settings';
@@ -16,6 +19,8 @@ import { loadSettings, type Settings } from './settings/settings';
 /** Everything a handler needs, built once per cold start (or once per local server / test). */
 export interface AppDeps {
   readonly sessions: SessionService;
+  readonly assignments: AssignmentService;
+  readonly configs: ConfigService;
   readonly directory: DirectoryService;
   readonly store: SessionStore;
   readonly logger: Logger;
@@ -45,16 +50,25 @@ export function composeApp(options: ComposeOptions): AppDeps {
   const store = new DynamoSessionStore(options.dynamo.document, options.tableName);
   const engine = options.engine ?? new EmbeddedWorkflowEngine(options.dynamo.document, options.tableName, clock);
   const settings = options.settings ?? loadSettings();
-  const sessions = new SessionService({
+  const onBackgroundError = (message: string, error: unknown) => logger.error(message, { error });
+  const directoryStore = new DynamoDirectoryStore(options.dynamo.document, options.tableName);
+  // Sessions and assignments call each other (a drain serves the reassignment wait list
+  // first; a reassignment applies an overdue timeout first): the late-bound closures tie them.
+  let sessions: SessionService | undefined;
+  const settle = (session: Session) => sessions!.settleDeadline(session);
+  const assignments = new AssignmentService({ store, directory: directoryStore, clock, settings, settle, drain: () => sessions!.drainQueue() });
+  sessions = new SessionService({
     store,
     engine,
     clock,
     ids: options.ids ?? uuidIds,
     settings,
-    onBackgroundError: (message, error) => logger.error(message, { error }),
+    onBackgroundError,
+    beforeDrain: () => assignments.serveAwaiting(),
   });
-  const directory = new DirectoryService(new DynamoDirectoryStore(options.dynamo.document, options.tableName));
-  return { sessions, directory, store, logger, clock, settings };
+  const configs = new ConfigService({ store, engine, clock, settings, settle, onBackgroundError });
+  const directory = new DirectoryService(directoryStore);
+  return { sessions, assignments, configs, directory, store, logger, clock, settings };
 }
 
 const LambdaEnvironment = z.object({

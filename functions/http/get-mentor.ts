@@ -3,6 +3,9 @@ import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
 export const makeHandler = (deps: AppDeps) =>
-  httpRoute(ROUTES.getMentor, deps, ({ params, caller }) => deps.directory.get('mentor', params.id, caller));
+  httpRoute(ROUTES.getMentor, deps, async ({ params, caller }) => {
+    const mentor = await deps.directory.get('mentor', params.id, caller);
+    return { ...mentor, load: (await deps.assignments.loads([mentor])).get(mentor.id)! };
+  });
 
 export const handler = lambdaEntry(makeHandler);

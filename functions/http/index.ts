@@ -4,6 +4,12 @@ import * as cancelSession from './cancel-session';
 import * as completeSession from './complete-session';
 import * as failSession from './fail-session';
 import * as getJunior from './get-junior';
+import * as getMentorHistory from './get-mentor-history';
+import * as getMentorWorkload from './get-mentor-workload';
+import * as getSessionConfig from './get-session-config';
+import * as listConfigTemplates from './list-config-templates';
+import * as reassignMentor from './reassign-mentor';
+import * as updateSessionConfig from './update-session-config';
 import * as getMentor from './get-mentor';
 import * as getOpenApi from './get-openapi';
 import * as getQueuePosition from './get-queue-position';
@@ -40,6 +46,12 @@ export const HANDLERS: Record<RouteName, { makeHandler: MakeHandler }> = {
   recordWorkflowEvent,
   getQueueStatus,
   getQueuePosition,
+  getSessionConfig,
+  updateSessionConfig,
+  reassignMentor,
+  getMentorHistory,
+  getMentorWorkload,
+  listConfigTemplates,
   putJunior,
   getJunior,
   listJuniors,

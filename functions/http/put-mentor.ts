@@ -3,6 +3,8 @@ import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
 export const makeHandler = (deps: AppDeps) =>
-  httpRoute(ROUTES.putMentor, deps, ({ params, body, caller }) => deps.directory.put('mentor', { ...body, id: params.id }, caller));
+  httpRoute(ROUTES.putMentor, deps, async ({ params, body, caller }) =>
+    deps.assignments.mentorSaved(await deps.directory.put('mentor', { ...body, id: params.id }, caller)),
+  );
 
 export const handler = lambdaEntry(makeHandler);

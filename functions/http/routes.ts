@@ -1,7 +1,15 @@
 import {
   CancelSessionRequest,
   CompleteSessionRequest,
+  ConfigTemplatesSchema,
   DirectoryIdParams,
+  MentorChangeResultSchema,
+  MentorHistorySchema,
+  MentorWorkloadSchema,
+  PutMentorResultSchema,
+  ReassignMentorRequest,
+  SessionConfigViewSchema,
+  UpdateSessionConfigRequest,
 
   FailSessionRequest,
   HealthSchema,
@@ -49,12 +57,13 @@ const lifecycle = <B extends z.ZodType>(name: 'pause' | 'resume' | 'cancel' | 'c
     errors: [...AUTH, 409, 413, 502],
   }) as const satisfies RouteSpec;
 
-const directory = <I extends z.ZodType, T extends z.ZodType, P extends z.ZodType>(
+const directory = <I extends z.ZodType, T extends z.ZodType, P extends z.ZodType, R extends z.ZodType = T>(
   kind: string,
   plural: string,
   input: I,
   item: T,
   page: P,
+  putResult?: R,
 ) => {
   const Kind = kind.charAt(0).toUpperCase() + kind.slice(1);
   return {
@@ -68,7 +77,7 @@ const directory = <I extends z.ZodType, T extends z.ZodType, P extends z.ZodType
       params: DirectoryIdParams,
       body: input,
       successStatus: 200,
-      response: item,
+      response: (putResult ?? item) as R,
       errors: [400, 401, 403, 413],
     },
     get: {
@@ -99,7 +108,7 @@ const directory = <I extends z.ZodType, T extends z.ZodType, P extends z.ZodType
 };
 
 const juniors = directory('junior', 'juniors', JuniorInput, JuniorSchema, JuniorPage);
-const mentors = directory('mentor', 'mentors', MentorInput, MentorSchema, MentorPage);
+const mentors = directory('mentor', 'mentors', MentorInput, MentorSchema, MentorPage, PutMentorResultSchema);
 const stories = directory('story', 'stories', StoryInput, StorySchema, StoryPage);
 
 /**
@@ -206,6 +215,79 @@ export const ROUTES = {
     successStatus: 200,
     response: WorkflowEventResultSchema,
     errors: [...AUTH, 409, 413],
+  },
+  getSessionConfig: {
+    operationId: 'getSessionConfig',
+    method: 'GET',
+    path: `${S}/{id}/config`,
+    summary: "The session's config, its next check-in and its deadline.",
+    auth: true,
+    entry: 'get-session-config',
+    params: SessionIdParams,
+    successStatus: 200,
+    response: SessionConfigViewSchema,
+    errors: [...AUTH],
+  },
+  updateSessionConfig: {
+    operationId: 'updateSessionConfig',
+    method: 'PUT',
+    path: `${S}/{id}/config`,
+    summary: 'Change some config fields of a live session where safe (coordinators); the diff is a config_updated event.',
+    auth: true,
+    entry: 'update-session-config',
+    params: SessionIdParams,
+    body: UpdateSessionConfigRequest,
+    successStatus: 200,
+    response: SessionConfigViewSchema,
+    errors: [...AUTH, 409, 413, 502],
+  },
+  reassignMentor: {
+    operationId: 'reassignMentor',
+    method: 'PUT',
+    path: `${S}/{id}/mentor`,
+    summary: "Move an Active or Paused session to another mentor (coordinators); both mentors' slots move in one transaction.",
+    auth: true,
+    entry: 'reassign-mentor',
+    params: SessionIdParams,
+    body: ReassignMentorRequest,
+    successStatus: 200,
+    response: MentorChangeResultSchema,
+    errors: [...AUTH, 409, 413, 422],
+  },
+  getMentorHistory: {
+    operationId: 'getMentorHistory',
+    method: 'GET',
+    path: `${S}/{id}/mentor-history`,
+    summary: 'Every mentor assignment and reassignment of the session, with who, why and how.',
+    auth: true,
+    entry: 'get-mentor-history',
+    params: SessionIdParams,
+    successStatus: 200,
+    response: MentorHistorySchema,
+    errors: [...AUTH],
+  },
+  getMentorWorkload: {
+    operationId: 'getMentorWorkload',
+    method: 'GET',
+    path: '/api/mentorship/mentors/{id}/workload',
+    summary: "A mentor's open sessions, capacity, and the queued sessions that asked for them (coordinators, the engine, the mentor).",
+    auth: true,
+    entry: 'get-mentor-workload',
+    params: DirectoryIdParams,
+    successStatus: 200,
+    response: MentorWorkloadSchema,
+    errors: [...AUTH],
+  },
+  listConfigTemplates: {
+    operationId: 'listConfigTemplates',
+    method: 'GET',
+    path: '/api/mentorship/config-templates',
+    summary: 'The config templates a start may name (settings config_templates).',
+    auth: true,
+    entry: 'list-config-templates',
+    successStatus: 200,
+    response: ConfigTemplatesSchema,
+    errors: [401, 403],
   },
   putJunior: juniors.put,
   getJunior: juniors.get,

@@ -1,4 +1,11 @@
 import type {
+  ConfigTemplates,
+  MentorChangeResult,
+  MentorHistory,
+  MentorWorkload,
+  ReassignMentorInput,
+  SessionConfigPatchInput,
+  SessionConfigView,
   ErrorResponse,
   QueuePosition,
   QueueStatus,
@@ -19,6 +26,13 @@ import type {
 } from '../http/schemas';
 
 export type {
+  ConfigTemplates,
+  MentorChangeResult,
+  MentorHistory,
+  MentorWorkload,
+  ReassignMentorInput,
+  SessionConfigPatchInput,
+  SessionConfigView,
   QueuePosition,
   QueueStatus,
   JuniorDto,
@@ -124,6 +138,12 @@ export function createClient(options: ClientOptions) {
       request<SessionResult>('POST', `${api}/sessions/${enc(id)}/fail`, body),
     getQueueStatus: () => request<QueueStatus>('GET', `${api}/queue`),
     getQueuePosition: (id: string) => request<QueuePosition>('GET', `${api}/sessions/${enc(id)}/queue-position`),
+    getSessionConfig: (id: string) => request<SessionConfigView>('GET', `${api}/sessions/${enc(id)}/config`),
+    updateSessionConfig: (id: string, body: SessionConfigPatchInput) => request<SessionConfigView>('PUT', `${api}/sessions/${enc(id)}/config`, body),
+    reassignMentor: (id: string, body: ReassignMentorInput) => request<MentorChangeResult>('PUT', `${api}/sessions/${enc(id)}/mentor`, body),
+    getMentorHistory: (id: string) => request<MentorHistory>('GET', `${api}/sessions/${enc(id)}/mentor-history`),
+    getMentorWorkload: (id: string) => request<MentorWorkload>('GET', `${api}/mentors/${enc(id)}/workload`),
+    listConfigTemplates: () => request<ConfigTemplates>('GET', `${api}/config-templates`),
     recordWorkflowEvent: (id: string, body: WorkflowEventInput) =>
       request<WorkflowEventResult>('POST', `${api}/sessions/${enc(id)}/workflow-events`, body),
 

@@ -7,11 +7,12 @@ export interface Caller {
   readonly roles: readonly Role[];
 }
 
-export type SessionAction = 'read' | 'report' | Operation;
+/** `reassign`: change the mentor; `configure`: change the config. */
+export type SessionAction = 'read' | 'report' | 'reassign' | 'configure' | Operation;
 
 /** What each role may do on a session it can see. */
 const SESSION_PERMISSIONS: Record<Role, readonly SessionAction[]> = {
-  coordinator: ['read', 'report', 'pause', 'resume', 'cancel', 'complete', 'fail'],
+  coordinator: ['read', 'report', 'reassign', 'configure', 'pause', 'resume', 'cancel', 'complete', 'fail'],
   mentor: ['read', 'pause', 'resume'],
   junior: ['read'],
   service: ['read', 'report', 'complete', 'fail'],
@@ -45,13 +46,16 @@ export function sessionAccess(
 }
 
 /** Actions that are not about one session. */
-export type ServiceAction = 'start_session' | 'write_directory' | 'read_directory' | 'read_queue';
+export type ServiceAction = 'start_session' | 'write_directory' | 'read_directory' | 'read_queue' | 'read_workload' | 'read_config_templates';
 
 const SERVICE_PERMISSIONS: Record<ServiceAction, readonly Role[]> = {
   start_session: ['coordinator'],
   write_directory: ['coordinator'],
   read_directory: ['coordinator', 'service'],
   read_queue: ['coordinator', 'service', 'mentor', 'junior'],
+  /** Any mentor's workload; a mentor may also read their own (checked by the service). */
+  read_workload: ['coordinator', 'service'],
+  read_config_templates: ['coordinator', 'service', 'mentor', 'junior'],
 };
 
 export function mayPerform(caller: Caller, action: ServiceAction): boolean {

@@ -85,3 +85,18 @@ export class WorkflowEngineError extends DomainError {
 export class QueueFullError extends DomainError {
   readonly code = 'queue_full';
 }
+
+/** A config change that is not safe at the session's status or time used (issue 4, item 10). */
+export class ConfigChangeUnsafeError extends DomainError {
+  readonly code = 'config_change_unsafe';
+}
+
+/** The operation needs a session that is still open (not Completed, Failed or Cancelled), or Active/Paused. */
+export class SessionEndedError extends DomainError {
+  readonly code = 'session_ended';
+}
+
+/** The named mentor cannot take the session: unavailable, or no free slot. */
+export class MentorCannotTakeError extends DomainError {
+  readonly code = 'mentor_unavailable';
+}

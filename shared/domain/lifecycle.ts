@@ -1,6 +1,9 @@
-import { INITIAL_STATE, type MentorshipState, type WorkflowProgressEvent } from './mentorship-state';
-import { nextDeadline } from './deadlines';
+import type { MentorAssignment, MentorRequest } from './assignment';
+import { freshCheckIn } from './check-ins';
+import { activeTimeMs, nextDeadline } from './deadlines';
 import type { SlotScope } from './limits';
+import { INITIAL_STATE, type MentorshipState, type WorkflowProgressEvent } from './mentorship-state';
+import type { SessionConfig } from './session-config';
 import {
   SYSTEM_ACTOR,
   sequenceEvents,
@@ -17,11 +20,15 @@ export interface NewSessionInput {
   readonly id: string;
   readonly storyId: string;
   readonly juniorId: string;
-  readonly mentorId?: string;
   readonly storyTitle: string;
   readonly juniorName: string;
-  /** The time limits it will run under (settings, or its configuration). */
+  readonly skillArea: string;
+  /** The time limits it will run under (max duration from its config). */
   readonly timeouts?: SessionTimeouts;
+  readonly config: SessionConfig;
+  readonly configTemplateId?: string;
+  /** The mentor the request named; a queued session keeps it until it runs. */
+  readonly mentorRequest?: MentorRequest;
 }
 
 /** A session and the events that go with it, ready to be written together. */
@@ -45,8 +52,10 @@ function blankSession(input: NewSessionInput, now: string): Session {
     juniorId: input.juniorId,
     storyTitle: input.storyTitle,
     juniorName: input.juniorName,
-    ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }),
+    skillArea: input.skillArea,
     ...(input.timeouts === undefined ? {} : { timeouts: input.timeouts }),
+    config: input.config,
+    ...(input.configTemplateId === undefined ? {} : { configTemplateId: input.configTemplateId }),
     status: 'Queued',
     createdAt: now,
     updatedAt: now,
@@ -56,24 +65,35 @@ function blankSession(input: NewSessionInput, now: string): Session {
 }
 
 /**
- * A session that has taken its slots: Active at the initial MentorshipState,
- * its active-time clock running. The workflow instance is started right after
- * (`withWorkflowInstance`), or named here when it is already known.
+ * A session that has taken its slots: Active at the initial MentorshipState
+ * with its mentor, its active-time and check-in clocks running. The workflow
+ * instance is started right after (`withWorkflowInstance`), or named here when
+ * it is already known.
  */
-export function startedSession(input: NewSessionInput, workflowInstanceId: string | undefined, ctx: TransitionContext): SessionWrite {
+export function startedSession(
+  input: NewSessionInput,
+  assignment: MentorAssignment,
+  ctx: TransitionContext,
+  workflowInstanceId?: string,
+): SessionWrite {
+  const blank = blankSession(input, ctx.now);
   const session: Session = {
-    ...blankSession(input, ctx.now),
+    ...blank,
     status: 'Active',
     currentState: INITIAL_STATE,
+    mentorId: assignment.mentorId,
+    assignment,
     ...(workflowInstanceId === undefined ? {} : { workflowInstanceId }),
     startedAt: ctx.now,
     activeMs: 0,
     activeSince: ctx.now,
+    checkIn: freshCheckIn(blank, 0),
     version: 1,
   };
   const data = {
     ...(workflowInstanceId === undefined ? {} : { workflowInstanceId }),
-    ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }),
+    mentorId: assignment.mentorId,
+    ...(input.configTemplateId === undefined ? {} : { configTemplateId: input.configTemplateId }),
   };
   return withEvents(
     session,
@@ -85,11 +105,24 @@ export function startedSession(input: NewSessionInput, workflowInstanceId: strin
         actorRole: ctx.actor.role,
         toStatus: 'Active',
         toState: INITIAL_STATE,
-        ...(Object.keys(data).length > 0 && { data }),
+        data,
       },
+      assignedEvent(assignment, ctx),
     ],
     ctx.now,
   );
+}
+
+/** The `mentor_assigned` event: the explanation of a choice. */
+function assignedEvent(assignment: MentorAssignment, ctx: TransitionContext): NewSessionEvent {
+  return {
+    type: 'mentor_assigned',
+    occurredAt: ctx.now,
+    actor: ctx.actor.id,
+    actorRole: ctx.actor.role,
+    reason: assignment.mode,
+    data: { ...assignment, candidates: assignment.candidates.map((c) => ({ ...c })) },
+  };
 }
 
 /**
@@ -106,6 +139,10 @@ export function revertAfterEngineFailure(
 ): SessionWrite {
   const reverted: Session = {
     ...before,
+    // Check-ins the change recorded (on leaving Active, or before a config change) stay recorded:
+    // the clock keeps what the log says, so they are not recorded twice.
+    ...((committed.status !== before.status || committed.checkIn?.missed !== before.checkIn?.missed) &&
+      committed.checkIn !== undefined && { checkIn: committed.checkIn }),
     updatedAt: ctx.now,
     version: committed.version + 1,
     eventCount: committed.eventCount,
@@ -118,8 +155,7 @@ export function revertAfterEngineFailure(
         occurredAt: ctx.now,
         actor: ctx.actor.id,
         actorRole: ctx.actor.role,
-        fromStatus: committed.status,
-        toStatus: before.status,
+        ...(committed.status === before.status ? {} : { fromStatus: committed.status, toStatus: before.status }),
         ...(committed.currentState === undefined ? {} : { fromState: committed.currentState }),
         ...(before.currentState === undefined ? {} : { toState: before.currentState }),
         reason: 'engine_call_failed',
@@ -181,7 +217,13 @@ export type WorkflowReportOutcome =
 export function applyWorkflowReport(session: Session, report: WorkflowReport, actor: Actor, now: string): WorkflowReportOutcome {
   if (session.status !== 'Active' && session.status !== 'Paused') return { outcome: 'rejected' };
   const base = { occurredAt: report.occurredAt, actor: actor.id, actorRole: actor.role, externalId: report.eventId };
-  const bumped: Session = { ...session, updatedAt: now, version: session.version + 1 };
+  // Any word from the workflow is a check-in: the check-in clock starts again.
+  const bumped: Session = {
+    ...session,
+    ...(session.checkIn === undefined ? {} : { checkIn: freshCheckIn(session, activeTimeMs(session, now)) }),
+    updatedAt: now,
+    version: session.version + 1,
+  };
 
   if (report.type !== 'state_changed') {
     const data = { ...(report.data ?? {}), ...(report.message === undefined ? {} : { message: report.message }) };
@@ -234,7 +276,12 @@ export function applyWorkflowReport(session: Session, report: WorkflowReport, ac
  * (FIFO by enqueue time), holding no slot.
  */
 export function queuedSession(input: NewSessionInput, blockedBy: readonly SlotScope[], ctx: TransitionContext): SessionWrite {
-  const session: Session = { ...blankSession(input, ctx.now), enqueuedAt: ctx.now, version: 1 };
+  const session: Session = {
+    ...blankSession(input, ctx.now),
+    ...(input.mentorRequest === undefined ? {} : { mentorRequest: input.mentorRequest }),
+    enqueuedAt: ctx.now,
+    version: 1,
+  };
   return withEvents(
     session,
     [
@@ -244,7 +291,11 @@ export function queuedSession(input: NewSessionInput, blockedBy: readonly SlotSc
         actor: ctx.actor.id,
         actorRole: ctx.actor.role,
         toStatus: 'Queued',
-        data: { blockedBy: [...blockedBy], ...(input.mentorId === undefined ? {} : { mentorId: input.mentorId }) },
+        data: {
+          blockedBy: [...blockedBy],
+          ...(input.mentorRequest === undefined ? {} : { requestedMentorId: input.mentorRequest.mentorId }),
+          ...(input.configTemplateId === undefined ? {} : { configTemplateId: input.configTemplateId }),
+        },
       },
     ],
     ctx.now,
@@ -252,19 +303,24 @@ export function queuedSession(input: NewSessionInput, blockedBy: readonly SlotSc
 }
 
 /**
- * A queued session whose slots are free: Active at the initial state, its
- * active-time clock running. The engine instance is started right after.
+ * A queued session whose slots are free and whose mentor is chosen: Active at
+ * the initial state with that mentor, its clocks running. The engine instance
+ * is started right after.
  */
-export function dequeuedSession(session: Session, now: string): SessionWrite {
-  const waitedMs = session.enqueuedAt === undefined ? 0 : Math.max(0, Date.parse(now) - Date.parse(session.enqueuedAt));
+export function dequeuedSession(queued: Session, assignment: MentorAssignment, now: string): SessionWrite {
+  const waitedMs = queued.enqueuedAt === undefined ? 0 : Math.max(0, Date.parse(now) - Date.parse(queued.enqueuedAt));
+  const { mentorRequest: _request, ...session } = queued;
   return withEvents(
     {
       ...session,
       status: 'Active',
       currentState: INITIAL_STATE,
+      mentorId: assignment.mentorId,
+      assignment,
       startedAt: now,
       activeMs: 0,
       activeSince: now,
+      checkIn: freshCheckIn(session, 0),
       updatedAt: now,
       version: session.version + 1,
     },
@@ -277,10 +333,70 @@ export function dequeuedSession(session: Session, now: string): SessionWrite {
         fromStatus: 'Queued',
         toStatus: 'Active',
         toState: INITIAL_STATE,
-        data: { waitedMs },
+        data: { waitedMs, mentorId: assignment.mentorId },
       },
+      assignedEvent(assignment, { actor: SYSTEM_ACTOR, now }),
     ],
     now,
+  );
+}
+
+/**
+ * Moves a running session to another mentor: the new mentor's slot is taken
+ * and the old one's released in the same transaction (the store does that from
+ * the mentor ids). A `mentor_reassigned` event records both, who and why.
+ */
+export function reassignedSession(
+  session: Session,
+  assignment: MentorAssignment,
+  reason: string,
+  ctx: TransitionContext,
+  notes?: string,
+): SessionWrite {
+  const { awaitingMentorSince: _waiting, ...rest } = session;
+  return withEvents(
+    { ...rest, mentorId: assignment.mentorId, assignment, updatedAt: ctx.now, version: session.version + 1 },
+    [
+      {
+        type: 'mentor_reassigned',
+        occurredAt: ctx.now,
+        actor: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        reason,
+        ...(notes === undefined ? {} : { notes }),
+        data: {
+          ...(session.mentorId === undefined ? {} : { previousMentorId: session.mentorId }),
+          mentorId: assignment.mentorId,
+          mode: assignment.mode,
+          ...(assignment.strategy === undefined ? {} : { strategy: assignment.strategy }),
+          candidates: assignment.candidates.map((c) => ({ ...c })),
+        },
+      },
+    ],
+    ctx.now,
+  );
+}
+
+/**
+ * A running session whose mentor became unavailable and that no other mentor
+ * can take now: it keeps its status and its mentor's slot, and waits for the
+ * next mentor with a free slot (the drain moves it). Undefined when it already waits.
+ */
+export function awaitingReassignment(session: Session, reason: string, ctx: TransitionContext): SessionWrite | undefined {
+  if (session.awaitingMentorSince !== undefined) return undefined;
+  return withEvents(
+    { ...session, awaitingMentorSince: ctx.now, updatedAt: ctx.now, version: session.version + 1 },
+    [
+      {
+        type: 'mentor_reassignment_queued',
+        occurredAt: ctx.now,
+        actor: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        reason,
+        data: { ...(session.mentorId === undefined ? {} : { mentorId: session.mentorId }) },
+      },
+    ],
+    ctx.now,
   );
 }
 
@@ -299,11 +415,11 @@ export function timedOut(session: Session, now: string): SessionWrite | undefine
   if (deadline === undefined || Date.parse(deadline.at) > Date.parse(now)) return undefined;
   const outcome = transition(session, { operation: 'cancel', reason: 'timeout' }, { actor: SYSTEM_ACTOR, now });
   if (outcome.outcome !== 'changed') return undefined;
-  const events = outcome.events.map((event) => ({
-    ...event,
-    type: 'session_timed_out' as const,
-    toState: 'TIMEOUT' as const,
-    data: { limit: deadline.kind, deadline: deadline.at },
-  }));
+  // The cancel becomes the timeout; check-ins missed before it (recorded on leaving Active) stay what they are.
+  const events = outcome.events.map((event) =>
+    event.type !== 'session_cancelled'
+      ? event
+      : { ...event, type: 'session_timed_out' as const, toState: 'TIMEOUT' as const, data: { limit: deadline.kind, deadline: deadline.at } },
+  );
   return withEvents({ ...outcome.session, currentState: 'TIMEOUT' }, events, now);
 }

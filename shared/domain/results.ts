@@ -1,3 +1,4 @@
+import type { MentorAssignment } from './assignment';
 import type { SessionStatus } from './status';
 
 /** The spec's SessionStartResult (wire form, camelCase). `failed`: the engine refused the start. */
@@ -5,6 +6,9 @@ export interface SessionStartResult {
   readonly success: boolean;
   readonly sessionId: string;
   readonly workflowInstanceId?: string;
+  /** For a started session: its mentor and how they were chosen. */
+  readonly mentorId?: string;
+  readonly assignment?: MentorAssignment;
   readonly status: 'started' | 'queued' | 'failed';
   readonly queuePosition?: number;
   /** For a queued session: the estimated wait (see README "Queue"). */

@@ -1,4 +1,7 @@
 import { WORKFLOW_PROGRESS_EVENTS, type MentorshipState, type WorkflowProgressEvent } from './mentorship-state';
+import type { MentorAssignment, MentorRequest } from './assignment';
+import type { CheckInClock } from './check-ins';
+import type { SessionConfig } from './session-config';
 import type { SessionStatus } from './status';
 
 /** Roles come from the identity provider's groups; `system` is this service acting on its own. */
@@ -36,6 +39,8 @@ export interface Session {
   /** Copied from the directory at start, so listings need no join. */
   readonly storyTitle: string;
   readonly juniorName: string;
+  /** The story's skill area, copied at start: assignment matches mentors on it. */
+  readonly skillArea: string;
   readonly status: SessionStatus;
   /** The engine's step; absent until the workflow has started. */
   readonly currentState?: MentorshipState;
@@ -60,8 +65,20 @@ export interface Session {
   readonly activeMs?: number;
   /** When the current Active stretch began (while Active). */
   readonly activeSince?: string;
-  /** The time limits this session runs under, fixed at start. */
+  /** The time limits this session runs under (max duration follows its config). */
   readonly timeouts?: SessionTimeouts;
+  /** Its configuration (spec AC3): defaults, then its template, then the request's fields. */
+  readonly config: SessionConfig;
+  /** The template it started from, if any. */
+  readonly configTemplateId?: string;
+  /** The mentor the start request named, kept while the session waits (queued) for a mentor. */
+  readonly mentorRequest?: MentorRequest;
+  /** How the current mentor was chosen (spec AC4), with the candidates and their scores. */
+  readonly assignment?: MentorAssignment;
+  /** Set while the session's mentor is unavailable and no other mentor could take it: it waits for one. */
+  readonly awaitingMentorSince?: string;
+  /** The check-in clock, while running. */
+  readonly checkIn?: CheckInClock;
   readonly pauseReason?: string;
   readonly cancelReason?: string;
   /** Failure context, for `Failed` sessions. */
@@ -85,7 +102,17 @@ export const LIFECYCLE_EVENTS = [
 ] as const;
 
 /** Events this service adds to the parent platform's vocabulary. */
-export const SERVICE_EVENTS = ['session_queued', 'session_dequeued', 'workflow_sync_failed'] as const;
+export const SERVICE_EVENTS = [
+  'session_queued',
+  'session_dequeued',
+  'workflow_sync_failed',
+  'mentor_assigned',
+  'mentor_reassigned',
+  'mentor_reassignment_queued',
+  'config_updated',
+  'check_in_missed',
+  // `escalation_triggered` is also the engine's (a progress event): the check-in ladder writes it with actor `system`.
+] as const;
 
 export type SessionEventType =
   | (typeof LIFECYCLE_EVENTS)[number]

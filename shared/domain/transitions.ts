@@ -1,3 +1,4 @@
+import { missedCheckIns } from './check-ins';
 import { activeTimeMs } from './deadlines';
 import { INITIAL_STATE, type MentorshipState } from './mentorship-state';
 import type { Actor, NewSessionEvent, Session, SessionEventType, SessionReport } from './session';
@@ -66,7 +67,11 @@ export function transition(session: Session, command: Command, ctx: TransitionCo
     };
   }
 
-  const next = applyCommand(session, command, ctx.now);
+  // Leaving Active stops the check-in clock: check-ins missed before now are recorded first,
+  // at the instants they fell due (afterwards only the next stretch's times are known).
+  const missed = session.status === 'Active' ? missedCheckIns(session, ctx.now) : undefined;
+  const current = missed === undefined ? session : { ...session, ...(missed.session.checkIn && { checkIn: missed.session.checkIn }) };
+  const next = applyCommand(current, command, ctx.now);
   const event: NewSessionEvent = {
     type: rule.event,
     occurredAt: ctx.now,
@@ -81,7 +86,7 @@ export function transition(session: Session, command: Command, ctx: TransitionCo
   return {
     outcome: 'changed',
     session: { ...next, status: rule.to, updatedAt: ctx.now, version: session.version + 1 },
-    events: [event],
+    events: [...(missed?.events ?? []), event],
   };
 }
 

@@ -1,5 +1,7 @@
 import { elapsedMs, formatDuration } from '../domain/duration';
+import type { MentorAssignment } from '../domain/assignment';
 import type { Session, SessionEvent } from '../domain/session';
+import type { SessionConfig } from '../domain/session-config';
 import type { SessionDetails, SessionEventDto, SessionSummary } from './schemas';
 
 /** Session -> the spec's SessionSummary. `now` ends the duration of a session still running. */
@@ -29,6 +31,12 @@ export function toSessionDetails(session: Session, events: readonly SessionEvent
   const optional = <K extends keyof Session>(key: K) => (session[key] === undefined ? {} : { [key]: session[key] });
   return {
     ...toSessionSummary(session, now),
+    skillArea: session.skillArea,
+    config: toConfigDto(session.config),
+    ...optional('configTemplateId'),
+    ...(session.assignment !== undefined && { assignment: toAssignmentDto(session.assignment) }),
+    ...(session.mentorRequest !== undefined && { requestedMentorId: session.mentorRequest.mentorId }),
+    ...optional('awaitingMentorSince'),
     ...optional('workflowInstanceId'),
     ...optional('pausedFromState'),
     ...optional('startedAt'),
@@ -41,4 +49,13 @@ export function toSessionDetails(session: Session, events: readonly SessionEvent
     version: session.version,
     events: [...events].sort((a, b) => a.seq - b.seq).map(toEventDto),
   };
+}
+
+/** Copies out of the readonly domain types into the wire shapes. */
+export function toConfigDto(config: SessionConfig): SessionDetails['config'] {
+  return { ...config, notifications: { ...config.notifications, additionalRecipients: [...config.notifications.additionalRecipients] } };
+}
+
+export function toAssignmentDto(assignment: MentorAssignment): NonNullable<SessionDetails['assignment']> {
+  return { ...assignment, candidates: assignment.candidates.map((candidate) => ({ ...candidate })) };
 }

@@ -9,6 +9,8 @@ import {
 
 type States = readonly [MentorshipState, ...MentorshipState[]];
 import { SESSION_STATUSES } from '../domain/status';
+import { ASSIGNMENT_STRATEGIES } from '../domain/assignment';
+import { CONFIG_BOUNDS, ESCALATION_POLICIES } from '../domain/session-config';
 
 /**
  * The wire schemas, written once: they validate requests, type the handlers and
@@ -69,11 +71,50 @@ export const ListQuery = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
+const flag = z.boolean();
+/** Some fields of NotificationPreferences; the rest keep their values. */
+export const NotificationPreferencesPatch = z.strictObject({
+  slackEnabled: flag.optional(),
+  emailEnabled: flag.optional(),
+  additionalRecipients: z
+    .array(z.string().trim().min(1).max(254).refine(wellFormed, 'must be well-formed Unicode'))
+    .max(CONFIG_BOUNDS.maxRecipients * 5)
+    .optional()
+    .describe(`email addresses and Slack channels (#name) or member ids; at most ${CONFIG_BOUNDS.maxRecipients}`),
+  notifyOnStateChange: flag.optional(),
+  notifyOnBlocker: flag.optional(),
+  notifyOnEscalation: flag.optional(),
+  notifyOnCompletion: flag.optional(),
+});
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+/**
+ * Some fields of SessionConfig (spec AC3). Types and unknown keys are checked
+ * here; the rules between values (README "Session configuration") by the domain.
+ */
+export const SessionConfigPatchSchema = z.strictObject({
+  maxDurationHours: finite.describe(`${CONFIG_BOUNDS.minDurationHours}-${CONFIG_BOUNDS.maxDurationHours} hours of active time, whole minutes`).optional(),
+  checkInIntervalMinutes: finite.describe(`${CONFIG_BOUNDS.minCheckInMinutes}-${CONFIG_BOUNDS.maxCheckInMinutes}, shorter than maxDurationHours`).optional(),
+  escalationPolicy: z.enum(ESCALATION_POLICIES).optional(),
+  qualityTierOverride: finite
+    .nullable()
+    .optional()
+    .describe(`${CONFIG_BOUNDS.minQualityTier}-${CONFIG_BOUNDS.maxQualityTier}; null clears it`),
+  notifications: NotificationPreferencesPatch.optional(),
+});
+const templateId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a template id (lower-case letters, digits, dashes)');
+
 export const StartSessionRequest = z.strictObject({
   storyId: directoryId,
   juniorId: directoryId,
-  mentorId: directoryId.optional(),
+  mentorId: directoryId.optional().describe('manual override: this mentor when available with a free slot'),
+  configTemplateId: templateId.optional(),
+  config: SessionConfigPatchSchema.optional().describe('fields that override the defaults and the template'),
 });
+export const UpdateSessionConfigRequest = SessionConfigPatchSchema.refine(
+  (patch) => Object.values(patch).some((value) => value !== undefined),
+  'name at least one field to change',
+);
+export const ReassignMentorRequest = z.strictObject({ mentorId: directoryId, reason: text(500), notes });
 
 export const PauseSessionRequest = z.strictObject({ reason: text(500).optional(), notes });
 export const ResumeSessionRequest = z.strictObject({ notes });
@@ -140,10 +181,34 @@ export const ErrorResponse = z.object({
   }),
 });
 
+const candidateScore = z.object({
+  mentorId: z.string(),
+  skillLevel: z.number(),
+  load: z.number().int(),
+  capacity: z.number().int(),
+  capacityLeft: z.number().int(),
+  loadRatio: z.number(),
+  lastAssignedAt: z.string().optional(),
+  rank: z.number().int().optional().describe('1 = the winner; absent for mentors that could not be chosen'),
+  excluded: z.enum(['unavailable', 'full', 'excluded']).optional(),
+});
+export const MentorAssignmentSchema = z.object({
+  mode: z.enum(['manual', 'auto', 'fallback_to_auto']),
+  mentorId: z.string(),
+  skillArea: z.string(),
+  strategy: z.enum(ASSIGNMENT_STRATEGIES).optional(),
+  requestedMentorId: z.string().optional(),
+  candidates: z.array(candidateScore).describe('best first, at most 20'),
+  candidateCount: z.number().int().describe('mentors covering the skill area'),
+  turn: z.number().int().optional().describe('round robin: the turn this choice took'),
+});
+
 export const SessionStartResultSchema = z.object({
   success: z.boolean(),
   sessionId: z.uuid(),
   workflowInstanceId: z.string().optional(),
+  mentorId: z.string().optional(),
+  assignment: MentorAssignmentSchema.optional(),
   status: z.enum(['started', 'queued', 'failed']),
   queuePosition: z.number().int().optional(),
   estimatedWaitMinutes: z.number().int().optional(),
@@ -190,7 +255,30 @@ export const SessionSummarySchema = z.object({
   overallScore: z.number().optional(),
 });
 
+export const NotificationPreferencesSchema = z.object({
+  slackEnabled: z.boolean(),
+  emailEnabled: z.boolean(),
+  additionalRecipients: z.array(z.string()),
+  notifyOnStateChange: z.boolean(),
+  notifyOnBlocker: z.boolean(),
+  notifyOnEscalation: z.boolean(),
+  notifyOnCompletion: z.boolean(),
+});
+export const SessionConfigSchema = z.object({
+  maxDurationHours: z.number(),
+  checkInIntervalMinutes: z.number().int(),
+  escalationPolicy: z.enum(ESCALATION_POLICIES),
+  qualityTierOverride: z.number().int().optional(),
+  notifications: NotificationPreferencesSchema,
+});
+
 export const SessionDetailsSchema = SessionSummarySchema.extend({
+  skillArea: z.string(),
+  config: SessionConfigSchema,
+  configTemplateId: z.string().optional(),
+  assignment: MentorAssignmentSchema.optional().describe('how the current mentor was chosen'),
+  requestedMentorId: z.string().optional().describe('while queued: the mentor the start named'),
+  awaitingMentorSince: z.string().optional().describe('its mentor became unavailable and it waits for another'),
   workflowInstanceId: z.string().optional(),
   pausedFromState: mentorshipState.optional(),
   startedAt: z.string().optional(),
@@ -216,7 +304,18 @@ export const WorkflowEventResultSchema = z.object({
 
 const withId = <T extends z.ZodObject>(schema: T) => schema.extend({ id: z.string() });
 export const JuniorSchema = withId(JuniorInput);
-export const MentorSchema = withId(MentorInput);
+export const MentorLoadSchema = z.object({
+  openSessions: z.number().int(),
+  capacity: z.number().int().describe('max_concurrent_sessions_per_mentor, lowered by their own cap'),
+  capacityLeft: z.number().int(),
+});
+export const MentorSchema = withId(MentorInput).extend({ load: MentorLoadSchema });
+export const PutMentorResultSchema = MentorSchema.extend({
+  reassignment: z
+    .object({ reassigned: z.array(z.uuid()), awaitingMentor: z.array(z.uuid()) })
+    .optional()
+    .describe('when marked unavailable: where their open sessions went'),
+});
 export const StorySchema = withId(StoryInput);
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
 export const JuniorPage = pageOf(JuniorSchema);
@@ -244,6 +343,61 @@ export const QueuePositionSchema = z.object({
   estimatedWaitMinutes: z.number().int().nullable(),
 });
 
+export const MentorChangeResultSchema = z.object({
+  sessionId: z.uuid(),
+  status,
+  mentorId: z.string(),
+  previousMentorId: z.string().optional(),
+  changed: z.boolean().describe('false when the session already had this mentor'),
+});
+export const MentorHistorySchema = z.object({
+  sessionId: z.uuid(),
+  items: z.array(
+    z.object({
+      seq: z.number().int(),
+      at: z.string(),
+      type: z.enum(['mentor_assigned', 'mentor_reassigned', 'mentor_reassignment_queued']),
+      mentorId: z.string().optional(),
+      previousMentorId: z.string().optional(),
+      mode: z.string().optional(),
+      strategy: z.string().optional(),
+      reason: z.string().optional(),
+      notes: z.string().optional(),
+      actor: z.string(),
+      actorRole: z.string(),
+    }),
+  ),
+});
+export const MentorWorkloadSchema = z.object({
+  mentorId: z.string(),
+  available: z.boolean(),
+  capacity: z.number().int(),
+  openSessions: z.number().int(),
+  capacityLeft: z.number().int(),
+  lastAssignedAt: z.string().optional(),
+  sessions: z.array(
+    z.object({ id: z.uuid(), status, juniorId: z.string(), storyId: z.string(), startedAt: z.string().optional() }),
+  ),
+  queued: z.array(z.object({ id: z.uuid(), enqueuedAt: z.string().optional(), fallbackToAuto: z.boolean() })).describe('queued sessions that asked for this mentor'),
+});
+export const ConfigTemplateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  maxDurationHours: z.number(),
+  checkInIntervalMinutes: z.number().int(),
+  escalationPolicy: z.enum(ESCALATION_POLICIES),
+});
+export const ConfigTemplatesSchema = z.object({ items: z.array(ConfigTemplateSchema) });
+export const SessionConfigViewSchema = z.object({
+  sessionId: z.uuid(),
+  status,
+  configTemplateId: z.string().optional(),
+  config: SessionConfigSchema,
+  checkIn: z.object({ nextAt: z.string().optional().describe('while Active'), missedInARow: z.number().int() }),
+  deadline: z.object({ at: z.string(), kind: z.enum(['max_duration', 'pause_timeout', 'queue_timeout']) }).optional(),
+  changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })).optional().describe('for a PUT: the diff'),
+});
+
 export const HealthSchema = z.object({ status: z.literal('ok') });
 export const OpenApiSchema = z.record(z.string(), z.unknown());
 
@@ -265,3 +419,10 @@ export type StoryInput = z.input<typeof StoryInput>;
 export type ErrorResponse = z.output<typeof ErrorResponse>;
 export type QueueStatus = z.output<typeof QueueStatusSchema>;
 export type QueuePosition = z.output<typeof QueuePositionSchema>;
+export type SessionConfigPatchInput = z.input<typeof SessionConfigPatchSchema>;
+export type ReassignMentorInput = z.input<typeof ReassignMentorRequest>;
+export type MentorChangeResult = z.output<typeof MentorChangeResultSchema>;
+export type MentorHistory = z.output<typeof MentorHistorySchema>;
+export type MentorWorkload = z.output<typeof MentorWorkloadSchema>;
+export type ConfigTemplates = z.output<typeof ConfigTemplatesSchema>;
+export type SessionConfigView = z.output<typeof SessionConfigViewSchema>;

@@ -1,3 +1,4 @@
+import type { Rotation } from '../domain/assignment';
 import type { Junior, Mentor, Story } from '../domain/directory';
 import type { SlotLimits, SlotScope } from '../domain/limits';
 import type { SessionStartResult } from '../domain/results';
@@ -21,7 +22,7 @@ export interface IdempotencyRecord {
  * if the stored session still has that status and version.
  */
 export interface SessionChange {
-  readonly expected?: Pick<Session, 'status' | 'version'>;
+  readonly expected?: Pick<Session, 'status' | 'version' | 'mentorId'>;
   readonly session: Session;
   readonly events: readonly SessionEvent[];
   /** The engine's event id, remembered so a repeated report is dropped. */
@@ -29,6 +30,21 @@ export interface SessionChange {
   readonly idempotency?: IdempotencyRecord;
   /** The limits enforced on the slots (and queue place) this change takes. Required when it takes any. */
   readonly limits?: SlotLimits;
+  /** A round-robin turn this change takes: written only if the pointer is still at `expectedTurn`. */
+  readonly rotation?: { readonly next: Rotation; readonly expectedTurn: number };
+}
+
+/** A mentor with the slots they hold and when they last took one. */
+export interface MentorUsage {
+  readonly mentor: Mentor;
+  readonly load: number;
+  readonly lastAssignedAt?: string;
+}
+
+/** The mentors that can be considered for a skill area, and the area's round-robin pointer. */
+export interface MentorPool {
+  readonly mentors: readonly MentorUsage[];
+  readonly rotation: Rotation;
 }
 
 /** How many slots are taken: one counter per junior, per mentor, the system, and the queue's length. */
@@ -54,6 +70,8 @@ export interface StartContext {
   readonly mentor?: Mentor;
   readonly idempotency?: IdempotencyRecord;
   readonly usage: UsageSnapshot;
+  /** With `withMentorPool`, once the story is found: the mentors for its skill area (and the named mentor). */
+  readonly mentorPool?: MentorPool;
 }
 
 export interface StartContextQuery {
@@ -61,10 +79,18 @@ export interface StartContextQuery {
   readonly juniorId: string;
   readonly mentorId?: string;
   readonly idempotency?: { readonly scope: string; readonly key: string };
+  readonly withMentorPool?: boolean;
 }
 
 /** Why a change was not written. */
-export type CommitConflict = 'session_changed' | 'duplicate_event' | 'idempotency_key_taken' | 'limit_reached';
+export type CommitConflict =
+  | 'session_changed'
+  | 'duplicate_event'
+  | 'idempotency_key_taken'
+  | 'limit_reached'
+  | 'rotation_moved'
+  /** The mentor whose slot the change takes is no longer available (or no longer exists). */
+  | 'mentor_unavailable';
 
 export class CommitConflictError extends Error {
   constructor(
@@ -97,6 +123,15 @@ export interface SessionStore {
   listDue(now: string, limit: number): Promise<Session[]>;
   /** Every Active and Paused session (at most the system limit). */
   listOpen(): Promise<Session[]>;
+  /** Running sessions waiting for a new mentor (their mentor became unavailable), longest waiting first. */
+  listAwaitingMentor(limit: number): Promise<Session[]>;
+  /**
+   * The mentors who cover a skill area (case-insensitive) plus any named in
+   * `mentorIds`, with their slot counts, and the area's round-robin pointer.
+   */
+  loadMentorPool(query: { skillArea: string; mentorIds?: readonly string[] }): Promise<MentorPool>;
+  /** Slot counts of these mentors (absent: no slot held). */
+  readMentorUsage(mentorIds: readonly string[]): Promise<ReadonlyMap<string, { load: number; lastAssignedAt?: string }>>;
   readUsage(query: { juniorIds: readonly string[]; mentorIds: readonly string[] }): Promise<UsageSnapshot>;
   getDurationStats(): Promise<DurationStats | undefined>;
 }

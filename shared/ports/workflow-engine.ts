@@ -17,5 +17,7 @@ export interface WorkflowEngine {
   suspend(instanceId: string): Promise<void>;
   resume(instanceId: string): Promise<void>;
   cancel(instanceId: string): Promise<void>;
+  /** Tells a running instance its session's config changed (check-in interval, escalation, notifications...). */
+  updateConfig(instanceId: string, config: Readonly<Record<string, unknown>>): Promise<void>;
   status(instanceId: string): Promise<WorkflowInstanceStatus>;
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { actingRole, mayPerform, sessionAccess, type Caller, type SessionAction } from '../domain/access';
+import { mayPerform, type Caller, type SessionAction } from '../domain/access';
+import { decideMentor, rotationKey, skillLevel, type AssignmentDecision, type MentorRequest } from '../domain/assignment';
+import { missedCheckIns } from '../domain/check-ins';
 import { activeTimeMs, isOverdue } from '../domain/deadlines';
 import {
   ConcurrentUpdateError,
@@ -10,6 +12,7 @@ import {
   ReferenceNotFoundError,
   SessionNotRunningError,
   TransitionForbiddenError,
+  ValidationError,
   WorkflowEngineError,
 } from '../domain/errors';
 import { estimateWaitMs, toMinutes, type BlockingScope } from '../domain/estimate';
@@ -32,9 +35,12 @@ import type { SessionResult, SessionStartResult, WorkflowEventResult } from '../
 import { SYSTEM_ACTOR, type Actor, type Session, type SessionEvent, type SessionReport } from '../domain/session';
 import { allowedOperations, transition, type Command, type Operation } from '../domain/transitions';
 import type { Clock, IdGenerator } from '../ports/clock';
-import { CommitConflictError, type IdempotencyRecord, type SessionStore, type UsageSnapshot } from '../ports/session-store';
+import { CommitConflictError, type IdempotencyRecord, type MentorPool, type SessionStore, type UsageSnapshot } from '../ports/session-store';
 import type { WorkflowEngine } from '../ports/workflow-engine';
+import { configIssues, hoursToMs, resolveConfig, type SessionConfig, type SessionConfigPatch } from '../domain/session-config';
 import type { Settings } from '../settings/settings';
+import { actorOf, authorizeSession } from './authorize';
+import { LoadedPool, rotationChange } from './mentor-pool';
 
 export interface SessionServiceOptions {
   readonly store: SessionStore;
@@ -46,12 +52,18 @@ export interface SessionServiceOptions {
   readonly idempotencyTtlHours?: number;
   /** Where failures that do not reach the caller are reported. */
   readonly onBackgroundError?: (message: string, error: unknown) => void;
+  /** Runs before each drain of the queue (serving running sessions that wait for a new mentor). */
+  readonly beforeDrain?: () => Promise<unknown>;
 }
 
 export interface StartSessionInput {
   readonly storyId: string;
   readonly juniorId: string;
+  /** Manual override: this mentor when they are available with a free slot. */
   readonly mentorId?: string;
+  readonly configTemplateId?: string;
+  /** Fields that override the defaults and the template. */
+  readonly config?: SessionConfigPatch;
 }
 
 /** Where a queued session stands. */
@@ -85,6 +97,8 @@ export interface DrainResult {
 
 /** How often a write is re-decided after another writer moved the session's version (not its status). */
 const MAX_ATTEMPTS = 8;
+/** How often a start re-decides its mentor under contention (mentors found full, a moved round-robin pointer). */
+const MAX_START_ATTEMPTS = 64;
 /** Queue entries examined per page while draining. */
 const DRAIN_PAGE = 25;
 /** Due sessions handled per sweeper page. */
@@ -108,35 +122,51 @@ export class SessionService {
   }
 
   /**
-   * Starts a session. When every slot it needs is free (and nobody is queued
-   * ahead), the engine instance is started with the new session id as
-   * correlation id and the session is written Active in one transaction that
-   * takes the slots under their limits. Otherwise it is written Queued. An
-   * engine failure writes the session Failed with the error.
+   * Starts a session. Its config is resolved (defaults, template, the request's
+   * fields) and checked. When the junior's and the system's slots are free (and
+   * nobody is queued ahead), a mentor is chosen (the requested one, or by the
+   * strategy) and the session is written Active in one transaction that takes
+   * the three slots under their limits; then its workflow starts. Otherwise, or
+   * when no mentor can take it, it is written Queued. An engine failure writes
+   * the session Failed with the error.
    */
   async startSession(input: StartSessionInput, caller: Caller, idempotencyKey?: string): Promise<SessionStartResult> {
     if (!mayPerform(caller, 'start_session')) throw new ForbiddenError('Only coordinators start sessions.');
     const idempotency = idempotencyKey === undefined ? undefined : { scope: caller.id, key: idempotencyKey };
     const requestHash = hashRequest(input);
 
-    const context = await this.deps.store.loadStartContext({ ...input, ...(idempotency && { idempotency }) });
+    const context = await this.deps.store.loadStartContext({
+      storyId: input.storyId,
+      juniorId: input.juniorId,
+      ...(input.mentorId !== undefined && { mentorId: input.mentorId }),
+      ...(idempotency && { idempotency }),
+      withMentorPool: true,
+    });
     if (context.idempotency !== undefined) return this.replay(context.idempotency, requestHash);
     if (context.story === undefined) throw new ReferenceNotFoundError('storyId', input.storyId);
     if (context.junior === undefined) throw new ReferenceNotFoundError('juniorId', input.juniorId);
     if (input.mentorId !== undefined && context.mentor === undefined) {
       throw new ReferenceNotFoundError('mentorId', input.mentorId);
     }
+    const { config, configTemplateId } = this.resolveStartConfig(input);
 
     const now = this.now();
     const actor: Actor = { id: caller.id, role: 'coordinator' };
     const newSession: NewSessionInput = {
       id: this.deps.ids.sessionId(),
-      ...input,
+      storyId: input.storyId,
+      juniorId: input.juniorId,
       storyTitle: context.story.title,
       juniorName: context.junior.name,
-      timeouts: this.deps.settings.timeouts,
+      skillArea: context.story.skillArea,
+      timeouts: { ...this.deps.settings.timeouts, maxDurationMs: hoursToMs(config.maxDurationHours) },
+      config,
+      ...(configTemplateId !== undefined && { configTemplateId }),
+      ...(input.mentorId !== undefined && {
+        mentorRequest: { mentorId: input.mentorId, fallbackToAuto: this.deps.settings.assignment.fallbackToAuto },
+      }),
     };
-    const limits = this.limits(context.mentor?.maxConcurrentSessions);
+    const limits = this.limits();
     const record = (result: SessionStartResult) =>
       idempotency && {
         idempotency: {
@@ -146,29 +176,62 @@ export class SessionService {
           expiresAt: new Date(Date.parse(now) + this.idempotencyTtlMs).toISOString(),
         },
       };
-    let blockedBy = blockingScopes(usageFor(context.usage, input), limits, input.mentorId !== undefined);
+    let blockedBy = blockingScopes(usageFor(context.usage, input), limits, false);
     // Sessions already waiting go first: a new start only skips the queue when it is empty.
     const queueWaiting = context.usage.queue > 0;
 
-    if (blockedBy.length === 0 && !queueWaiting) {
+    // The mentor pool is read once; a mentor found full at commit is marked full in it and the
+    // next best is tried, so concurrent starts spread over the mentors instead of re-reading.
+    let pool: LoadedPool | undefined = context.mentorPool && this.loadedPool(context.mentorPool);
+    let markedFull = false;
+    for (let attempt = 1; blockedBy.length === 0 && !queueWaiting; attempt += 1) {
+      if (attempt > MAX_START_ATTEMPTS) throw new ConcurrentUpdateError('Mentors kept changing while this session was being assigned; try again.');
+      pool ??= await this.mentorPool(newSession.skillArea, newSession.mentorRequest);
+      const decision = this.decide(newSession, pool);
+      if (decision.outcome === 'none') {
+        // Mentors this request saw taken may have been freed since: look once more before queueing.
+        if (markedFull) {
+          pool = undefined;
+          markedFull = false;
+          continue;
+        }
+        blockedBy = ['mentor'];
+        break;
+      }
       // Slots first, engine second: the transaction takes the slots under their
       // limits (and claims the Idempotency-Key); only a session that holds its
       // slots gets a workflow instance, so no instance is ever started and then
       // abandoned, and its correlation id is never reused.
-      const write = startedSession(newSession, undefined, { actor, now });
+      const write = startedSession(newSession, decision.assignment, { actor, now });
       try {
-        await this.deps.store.commit({ ...write, ...record({ success: true, sessionId: newSession.id, status: 'started' }), limits });
+        await this.deps.store.commit({
+          ...write,
+          ...record({ success: true, sessionId: newSession.id, status: 'started' }),
+          limits: this.limits(pool.capacityOf(decision.assignment.mentorId)),
+          ...rotationChange(decision, pool),
+        });
       } catch (error) {
         if (!(error instanceof CommitConflictError)) throw error;
         if (error.conflict === 'idempotency_key_taken' && idempotency) return this.replayStored(idempotency, requestHash, error);
+        if (error.conflict === 'limit_reached' && error.scope === 'mentor') {
+          // Another start took this mentor's last slot: try the next best.
+          pool.full(decision.assignment.mentorId);
+          markedFull = true;
+          continue;
+        }
+        if (error.conflict === 'rotation_moved' || error.conflict === 'mentor_unavailable') {
+          // The pointer moved (round robin serialises starts per skill area) or the mentor left: read again.
+          pool = undefined;
+          await backoff(Math.min(attempt, 4));
+          continue;
+        }
         if (error.conflict !== 'limit_reached' || error.scope === 'queue') throw error;
-        // Another start took the last slot between our read and our write: queue instead.
+        // Another start took the last junior or system slot: queue instead.
         blockedBy = [error.scope as SlotScope];
+        break;
       }
-      if (blockedBy.length === 0) {
-        const started = await this.startWorkflow(write.session, { sessionId: newSession.id, ...input, storyTitle: context.story.title, skillArea: context.story.skillArea });
-        return startResultOf(started);
-      }
+      const started = await this.startWorkflow(write.session);
+      return startResultOf(started);
     }
 
     if (context.usage.queue >= limits.queue) throw queueFull(limits.queue);
@@ -188,18 +251,50 @@ export class SessionService {
     const position = await this.queuePositionOf(newSession.id);
     if (position.status === 'Active') {
       const started = await this.deps.store.getSession(newSession.id);
-      return {
-        success: true,
-        sessionId: newSession.id,
-        status: 'started',
-        ...(started?.workflowInstanceId && { workflowInstanceId: started.workflowInstanceId }),
-      };
+      return started === undefined ? { ...result, status: 'started' } : startResultOf(started);
     }
     return {
       ...result,
       ...(position.position !== null && { queuePosition: position.position }),
       ...(position.estimatedWaitMinutes !== null && { estimatedWaitMinutes: position.estimatedWaitMinutes }),
     };
+  }
+
+  /** The config a start asks for: the defaults, then the named template, then the request's fields; 400 when it breaks a rule. */
+  private resolveStartConfig(input: StartSessionInput): { config: SessionConfig; configTemplateId?: string } {
+    const { templates, defaultConfig } = this.deps.settings;
+    const template = input.configTemplateId === undefined ? undefined : templates.find((t) => t.id === input.configTemplateId);
+    if (input.configTemplateId !== undefined && template === undefined) {
+      throw new ReferenceNotFoundError('configTemplateId', input.configTemplateId);
+    }
+    const config = resolveConfig(defaultConfig, template, input.config);
+    const issues = configIssues(config);
+    if (issues.length > 0) {
+      throw new ValidationError(
+        'The session configuration breaks a rule.',
+        issues.map((issue) => ({ path: `config.${issue.path}`, message: issue.message })),
+      );
+    }
+    return { config, ...(template && { configTemplateId: template.id }) };
+  }
+
+  /** The mentors a session of this skill area can get (plus the requested one), with their loads and capacities. */
+  private async mentorPool(skillArea: string, request?: MentorRequest): Promise<LoadedPool> {
+    return this.loadedPool(await this.deps.store.loadMentorPool({ skillArea, ...(request && { mentorIds: [request.mentorId] }) }));
+  }
+
+  private loadedPool(pool: MentorPool): LoadedPool {
+    return new LoadedPool(pool, (mentor) => this.limits(mentor.maxConcurrentSessions).mentor);
+  }
+
+  private decide(session: { skillArea: string; mentorRequest?: MentorRequest }, pool: LoadedPool): AssignmentDecision {
+    return decideMentor({
+      strategy: this.deps.settings.assignment.strategy,
+      skillArea: session.skillArea,
+      pool: pool.loads,
+      rotation: pool.rotation,
+      ...(session.mentorRequest && { request: session.mentorRequest }),
+    });
   }
 
   pauseSession(id: string, input: { reason?: string; notes?: string }, caller: Caller): Promise<SessionResult> {
@@ -327,45 +422,48 @@ export class SessionService {
    * still being Queued at the version read, so no session starts twice.
    */
   async drainQueue(): Promise<DrainResult> {
+    // Running sessions waiting for a new mentor go before new starts.
+    if (this.deps.beforeDrain) await this.bestEffort('serve sessions waiting for a mentor', this.deps.beforeDrain);
     const started: string[] = [];
     const failed: string[] = [];
+    const pools = new Map<string, LoadedPool>();
+    // One view of the mentors per skill area for the whole drain, kept current as it assigns;
+    // read again (with the requested mentor) when a session asks for one it does not hold.
+    const poolFor = async (candidate: Session) => {
+      const key = rotationKey(candidate.skillArea);
+      let pool = pools.get(key);
+      const requested = candidate.mentorRequest?.mentorId;
+      if (pool === undefined || (requested !== undefined && !pool.has(requested))) {
+        pool = await this.mentorPool(candidate.skillArea, candidate.mentorRequest);
+        pools.set(key, pool);
+      }
+      return pool;
+    };
     let cursor: string | undefined;
     do {
       const page = await this.deps.store.listQueued({ limit: DRAIN_PAGE, ...(cursor && { cursor }) });
       cursor = page.cursor;
       if (page.sessions.length === 0) break;
-      const usage = await this.deps.store.readUsage({
-        juniorIds: page.sessions.map((s) => s.juniorId),
-        mentorIds: page.sessions.flatMap((s) => (s.mentorId === undefined ? [] : [s.mentorId])),
-      });
+      const usage = await this.deps.store.readUsage({ juniorIds: page.sessions.map((s) => s.juniorId), mentorIds: [] });
       const juniors = new Map(usage.juniors);
-      const mentors = new Map(usage.mentors);
       let system = usage.system;
+      const limits = this.limits();
       for (const candidate of page.sessions) {
-        const limits = this.limits(candidate.mentorId === undefined ? undefined : usage.mentorCapacity.get(candidate.mentorId));
         if (system >= limits.system) return { started, failed };
-        const blocked = blockingScopes(
-          { junior: juniors.get(candidate.juniorId) ?? 0, mentor: candidate.mentorId === undefined ? 0 : mentors.get(candidate.mentorId) ?? 0, system },
-          limits,
-          candidate.mentorId !== undefined,
-        );
-        if (blocked.length > 0) continue;
+        if ((juniors.get(candidate.juniorId) ?? 0) >= limits.junior) continue;
         if (isOverdue(candidate, this.now())) {
           await this.applyDueTimeout(candidate, { drain: false });
           continue;
         }
-        const outcome = await this.activate(candidate, limits);
+        const outcome = await this.activate(candidate, poolFor, (key) => pools.delete(key));
         if (outcome === 'started' || outcome === 'failed') {
           (outcome === 'started' ? started : failed).push(candidate.id);
           system += 1;
           juniors.set(candidate.juniorId, (juniors.get(candidate.juniorId) ?? 0) + 1);
-          if (candidate.mentorId !== undefined) mentors.set(candidate.mentorId, (mentors.get(candidate.mentorId) ?? 0) + 1);
         } else if (outcome === 'system_full') {
           return { started, failed };
         } else if (outcome === 'junior_full') {
           juniors.set(candidate.juniorId, limits.junior);
-        } else if (outcome === 'mentor_full' && candidate.mentorId !== undefined) {
-          mentors.set(candidate.mentorId, limits.mentor);
         }
       }
     } while (cursor !== undefined);
@@ -374,11 +472,12 @@ export class SessionService {
 
   /**
    * Applies every deadline that has passed (max active time, pause timeout,
-   * queue timeout), reading only the due sessions through the due-time index,
-   * then drains the queue if slots were released.
+   * queue timeout) and every check-in missed, reading only the sessions due
+   * through the due-time index, then drains the queue if slots were released.
    */
-  async sweepDue(): Promise<{ timedOut: string[] }> {
+  async sweepDue(): Promise<{ timedOut: string[]; checkInsMissed: string[] }> {
     const timedOutIds: string[] = [];
+    const missedIds: string[] = [];
     for (;;) {
       const due = await this.deps.store.listDue(this.now(), SWEEP_PAGE);
       let progressed = false;
@@ -388,12 +487,22 @@ export class SessionService {
         if (after.status === 'Cancelled' && session.status !== 'Cancelled') {
           timedOutIds.push(session.id);
           progressed = true;
+          continue;
+        }
+        if (await this.applyMissedCheckIns(after)) {
+          missedIds.push(session.id);
+          progressed = true;
         }
       }
       if (due.length < SWEEP_PAGE || !progressed) break;
     }
     if (timedOutIds.length > 0) await this.drainQueue();
-    return { timedOut: timedOutIds };
+    return { timedOut: timedOutIds, checkInsMissed: missedIds };
+  }
+
+  /** Applies the timeout of an overdue session (see applyDueTimeout); answers the session as it now stands. */
+  settleDeadline(session: Session): Promise<Session> {
+    return this.applyDueTimeout(session);
   }
 
   /**
@@ -441,28 +550,49 @@ export class SessionService {
   }
 
   /**
-   * Moves one queued session to Active (taking its slots under their limits),
-   * then starts its engine instance. An engine failure fails the session and
-   * releases the slots again.
+   * Moves one queued session to Active with a mentor (taking its slots under
+   * their limits), then starts its engine instance. No mentor for it: skipped.
+   * An engine failure fails the session and releases the slots again.
    */
-  private async activate(candidate: Session, limits: SlotLimits): Promise<'started' | 'failed' | 'skipped' | `${SlotScope}_full`> {
-    const now = this.now();
-    const write = dequeuedSession(candidate, now);
-    try {
-      await this.deps.store.commit({ expected: candidate, ...write, limits });
-    } catch (error) {
-      if (!(error instanceof CommitConflictError)) throw error;
-      if (error.conflict === 'limit_reached' && error.scope !== undefined && error.scope !== 'queue') return `${error.scope}_full`;
-      // Started, cancelled or timed out by someone else since the index was read.
-      return 'skipped';
+  private async activate(
+    candidate: Session,
+    poolFor: (candidate: Session) => Promise<LoadedPool>,
+    forget: (key: string) => void,
+  ): Promise<'started' | 'failed' | 'skipped' | `${SlotScope}_full`> {
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const pool = await poolFor(candidate);
+      const decision = this.decide(candidate, pool);
+      if (decision.outcome === 'none') return 'skipped';
+      const now = this.now();
+      const write = dequeuedSession(candidate, decision.assignment, now);
+      const mentorId = decision.assignment.mentorId;
+      try {
+        await this.deps.store.commit({
+          expected: candidate,
+          ...write,
+          limits: this.limits(pool.capacityOf(mentorId)),
+          ...rotationChange(decision, pool),
+        });
+      } catch (error) {
+        if (!(error instanceof CommitConflictError)) throw error;
+        if (error.conflict === 'limit_reached' && error.scope === 'mentor') {
+          pool.full(mentorId);
+          continue;
+        }
+        if (error.conflict === 'rotation_moved' || error.conflict === 'mentor_unavailable') {
+          // Someone else moved the pointer or the mentor left: read the pool again.
+          forget(rotationKey(candidate.skillArea));
+          continue;
+        }
+        if (error.conflict === 'limit_reached' && error.scope !== undefined && error.scope !== 'queue') return `${error.scope}_full`;
+        // Started, cancelled or timed out by someone else since the index was read.
+        return 'skipped';
+      }
+      pool.took(mentorId, now, decision.outcome === 'assigned' ? decision.rotation : undefined);
+      const started = await this.startWorkflow(write.session);
+      return started.status === 'Active' ? 'started' : 'failed';
     }
-    const started = await this.startWorkflow(write.session, {
-      sessionId: candidate.id,
-      storyId: candidate.storyId,
-      juniorId: candidate.juniorId,
-      ...(candidate.mentorId && { mentorId: candidate.mentorId }),
-    });
-    return started.status === 'Active' ? 'started' : 'failed';
+    return 'skipped';
   }
 
   /**
@@ -471,8 +601,17 @@ export class SessionService {
    * engine failure fails the session (reason engine_start_failed), which
    * releases its slots: nothing is left half-started.
    */
-  private async startWorkflow(active: Session, input: Record<string, unknown>): Promise<Session> {
+  private async startWorkflow(active: Session): Promise<Session> {
     let result: Session = active;
+    const input = {
+      sessionId: active.id,
+      storyId: active.storyId,
+      storyTitle: active.storyTitle,
+      skillArea: active.skillArea,
+      juniorId: active.juniorId,
+      ...(active.mentorId !== undefined && { mentorId: active.mentorId }),
+      config: active.config,
+    };
     try {
       const { instanceId } = await this.deps.engine.start({ correlationId: active.id, input });
       await this.commitWithRetry(
@@ -497,6 +636,22 @@ export class SessionService {
       }, active);
       return result;
     }
+  }
+
+  /** Records the check-ins a running session has missed, with their escalations; true when any was recorded. */
+  private async applyMissedCheckIns(session: Session): Promise<boolean> {
+    let recorded = false;
+    await this.commitWithRetry(
+      session.id,
+      (current) => {
+        const missed = missedCheckIns(current, this.now());
+        recorded = missed !== undefined;
+        if (missed === undefined) return undefined;
+        return withEvents(missed.session, missed.events, this.now());
+      },
+      session,
+    );
+    return recorded;
   }
 
   /** Applies the session's deadline if it has passed, and answers the session as it now stands. */
@@ -551,15 +706,23 @@ export class SessionService {
       return { sessionId: id, status: session.status, position: null, blockedBy: [], estimatedWaitMinutes: null };
     }
     const ahead = await this.queuedAhead(session);
-    const [usage, open, mean] = await Promise.all([
-      this.deps.store.readUsage({ juniorIds: [session.juniorId], mentorIds: session.mentorId === undefined ? [] : [session.mentorId] }),
+    const [usage, open, mean, pool] = await Promise.all([
+      this.deps.store.readUsage({ juniorIds: [session.juniorId], mentorIds: [] }),
       this.deps.store.listOpen(),
       this.meanActiveMs(),
+      this.mentorPool(session.skillArea, session.mentorRequest),
     ]);
-    const limits = this.limits(session.mentorId === undefined ? undefined : usage.mentorCapacity.get(session.mentorId));
-    const blockedBy = blockingScopes(usageFor(usage, session), limits, session.mentorId !== undefined);
+    const limits = this.limits();
+    const blockedBy = blockingScopes(usageFor(usage, session), limits, false);
+    // The mentors it could get: the requested one (no fallback), or every available one covering its area.
+    const pinned = session.mentorRequest !== undefined && !session.mentorRequest.fallbackToAuto ? session.mentorRequest.mentorId : undefined;
+    const mentors = pool.loads.filter((entry) =>
+      pinned !== undefined ? entry.mentor.id === pinned : entry.mentor.available && skillLevel(entry.mentor, session.skillArea) > 0,
+    );
+    if (this.decide(session, pool).outcome === 'none') blockedBy.push('mentor');
     const now = this.now();
     const holders = (match: (s: Session) => boolean) => open.filter(match).map((s) => activeTimeMs(s, now));
+    const mentorIds = new Set(mentors.map((entry) => entry.mentor.id));
     const blocking: Partial<Record<SlotScope, BlockingScope>> = {};
     for (const scope of blockedBy) {
       if (scope === 'system') blocking.system = { capacity: limits.system, ahead: ahead.length, holdersActiveMs: holders(() => true) };
@@ -572,9 +735,12 @@ export class SessionService {
       }
       if (scope === 'mentor') {
         blocking.mentor = {
-          capacity: limits.mentor,
-          ahead: ahead.filter((s) => s.mentorId === session.mentorId).length,
-          holdersActiveMs: holders((s) => s.mentorId === session.mentorId),
+          // No mentor at all can take it: count one slot, so the estimate stays finite.
+          capacity: Math.max(1, mentors.reduce((sum, entry) => sum + entry.capacity, 0)),
+          ahead: ahead.filter((s) =>
+            pinned !== undefined ? s.mentorRequest?.mentorId === pinned : rotationKey(s.skillArea) === rotationKey(session.skillArea),
+          ).length,
+          holdersActiveMs: holders((s) => s.mentorId !== undefined && mentorIds.has(s.mentorId)),
         };
       }
     }
@@ -673,14 +839,11 @@ export class SessionService {
   }
 
   private authorize(session: Session | undefined, id: string, caller: Caller, action: SessionAction): Session {
-    const access = session === undefined ? 'hidden' : sessionAccess(caller, session, action);
-    if (access === 'hidden') throw new NotFoundError(`Session ${id} not found.`);
-    if (access === 'forbidden') throw new ForbiddenError(`Your role may not ${action} this session.`);
-    return session!;
+    return authorizeSession(session, id, caller, action);
   }
 
   private actor(caller: Caller, action: SessionAction, session: Session): Actor {
-    return { id: caller.id, role: actingRole(caller, action, session) };
+    return actorOf(caller, action, session);
   }
 
   private now(): string {
@@ -746,6 +909,8 @@ function startResultOf(session: Session): SessionStartResult {
     sessionId: session.id,
     status: 'started',
     ...(session.workflowInstanceId !== undefined && { workflowInstanceId: session.workflowInstanceId }),
+    ...(session.mentorId !== undefined && { mentorId: session.mentorId }),
+    ...(session.assignment !== undefined && { assignment: session.assignment }),
   };
 }
 

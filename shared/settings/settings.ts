@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ASSIGNMENT_STRATEGIES, type AssignmentStrategy } from '../domain/assignment';
+import { configIssues, DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES, type ConfigTemplate, type SessionConfig } from '../domain/session-config';
 
 /**
  * Settings: the spec's `session_management` block, in one YAML file
@@ -10,7 +12,7 @@ import { z } from 'zod';
  * naming the key.
  */
 const hours = (max: number) => z.coerce.number().positive().max(max);
-const policy = z.enum(['progressive', 'immediate', 'relaxed']);
+const policy = z.enum(ESCALATION_POLICIES);
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 const Template = z.strictObject({
@@ -20,6 +22,12 @@ const Template = z.strictObject({
   check_in_interval_minutes: z.coerce.number().int().min(1).max(1440),
   escalation_policy: policy,
 });
+
+const SPEC_TEMPLATES = [
+  { id: 'quick-fix', name: 'Quick Fix', max_duration_hours: 2, check_in_interval_minutes: 15, escalation_policy: 'immediate' as const },
+  { id: 'standard', name: 'Standard Session', max_duration_hours: 8, check_in_interval_minutes: 30, escalation_policy: 'progressive' as const },
+  { id: 'complex-feature', name: 'Complex Feature', max_duration_hours: 16, check_in_interval_minutes: 60, escalation_policy: 'relaxed' as const },
+];
 
 export const SessionManagementSchema = z.strictObject({
   max_concurrent_sessions_per_junior: z.coerce.number().int().min(1).max(1000).default(1),
@@ -31,13 +39,14 @@ export const SessionManagementSchema = z.strictObject({
   queue_timeout_hours: hours(720).default(4),
   default_check_in_interval_minutes: z.coerce.number().int().min(1).max(1440).default(30),
   default_escalation_policy: policy.default('progressive'),
+  // Absent: the spec's three templates.
   config_templates: z
     .array(Template)
-    .default([])
+    .default(SPEC_TEMPLATES)
     .refine((list) => new Set(list.map((t) => t.id)).size === list.length, 'template ids must be unique'),
   mentor_assignment: z
     .strictObject({
-      strategy: z.enum(['workload_balanced', 'skill_matched', 'round_robin']).default('workload_balanced'),
+      strategy: z.enum(ASSIGNMENT_STRATEGIES).default('workload_balanced'),
       fallback_to_auto: bool.default(true),
     })
     .default({ strategy: 'workload_balanced', fallback_to_auto: true }),
@@ -58,6 +67,11 @@ const HOUR = 3_600_000;
 export interface Settings {
   readonly limits: { readonly perJunior: number; readonly perMentor: number; readonly system: number; readonly queueSize: number };
   readonly timeouts: { readonly maxDurationMs: number; readonly pauseTimeoutMs: number; readonly queueTimeoutMs: number };
+  /** The config of a session that names no template and overrides nothing. */
+  readonly defaultConfig: SessionConfig;
+  /** Config templates by id, in the file's order. */
+  readonly templates: readonly ConfigTemplate[];
+  readonly assignment: { readonly strategy: AssignmentStrategy; readonly fallbackToAuto: boolean };
   readonly raw: SessionManagementSettings;
 }
 
@@ -104,6 +118,27 @@ export function parseSettings(yamlText: string, env: NodeJS.ProcessEnv = {}, sou
     throw new SettingsError(`Invalid settings in ${source} (or its environment overrides):\n${lines.join('\n')}`);
   }
   const raw = parsed.data;
+  const defaultConfig: SessionConfig = {
+    maxDurationHours: raw.max_session_duration_hours,
+    checkInIntervalMinutes: raw.default_check_in_interval_minutes,
+    escalationPolicy: raw.default_escalation_policy,
+    notifications: DEFAULT_NOTIFICATIONS,
+  };
+  const templates: ConfigTemplate[] = raw.config_templates.map((t) => ({
+    id: t.id,
+    name: t.name,
+    maxDurationHours: t.max_duration_hours,
+    checkInIntervalMinutes: t.check_in_interval_minutes,
+    escalationPolicy: t.escalation_policy,
+  }));
+  // Defaults and templates meet the same business rules as a session's own config.
+  const broken = [
+    ...configIssues(defaultConfig).map((issue) => `  session_management (defaults) ${issue.path}: ${issue.message}`),
+    ...templates.flatMap((t, index) =>
+      configIssues({ ...defaultConfig, ...t }).map((issue) => `  session_management.config_templates.${index} (${t.id}) ${issue.path}: ${issue.message}`),
+    ),
+  ];
+  if (broken.length > 0) throw new SettingsError(`Invalid settings in ${source} (or its environment overrides):\n${broken.join('\n')}`);
   return {
     limits: {
       perJunior: raw.max_concurrent_sessions_per_junior,
@@ -116,6 +151,9 @@ export function parseSettings(yamlText: string, env: NodeJS.ProcessEnv = {}, sou
       pauseTimeoutMs: raw.pause_timeout_hours * HOUR,
       queueTimeoutMs: raw.queue_timeout_hours * HOUR,
     },
+    defaultConfig,
+    templates,
+    assignment: { strategy: raw.mentor_assignment.strategy, fallbackToAuto: raw.mentor_assignment.fallback_to_auto },
     raw,
   };
 }

@@ -328,9 +328,9 @@ describe('query strings', () => {
   });
 });
 
-test('every refusal above left the session Active with only its start event', async () => {
+test('every refusal above left the session Active with only its start events', async () => {
   const details = await expectEventsReplay(coordinator, id);
 
   expect(details.status).toBe('Active');
-  expect(details.events.map((event) => event.type)).toEqual(['session_started']);
+  expect(details.events.map((event) => event.type)).toEqual(['session_started', 'mentor_assigned']);
 });

@@ -39,8 +39,9 @@ describe('the engine fails to start a session', () => {
     // Slots are taken before the engine is asked; its refusal fails the session and frees them.
     expect(details.events).toEqual([
       expect.objectContaining({ seq: 1, type: 'session_started', toStatus: 'Active' }),
+      expect.objectContaining({ seq: 2, type: 'mentor_assigned' }),
       expect.objectContaining({
-        seq: 2,
+        seq: 3,
         type: 'session_failed',
         actor: 'system',
         fromStatus: 'Active',
@@ -87,6 +88,7 @@ describe('the engine fails to follow a change', () => {
     expect(details.status).toBe('Active');
     expect(details.events.map((event) => [event.type, event.fromStatus, event.toStatus])).toEqual([
       ['session_started', undefined, 'Active'],
+      ['mentor_assigned', undefined, undefined],
       ['session_paused', 'Active', 'Paused'],
       ['workflow_sync_failed', 'Paused', 'Active'],
     ]);

@@ -38,7 +38,8 @@ describe('Idempotency-Key on POST /sessions', () => {
     expect(second.status).toBe(201);
     expect(second.json).toEqual(first.json);
     const { sessionId } = SessionStartResultSchema.parse(first.json);
-    expect(await counts()).toEqual({ sessions: before.sessions + 1, events: before.events + 1, workflows: before.workflows + 1 });
+    // session_started and mentor_assigned.
+    expect(await counts()).toEqual({ sessions: before.sessions + 1, events: before.events + 2, workflows: before.workflows + 1 });
     expect((await expectEventsReplay(coordinator, sessionId)).status).toBe('Active');
   });
 
@@ -93,7 +94,7 @@ describe('Idempotency-Key on POST /sessions', () => {
     expect(ids.size).toBe(1);
     const after = await counts();
     expect(after.sessions).toBe(before.sessions + 1);
-    expect(after.events).toBe(before.events + 1);
+    expect(after.events).toBe(before.events + 2);
     expect((await expectEventsReplay(coordinator, [...ids][0]!)).status).toBe('Active');
   });
 

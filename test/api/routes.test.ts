@@ -29,6 +29,7 @@ beforeAll(async () => {
   await coordinator.putStory(DIRECTORY.story, { title: 'Add a health check', skillArea: 'typescript' });
   await coordinator.putJunior(DIRECTORY.juniors[0], { name: 'Ada', skills: [{ area: 'typescript', level: 2 }] });
   await coordinator.putMentor(DIRECTORY.mentors[0], { name: 'Grace', skills: [{ area: 'typescript', level: 5 }] });
+  await coordinator.putMentor(DIRECTORY.mentors[1], { name: 'Edsger', skills: [{ area: 'typescript', level: 3 }] });
 });
 afterAll(() => app.close());
 
@@ -81,8 +82,14 @@ describe('unauthenticated routes', () => {
 describe('directory', () => {
   test.each([
     ['juniors', 'putJunior', 'getJunior', { name: 'Linus', skills: [{ area: 'aws', level: 3 }] }, { name: 'Linus', skills: [{ area: 'aws', level: 3 }] }],
-    // No maxConcurrentSessions: the mentor falls under the settings' per-mentor limit.
-    ['mentors', 'putMentor', 'getMentor', { name: 'Barbara' }, { name: 'Barbara', skills: [], available: true }],
+    // No maxConcurrentSessions: the mentor falls under the settings' per-mentor limit (ROOMY_SETTINGS: 1000).
+    [
+      'mentors',
+      'putMentor',
+      'getMentor',
+      { name: 'Barbara' },
+      { name: 'Barbara', skills: [], available: true, load: { openSessions: 0, capacity: 1000, capacityLeft: 1000 } },
+    ],
     ['stories', 'putStory', 'getStory', { title: 'Write a runbook', skillArea: 'ops' }, { title: 'Write a runbook', skillArea: 'ops' }],
   ] as const)('PUT then GET /%s/{id} returns the entry with its defaults', async (plural, put, get, input, expected) => {
     const id = `entry.${plural}_1`;
@@ -143,11 +150,19 @@ describe('directory', () => {
 });
 
 describe('session lifecycle', () => {
-  test('POST /sessions answers 201 with a SessionStartResult, and the session starts Active with one event', async () => {
+  test('POST /sessions answers 201 with a SessionStartResult, and the session starts Active with its mentor', async () => {
     const response = await sendJson(coordinator, 'POST', SESSIONS, { storyId: DIRECTORY.story, juniorId: DIRECTORY.juniors[0], mentorId: DIRECTORY.mentors[0] });
 
     const result = expectSuccess('startSession', response);
-    expect(result).toEqual({ success: true, sessionId: expect.any(String), workflowInstanceId: expect.any(String), status: 'started' });
+    const assignment = { mode: 'manual', mentorId: DIRECTORY.mentors[0], skillArea: 'typescript', candidates: [], candidateCount: 0 };
+    expect(result).toEqual({
+      success: true,
+      sessionId: expect.any(String),
+      workflowInstanceId: expect.any(String),
+      status: 'started',
+      mentorId: DIRECTORY.mentors[0],
+      assignment,
+    });
     const details = await expectEventsReplay(coordinator, String(result.sessionId));
     expect(details).toMatchObject({
       id: result.sessionId,
@@ -160,17 +175,21 @@ describe('session lifecycle', () => {
       currentState: 'INIT_STORY_PROCESSING',
       workflowInstanceId: result.workflowInstanceId,
     });
+    expect(details.assignment).toEqual(assignment);
     expect(details.events).toEqual([
       expect.objectContaining({ seq: 1, type: 'session_started', toStatus: 'Active', actor: 'coord-1', actorRole: 'coordinator' }),
+      expect.objectContaining({ seq: 2, type: 'mentor_assigned', reason: 'manual', data: assignment }),
     ]);
   });
 
-  test('a session without a mentor starts too', async () => {
+  test('a start that names no mentor gets one by the strategy, and says why', async () => {
     const response = await sendJson(coordinator, 'POST', SESSIONS, { storyId: DIRECTORY.story, juniorId: DIRECTORY.juniors[0] });
 
     const result = expectSuccess('startSession', response);
     const details = await expectEventsReplay(coordinator, String(result.sessionId));
-    expect(details.mentorId).toBeUndefined();
+    expect(DIRECTORY.mentors).toContain(details.mentorId);
+    expect(details.assignment).toMatchObject({ mode: 'auto', strategy: 'workload_balanced', mentorId: details.mentorId, candidateCount: 2 });
+    expect(details.assignment?.candidates.map((c) => c.rank)).toEqual([1, 2]);
   });
 
   test('GET /sessions/{id} and /events show the same audit log', async () => {
@@ -241,7 +260,7 @@ describe('session lifecycle', () => {
     const result = await coordinator.cancelSession(id, { reason: 'abandoned' });
 
     expect(result.status).toBe('Cancelled');
-    expect((await expectEventsReplay(coordinator, id)).events.map((e) => e.type)).toEqual(['session_started', 'session_paused', 'session_cancelled']);
+    expect((await expectEventsReplay(coordinator, id)).events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_paused', 'session_cancelled']);
   });
 });
 
@@ -361,6 +380,50 @@ describe('queue routes', () => {
     const id = await startSession(coordinator);
     const body = expectSuccess('getQueuePosition', await coordinator.raw('GET', `${at(id)}/queue-position`));
     expect(body).toEqual({ sessionId: id, status: 'Active', position: null, blockedBy: [], estimatedWaitMinutes: null });
+  });
+});
+
+describe('configuration and assignment', () => {
+  test('GET /config-templates lists the settings templates', async () => {
+    const body = expectSuccess('listConfigTemplates', await coordinator.raw('GET', `${API}/config-templates`));
+
+    expect((body.items as { id: string }[]).map((t) => t.id)).toEqual(['quick-fix', 'standard', 'complex-feature']);
+  });
+
+  test('GET then PUT /sessions/{id}/config: the change comes back with its diff', async () => {
+    const id = await startSession(coordinator);
+
+    const before = expectSuccess('getSessionConfig', await coordinator.raw('GET', `${SESSIONS}/${id}/config`));
+    const after = expectSuccess('updateSessionConfig', await sendJson(coordinator, 'PUT', `${SESSIONS}/${id}/config`, { escalationPolicy: 'relaxed' }));
+
+    expect(before).toMatchObject({ sessionId: id, status: 'Active', config: { escalationPolicy: 'progressive' } });
+    expect(after).toMatchObject({ config: { escalationPolicy: 'relaxed' }, changes: [{ field: 'escalationPolicy', from: 'progressive', to: 'relaxed' }] });
+  });
+
+  test('PUT /sessions/{id}/mentor moves the session; GET mentor-history lists both choices', async () => {
+    const id = await startSession(coordinator, { mentorId: DIRECTORY.mentors[0] });
+
+    const moved = expectSuccess(
+      'reassignMentor',
+      await sendJson(coordinator, 'PUT', `${SESSIONS}/${id}/mentor`, { mentorId: DIRECTORY.mentors[1], reason: 'skills' }),
+    );
+    const history = expectSuccess('getMentorHistory', await coordinator.raw('GET', `${SESSIONS}/${id}/mentor-history`));
+
+    expect(moved).toEqual({ sessionId: id, status: 'Active', mentorId: DIRECTORY.mentors[1], previousMentorId: DIRECTORY.mentors[0], changed: true });
+    expect((history.items as { type: string; mentorId: string }[]).map((e) => [e.type, e.mentorId])).toEqual([
+      ['mentor_assigned', DIRECTORY.mentors[0]],
+      ['mentor_reassigned', DIRECTORY.mentors[1]],
+    ]);
+  });
+
+  test("GET /mentors/{id}/workload shows the mentor's open sessions and capacity", async () => {
+    const id = await startSession(coordinator, { mentorId: DIRECTORY.mentors[1] });
+
+    const workload = expectSuccess('getMentorWorkload', await coordinator.raw('GET', `${API}/mentors/${DIRECTORY.mentors[1]}/workload`));
+
+    expect(workload).toMatchObject({ mentorId: DIRECTORY.mentors[1], available: true, capacity: 1000 });
+    expect((workload.sessions as { id: string }[]).map((s) => s.id)).toContain(id);
+    expect(workload.openSessions).toBe((workload.sessions as unknown[]).length);
   });
 });
 

@@ -105,7 +105,7 @@ describe('the transition table over HTTP', () => {
 
     expect([again.status, thrice.status]).toEqual(['Paused', 'Paused']);
     const details = await expectEventsReplay(coordinator, id);
-    expect(details.events.map((event) => event.type)).toEqual(['session_started', 'session_paused']);
+    expect(details.events.map((event) => event.type)).toEqual(['session_started', 'mentor_assigned', 'session_paused']);
     expect(details.pauseReason).toBe('break');
   });
 

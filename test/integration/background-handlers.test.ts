@@ -7,13 +7,13 @@ import { startStreamPoller } from '../../infra/local/stream-poller';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { composeApp, type AppDeps } from '../../shared/compose';
 import { SessionService } from '../../shared/services/session-service';
-import { aJunior, aStory, coordinator, engineCaller } from '../support/builders';
+import { aJunior, aMentor, aStory, coordinator, engineCaller } from '../support/builders';
 import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
 import { settingsWith } from '../support/settings';
 import { acceptingEngine, hideQueueFromReleases } from '../support/store-views';
 
-const settings = settingsWith({ max_concurrent_sessions_per_junior: 1 });
+const settings = settingsWith({ max_concurrent_sessions_per_junior: 1, max_concurrent_sessions_per_mentor: 1000 });
 const report = { summary: 'done', overallScore: 80, metrics: {} };
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -26,7 +26,9 @@ beforeAll(async () => {
   table = await createTestTable('handlers');
   clock = new ManualClock();
   app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, settings, logger: silent });
-  await new DynamoDirectoryStore(table.dynamo.document, table.tableName).put('story', aStory('story-1'));
+  const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
+  await directory.put('story', aStory('story-1'));
+  await directory.put('mentor', aMentor('mentor-1'));
 });
 afterAll(() => table.dynamo.client.destroy());
 

@@ -19,7 +19,10 @@ interface World {
 }
 
 /** A fresh table and app per test: limits and the queue are global state. */
-async function world(limits: Record<string, number> = {}): Promise<World> {
+/** Mentors enough that, unless a test names one, the mentor limit never binds. */
+const POOL = Array.from({ length: 10 }, (_, i) => `pool-${i}`);
+
+async function world(limits: Record<string, unknown> = {}): Promise<World> {
   const table = await createTestTable('limits');
   const clock = new ManualClock();
   const app = composeApp({
@@ -31,11 +34,14 @@ async function world(limits: Record<string, number> = {}): Promise<World> {
       max_concurrent_sessions_per_mentor: 3,
       max_concurrent_sessions_system: 50,
       max_queue_size: 100,
+      // A start that names a mentor waits for them (the tests of mentor limits name one).
+      mentor_assignment: { strategy: 'workload_balanced', fallback_to_auto: false },
       ...limits,
     }),
   });
   const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
   await directory.put('story', aStory('story-1'));
+  for (const id of POOL) await directory.put('mentor', aMentor(id));
   return { table, clock, app, directory };
 }
 
@@ -54,7 +60,7 @@ async function status(w: World, id: string) {
 
 const worlds: World[] = [];
 afterAll(() => worlds.forEach((w) => w.table.dynamo.client.destroy()));
-async function fresh(limits: Record<string, number> = {}) {
+async function fresh(limits: Record<string, unknown> = {}) {
   const w = await world(limits);
   worlds.push(w);
   return w;
@@ -84,7 +90,7 @@ describe('limits and the queue', () => {
 
     expect(await status(w, second.sessionId)).toBe('Active');
     const { events, session } = await w.app.sessions.getSessionDetails(second.sessionId, coordinator);
-    expect(events.map((e) => e.type)).toEqual(['session_queued', 'session_dequeued']);
+    expect(events.map((e) => e.type)).toEqual(['session_queued', 'session_dequeued', 'mentor_assigned']);
     expect(session.workflowInstanceId).toBe(`embedded-${second.sessionId}`);
   });
 
@@ -239,24 +245,28 @@ describe('time', () => {
     const w = await fresh();
     const ids = Array.from({ length: 30 }, (_, i) => `j${i}`);
     await juniors(w, ...ids);
-    const started = await Promise.all(ids.map((id) => start(w, id)));
+    // Check-ins every 479 minutes: the first falls due a minute before the 8 h limit.
+    const config = { checkInIntervalMinutes: 479 };
+    const started = await Promise.all(ids.map((id) => w.app.sessions.startSession({ storyId: 'story-1', juniorId: id, config }, coordinator)));
     w.clock.advanceMinutes(60);
     // Three of them pause now, so their 24 h pause deadline is the only one due after 24 h more... minus the 8 h active limit.
     await Promise.all(started.slice(0, 3).map((r) => w.app.sessions.pauseSession(r.sessionId, {}, coordinator)));
-    // 7 h later: nobody has used 8 h of active time yet.
-    w.clock.advanceMinutes(6 * HOUR + 59);
+    // 7 h later: nobody has used 8 h of active time yet, nor reached a check-in.
+    w.clock.advanceMinutes(6 * HOUR + 58);
     w.table.requests.reset();
     expect((await w.app.sessions.sweepDue()).timedOut).toEqual([]);
     expect(w.table.requests.byOperation()).toEqual({ Query: 1 });
 
-    w.clock.advanceMinutes(1);
+    w.clock.advanceMinutes(2);
     w.table.requests.reset();
     const swept = await w.app.sessions.sweepDue();
     expect(swept.timedOut).toHaveLength(27);
+    // The check-in missed at 7 h 59 min is overtaken by the timeout: the timeout wins, no check-in is recorded.
+    expect(swept.checkInsMissed).toEqual([]);
     // One due-index query; each due session is written straight from its index item (one transaction)
     // and its workflow instance cancelled (the embedded engine's UpdateItem); one drain at the end
-    // (one queue-index query, the queue being empty).
-    expect(w.table.requests.byOperation()).toEqual({ Query: 2, TransactWriteItems: 27, UpdateItem: 27 });
+    // (one query of the reassignment wait list and one of the queue, both empty).
+    expect(w.table.requests.byOperation()).toEqual({ Query: 3, TransactWriteItems: 27, UpdateItem: 27 });
   });
 
   test('due-time index holds only sessions with a pending deadline', async () => {

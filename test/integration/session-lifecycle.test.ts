@@ -75,10 +75,25 @@ describe('lifecycle on DynamoDB Local', () => {
     expect(session).toMatchObject({ status: 'Completed', currentState: 'COMPLETED', report, endedAt: clock.now().toISOString() });
     expect(events.map((e) => e.type)).toEqual([
       'session_started',
+      'mentor_assigned',
       'state_transition',
       'session_paused',
       'session_resumed',
+      // 60 minutes of active time with no word from the workflow since the start: two check-ins
+      // missed, recorded when the session leaves Active, at the instants they fell due (pause excluded).
+      'check_in_missed',
+      'escalation_triggered',
+      'check_in_missed',
+      'escalation_triggered',
       'session_completed',
+    ]);
+    const misses = events.filter((e) => e.type === 'check_in_missed' || e.type === 'escalation_triggered');
+    const minutesAfterStart = (iso: string) => (Date.parse(iso) - Date.parse(events[0]!.occurredAt)) / 60_000;
+    expect(misses.map((e) => [e.type, minutesAfterStart(e.occurredAt), e.data?.audience ?? e.data?.missed])).toEqual([
+      ['check_in_missed', 60, 1],
+      ['escalation_triggered', 60, 'junior'],
+      ['check_in_missed', 90, 2],
+      ['escalation_triggered', 90, 'mentor'],
     ]);
     const paused = events.find((e) => e.type === 'session_paused')!;
     expect(paused).toMatchObject({ actor: 'mentor-1', actorRole: 'mentor', reason: 'lunch', fromState: 'PLAN_DECOMPOSITION', toState: 'PAUSED' });
@@ -114,7 +129,7 @@ describe('lifecycle on DynamoDB Local', () => {
     expect(await app.sessions.completeSession(id, { report }, engineCaller)).toMatchObject({ success: true, status: 'Completed' });
     expect(table.requests.byOperation()).toEqual({ BatchGetItem: 1 });
     const { events } = await expectEventsReplayToStatus(id);
-    expect(events).toHaveLength(2);
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_completed']);
   });
 
   test('an engine failure on start leaves the session Failed with the error, holding no slot', async () => {
@@ -129,6 +144,7 @@ describe('lifecycle on DynamoDB Local', () => {
     // The slots were taken first, then released by the failure: both moves are in the log.
     expect(events).toEqual([
       expect.objectContaining({ type: 'session_started', toStatus: 'Active' }),
+      expect.objectContaining({ type: 'mentor_assigned', data: expect.objectContaining({ mentorId: 'mentor-1', mode: 'auto' }) }),
       expect.objectContaining({ type: 'session_failed', reason: 'engine_start_failed', actor: 'system', fromStatus: 'Active', toStatus: 'Failed' }),
     ]);
     // The junior's slot is free again: the next start runs at once.
@@ -143,7 +159,7 @@ describe('lifecycle on DynamoDB Local', () => {
     const { session, events } = await expectEventsReplayToStatus(id);
     expect(session.status).toBe('Active');
     expect(session.currentState).toBe('INIT_STORY_PROCESSING');
-    expect(events.map((e) => e.type)).toEqual(['session_started', 'session_paused', 'workflow_sync_failed']);
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_paused', 'workflow_sync_failed']);
     expect(events.at(-1)).toMatchObject({ fromStatus: 'Paused', toStatus: 'Active', data: { operation: 'pause', reverted: true } });
   });
 
@@ -152,7 +168,7 @@ describe('lifecycle on DynamoDB Local', () => {
     engine.failOn('cancel');
     expect(await app.sessions.cancelSession(id, { reason: 'duplicate' }, coordinator)).toMatchObject({ status: 'Cancelled' });
     const { events } = await expectEventsReplayToStatus(id);
-    expect(events.map((e) => e.type)).toEqual(['session_started', 'session_cancelled', 'workflow_sync_failed']);
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_cancelled', 'workflow_sync_failed']);
     expect(events.at(-1)).toMatchObject({ data: { operation: 'cancel', reverted: false } });
   });
 });
@@ -179,7 +195,8 @@ describe('concurrency', () => {
         expect((loser as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrentUpdateError);
       }
       const { session, events } = await expectEventsReplayToStatus(id);
-      expect(events).toHaveLength(2);
+      expect(events.map((e) => e.type).slice(0, 2)).toEqual(['session_started', 'mentor_assigned']);
+      expect(events).toHaveLength(3);
       expect(session.status).toBe((winners[0] as PromiseFulfilledResult<{ status: string }>).value.status);
     }
   });
@@ -200,8 +217,8 @@ describe('concurrency', () => {
         expect([ConcurrentUpdateError, TransitionForbiddenError].some((type) => reason instanceof type)).toBe(true);
       }
       const { events } = await expectEventsReplayToStatus(id);
-      // One status event per successful call, after session_started.
-      expect(events).toHaveLength(1 + outcomes.filter((o) => o.status === 'fulfilled').length);
+      // One status event per successful call, after session_started and mentor_assigned.
+      expect(events).toHaveLength(2 + outcomes.filter((o) => o.status === 'fulfilled').length);
     }
   });
 
@@ -228,7 +245,7 @@ describe('concurrency', () => {
 });
 
 describe('DynamoDB requests per operation', () => {
-  test('start <= 3, pause/resume/cancel/complete/fail <= 2 (store; the embedded engine adds its own), details = 1 Query', async () => {
+  test('start <= 5, pause/resume/cancel/complete/fail <= 2 (store; the embedded engine adds its own), details = 1 Query', async () => {
     const store = table.requests;
     const juniors = ['budget-a', 'budget-b', 'budget-c'];
     const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
@@ -245,8 +262,9 @@ describe('DynamoDB requests per operation', () => {
       await count(async () => {
         id = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'budget-a', mentorId: 'mentor-1' }, coordinator)).sessionId;
       }),
-      // Read (directory, counters, key), take the slots, the embedded engine's PutItem, record the instance.
-    ).toEqual({ BatchGetItem: 1, TransactWriteItems: 2, PutItem: 1 });
+      // Read (directory, counters, key) alongside the mentor directory (Query); the chosen area's mentor
+      // counters and round-robin pointer (BatchGet); take the slots; the embedded engine's PutItem; record the instance.
+    ).toEqual({ BatchGetItem: 2, Query: 1, TransactWriteItems: 2, PutItem: 1 });
     // Session + queue length in one BatchGetItem, the transaction, and the embedded engine's own UpdateItem.
     expect(await count(() => app.sessions.pauseSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
     expect(await count(() => app.sessions.resumeSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });

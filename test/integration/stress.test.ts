@@ -39,7 +39,8 @@ import { mulberry32 } from '../support/random';
  * interleavings still vary). Every failure message names the seed and step.
  */
 
-const LIMITS: Limits = { junior: 1, mentor: 3, system: 20 };
+const MENTORS = Array.from({ length: 10 }, (_, i) => `mentor-${i}`);
+const LIMITS: Limits = { junior: 1, mentor: 3, system: 20, mentors: MENTORS };
 const settings = settingsWith({
   max_concurrent_sessions_per_junior: LIMITS.junior,
   max_concurrent_sessions_per_mentor: LIMITS.mentor,
@@ -47,7 +48,6 @@ const settings = settingsWith({
   max_queue_size: 500,
 });
 const JUNIORS = Array.from({ length: 40 }, (_, i) => `junior-${String(i).padStart(2, '0')}`);
-const MENTORS = Array.from({ length: 10 }, (_, i) => `mentor-${i}`);
 const STORIES = ['story-a', 'story-b', 'story-c', 'story-d'];
 const STARTS = 200;
 const MAX_STEPS = 400;

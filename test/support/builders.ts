@@ -1,6 +1,8 @@
 import type { Caller } from '../../shared/domain/access';
 import type { Junior, Mentor, Story } from '../../shared/domain/directory';
+import type { MentorAssignment } from '../../shared/domain/assignment';
 import type { Session } from '../../shared/domain/session';
+import { DEFAULT_NOTIFICATIONS, type SessionConfig } from '../../shared/domain/session-config';
 
 export const coordinator: Caller = { id: 'coord-1', roles: ['coordinator'] };
 export const engineCaller: Caller = { id: 'engine', roles: ['service'] };
@@ -17,6 +19,25 @@ export const aMentor = (id: string, overrides: Partial<Mentor> = {}): Mentor => 
 });
 export const aStory = (id: string, overrides: Partial<Story> = {}): Story => ({ id, title: `Story ${id}`, skillArea: 'typescript', ...overrides });
 
+/** The spec's default SessionConfig (8 hours, check-ins every 30 minutes, progressive). */
+export const aConfig = (overrides: Partial<SessionConfig> = {}): SessionConfig => ({
+  maxDurationHours: 8,
+  checkInIntervalMinutes: 30,
+  escalationPolicy: 'progressive',
+  notifications: DEFAULT_NOTIFICATIONS,
+  ...overrides,
+});
+
+/** A manual assignment of the mentor, as a start that named them records it. */
+export const anAssignment = (mentorId: string, overrides: Partial<MentorAssignment> = {}): MentorAssignment => ({
+  mode: 'manual',
+  mentorId,
+  skillArea: 'typescript',
+  candidates: [],
+  candidateCount: 0,
+  ...overrides,
+});
+
 /** A session in any status, for pure domain tests. */
 export function aSession(overrides: Partial<Session> = {}): Session {
   return {
@@ -26,6 +47,8 @@ export function aSession(overrides: Partial<Session> = {}): Session {
     mentorId: 'mentor-1',
     storyTitle: 'Story one',
     juniorName: 'Junior one',
+    skillArea: 'typescript',
+    config: aConfig(),
     status: 'Active',
     currentState: 'PLAN_DECOMPOSITION',
     stateChangedAt: '2026-01-05T09:00:00.000Z',

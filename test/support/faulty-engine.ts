@@ -1,7 +1,7 @@
 import { WorkflowEngineError } from '../../shared/domain/errors';
 import type { StartWorkflowInput, WorkflowEngine, WorkflowInstanceStatus } from '../../shared/ports/workflow-engine';
 
-type Method = 'start' | 'suspend' | 'resume' | 'cancel' | 'status';
+type Method = 'start' | 'suspend' | 'resume' | 'cancel' | 'status' | 'updateConfig';
 
 /** Wraps a real engine and fails the named calls, to drive the engine-failure paths. */
 export class FaultyEngine implements WorkflowEngine {
@@ -42,6 +42,10 @@ export class FaultyEngine implements WorkflowEngine {
   async cancel(id: string): Promise<void> {
     this.guard('cancel', id);
     return this.inner.cancel(id);
+  }
+  async updateConfig(id: string, config: Readonly<Record<string, unknown>>): Promise<void> {
+    this.guard('updateConfig', id);
+    return this.inner.updateConfig(id, config);
   }
   async status(id: string): Promise<WorkflowInstanceStatus> {
     this.guard('status', id);

@@ -13,6 +13,8 @@ export interface Limits {
   readonly junior: number;
   readonly mentor: number;
   readonly system: number;
+  /** Every mentor in the directory (all covering the stories' skill area), for queued sessions that may get any of them. */
+  readonly mentors?: readonly string[];
 }
 
 export interface Timeouts {
@@ -90,11 +92,21 @@ export function usageOf(sessions: Iterable<{ juniorId: string; mentorId?: string
   return usage;
 }
 
-/** The limits that would refuse this session now. */
-export function blockers(s: { juniorId: string; mentorId?: string }, usage: Usage, limits: Limits): string[] {
+/**
+ * The limits that would refuse this session now. A queued session that named
+ * a mentor without fallback waits for that mentor; one that may get anyone
+ * (no mentor named, or fallback allowed) is held only when every mentor is full.
+ */
+export function blockers(s: Pick<Session, 'juniorId' | 'mentorId' | 'mentorRequest'>, usage: Usage, limits: Limits): string[] {
   const blocked: string[] = [];
+  const full = (mentor: string) => (usage.mentors.get(mentor) ?? 0) >= limits.mentor;
   if ((usage.juniors.get(s.juniorId) ?? 0) >= limits.junior) blocked.push('junior');
-  if (s.mentorId !== undefined && (usage.mentors.get(s.mentorId) ?? 0) >= limits.mentor) blocked.push('mentor');
+  const requested = s.mentorRequest?.mentorId ?? s.mentorId;
+  if (requested !== undefined && full(requested) && (s.mentorRequest?.fallbackToAuto !== true || (limits.mentors ?? []).every(full))) {
+    blocked.push('mentor');
+  } else if (requested === undefined && limits.mentors !== undefined && limits.mentors.every(full)) {
+    blocked.push('mentor');
+  }
   if (usage.system >= limits.system) blocked.push('system');
   return blocked;
 }
@@ -114,6 +126,12 @@ export function deadlineOf(s: Session, timeouts: Timeouts): number | undefined {
     default:
       return undefined;
   }
+}
+
+/** When an Active session's next check-in falls due: its check-in clock runs on active time (computed here, not with the production helper). */
+export function checkInOf(s: Session): number | undefined {
+  if (s.status !== 'Active' || s.activeSince === undefined || s.checkIn === undefined) return undefined;
+  return Date.parse(s.activeSince) + s.checkIn.nextActiveMs - (s.activeMs ?? 0);
 }
 
 /** Queued sessions that could start now (no full limit holds them): after a drain there must be none. */
@@ -196,7 +214,9 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
     const inOpen = item.openPk !== undefined;
     if (inOpen !== isOpen(s.status)) violations.push(`(4) ${s.id} is ${s.status} but ${inOpen ? 'is' : 'is not'} in the open index`);
     const deadline = deadlineOf(s, ctx.timeouts);
-    const dueSk = deadline === undefined ? undefined : `${new Date(deadline).toISOString()}#${s.id}`;
+    const checkIn = checkInOf(s);
+    const due = [deadline, checkIn].filter((t): t is number => t !== undefined);
+    const dueSk = due.length === 0 ? undefined : `${new Date(Math.min(...due)).toISOString()}#${s.id}`;
     if (item.dueSk !== dueSk) violations.push(`(4) ${s.id} (${s.status}): dueSk ${String(item.dueSk)}, expected ${String(dueSk)}`);
   }
 
@@ -225,6 +245,11 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
       const deadline = deadlineOf(s, ctx.timeouts);
       if (deadline !== undefined && deadline <= ctx.now.getTime()) {
         violations.push(`(7) ${s.id} is ${s.status} past its deadline ${new Date(deadline).toISOString()} (now ${ctx.now.toISOString()})`);
+      }
+      // And no missed check-in is left unrecorded.
+      const checkIn = checkInOf(s);
+      if (checkIn !== undefined && checkIn <= ctx.now.getTime()) {
+        violations.push(`(7) ${s.id} has a check-in due at ${new Date(checkIn).toISOString()} not recorded by the sweep (now ${ctx.now.toISOString()})`);
       }
     }
   }

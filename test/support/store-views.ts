@@ -22,5 +22,6 @@ export const acceptingEngine: WorkflowEngine = {
   suspend: async () => undefined,
   resume: async () => undefined,
   cancel: async () => undefined,
+  updateConfig: async () => undefined,
   status: async () => 'Running',
 };

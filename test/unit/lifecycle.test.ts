@@ -6,11 +6,13 @@ import {
   withEvents,
   type WorkflowReport,
 } from '../../shared/domain/lifecycle';
+import { updateConfig } from '../../shared/domain/config-update';
 import { WORKFLOW_PROGRESS_EVENTS } from '../../shared/domain/mentorship-state';
 import { replayStatus, type Actor, type SessionEvent } from '../../shared/domain/session';
 import { isOpen } from '../../shared/domain/status';
 import { slotChange } from '../../shared/domain/limits';
 import { transition } from '../../shared/domain/transitions';
+import { aConfig, anAssignment } from '../support/builders';
 import { aSessionIn, aStartInput, ctxAt, T0, T1, T2 } from './support';
 
 const engine: Actor = { id: 'engine', role: 'service' };
@@ -48,12 +50,13 @@ describe('withEvents', () => {
 });
 
 describe('startedSession', () => {
-  test('is Active at the initial MentorshipState with one session_started event', () => {
+  test('is Active at the initial MentorshipState with its mentor, clocks running, session_started then mentor_assigned', () => {
     // Prepare
     const input = aStartInput();
+    const assignment = anAssignment('mentor-1');
 
     // Act
-    const { session, events } = startedSession(input, 'wf-42', ctxAt(T0));
+    const { session, events } = startedSession(input, assignment, ctxAt(T0), 'wf-42');
 
     // Assess
     expect(session).toEqual({
@@ -61,8 +64,11 @@ describe('startedSession', () => {
       storyId: 'story-1',
       juniorId: 'junior-1',
       mentorId: 'mentor-1',
+      assignment,
       storyTitle: 'Story one',
       juniorName: 'Junior one',
+      skillArea: 'typescript',
+      config: aConfig(),
       status: 'Active',
       currentState: 'INIT_STORY_PROCESSING',
       workflowInstanceId: 'wf-42',
@@ -72,8 +78,10 @@ describe('startedSession', () => {
       // The active-time clock starts with the session.
       activeMs: 0,
       activeSince: T0,
+      // The first check-in falls due one interval (30 minutes) of active time in.
+      checkIn: { nextActiveMs: 30 * 60_000, missed: 0 },
       version: 1,
-      eventCount: 1,
+      eventCount: 2,
     });
     expect(events).toEqual([
       {
@@ -88,20 +96,47 @@ describe('startedSession', () => {
         toState: 'INIT_STORY_PROCESSING',
         data: { workflowInstanceId: 'wf-42', mentorId: 'mentor-1' },
       },
+      {
+        sessionId: input.id,
+        seq: 2,
+        type: 'mentor_assigned',
+        occurredAt: T0,
+        recordedAt: T0,
+        actor: 'coord-1',
+        actorRole: 'coordinator',
+        reason: 'manual',
+        data: { mode: 'manual', mentorId: 'mentor-1', skillArea: 'typescript', candidates: [], candidateCount: 0 },
+      },
     ]);
     expect(replayStatus(events)).toBe('Active');
   });
 
-  test('without a mentor, neither the session nor the event names one', () => {
-    // Prepare
-    const { mentorId: _mentorId, ...input } = aStartInput();
+  test('the mentor comes from the assignment, and mentor_assigned carries the whole assignment', () => {
+    // Prepare: an automatic choice, with the candidates that explain it, from a template.
+    const input = aStartInput({ configTemplateId: 'quick-fix', config: aConfig({ checkInIntervalMinutes: 15 }) });
+    const assignment = anAssignment('mentor-7', {
+      mode: 'auto',
+      strategy: 'workload_balanced',
+      candidates: [
+        { mentorId: 'mentor-7', skillLevel: 4, load: 0, capacity: 3, capacityLeft: 3, loadRatio: 0, rank: 1 },
+        { mentorId: 'mentor-2', skillLevel: 5, load: 1, capacity: 3, capacityLeft: 2, loadRatio: 1 / 3, lastAssignedAt: T0, rank: 2 },
+        { mentorId: 'mentor-9', skillLevel: 3, load: 3, capacity: 3, capacityLeft: 0, loadRatio: 1, excluded: 'full' },
+      ],
+      candidateCount: 3,
+    });
 
     // Act
-    const { session, events } = startedSession(input, 'wf-1', ctxAt(T0));
+    const { session, events } = startedSession(input, assignment, ctxAt(T0), 'wf-1');
 
     // Assess
-    expect(session).not.toHaveProperty('mentorId');
-    expect(events[0]?.data).toEqual({ workflowInstanceId: 'wf-1' });
+    expect(session).toMatchObject({ mentorId: 'mentor-7', assignment, configTemplateId: 'quick-fix', checkIn: { nextActiveMs: 15 * 60_000, missed: 0 } });
+    expect(session).not.toHaveProperty('mentorRequest');
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned']);
+    expect(events[0]?.data).toEqual({ workflowInstanceId: 'wf-1', mentorId: 'mentor-7', configTemplateId: 'quick-fix' });
+    expect(events[1]).toMatchObject({ type: 'mentor_assigned', reason: 'auto', actor: 'coord-1', actorRole: 'coordinator' });
+    expect(events[1]?.data).toEqual(assignment);
+    // The event holds its own copies: the log does not share objects with the session.
+    expect(events[1]?.data?.['candidates']).not.toBe(assignment.candidates);
   });
 });
 
@@ -111,7 +146,7 @@ describe('startedSession before its workflow instance is known', () => {
     const input = aStartInput();
 
     // Act
-    const { session, events } = startedSession(input, undefined, ctxAt(T0));
+    const { session, events } = startedSession(input, anAssignment('mentor-1'), ctxAt(T0));
 
     // Assess
     expect(session.status).toBe('Active');
@@ -124,7 +159,7 @@ describe('startedSession before its workflow instance is known', () => {
 describe('an engine failure at start', () => {
   test('fails the started session with reason engine_start_failed and releases its slots', () => {
     // Prepare
-    const { session } = startedSession(aStartInput(), undefined, ctxAt(T0));
+    const { session } = startedSession(aStartInput(), anAssignment('mentor-1'), ctxAt(T0));
 
     // Act
     const outcome = transition(session, { operation: 'fail', error: 'engine returned 503', reason: 'engine_start_failed' }, ctxAt(T0));
@@ -192,6 +227,29 @@ describe('revertAfterEngineFailure', () => {
       version: before.version + 2,
     });
     expect(events[0]).toMatchObject({ fromStatus: 'Active', toStatus: 'Paused', fromState: 'REVIEW_PLAN', toState: 'PAUSED' });
+  });
+  test('a config change the engine refused: the config is restored, and the event moves no status', () => {
+    // Prepare: the status does not change with a config update, so the revert has no status move to record.
+    const before = aSessionIn('Active', { currentState: 'START_IMPLEMENTATION', activeMs: 0, activeSince: T0, checkIn: { nextActiveMs: 30 * 60_000, missed: 1 } });
+    const updated = updateConfig(before, { checkInIntervalMinutes: 15, escalationPolicy: 'immediate' }, ctxAt(T1));
+    if (updated.outcome !== 'changed') throw new Error('config update did not apply');
+    const committed = updated.write;
+
+    // Act
+    const { session, events } = revertAfterEngineFailure(before, committed.session, 'update_config', 'engine down', ctxAt(T2));
+
+    // Assess
+    expect(session).toEqual({ ...before, updatedAt: T2, version: committed.session.version + 1, eventCount: committed.session.eventCount + 1 });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      seq: committed.session.eventCount + 1,
+      type: 'workflow_sync_failed',
+      reason: 'engine_call_failed',
+      data: { operation: 'update_config', error: 'engine down', reverted: true },
+    });
+    expect(events[0]).not.toHaveProperty('fromStatus');
+    expect(events[0]).not.toHaveProperty('toStatus');
+    expect(replayStatus([...committed.events, ...events])).toBeUndefined();
   });
 });
 
@@ -378,6 +436,49 @@ describe('applyWorkflowReport', () => {
     expect(result.write.session.currentState).toBe('PAUSED');
   });
 
+  test('Active: any report restarts the check-in clock from the active time used, and clears the misses', () => {
+    // Prepare: 20 minutes of earlier active time, Active again since T0, two check-ins missed.
+    const session = aSessionIn('Active', { activeMs: 20 * 60_000, activeSince: T0, checkIn: { nextActiveMs: 40 * 60_000, missed: 2 } });
+
+    // Act: at T2 the session has used 20 + 30 minutes of active time.
+    const progress = applyWorkflowReport(session, { type: 'progress_update', eventId: 'e-1', occurredAt: T1 }, engine, T2);
+    const state = applyWorkflowReport(session, stateChanged(), engine, T2);
+
+    // Assess: the next check-in falls due one interval (30 minutes) later.
+    for (const result of [progress, state]) {
+      expect(result.outcome).toBe('recorded');
+      if (result.outcome !== 'recorded') return;
+      expect(result.write.session.checkIn).toEqual({ nextActiveMs: 80 * 60_000, missed: 0 });
+      expect(result.write.session).toMatchObject({ activeMs: 20 * 60_000, activeSince: T0 });
+    }
+  });
+
+  test('Paused: a report restarts the check-in clock from the frozen active time', () => {
+    // Prepare
+    const { activeSince: _since, ...running } = aSessionIn('Paused', { activeMs: 45 * 60_000, checkIn: { nextActiveMs: 50 * 60_000, missed: 1 } });
+
+    // Act
+    const result = applyWorkflowReport(running, { type: 'info', eventId: 'e-2', occurredAt: T1 }, engine, T2);
+
+    // Assess
+    expect(result.outcome).toBe('recorded');
+    if (result.outcome !== 'recorded') return;
+    expect(result.write.session.checkIn).toEqual({ nextActiveMs: 75 * 60_000, missed: 0 });
+  });
+
+  test('a session without a check-in clock gets none from a report', () => {
+    // Prepare
+    const session = aSessionIn('Active');
+
+    // Act
+    const result = applyWorkflowReport(session, stateChanged(), engine, T2);
+
+    // Assess
+    expect(result.outcome).toBe('recorded');
+    if (result.outcome !== 'recorded') return;
+    expect(result.write.session).not.toHaveProperty('checkIn');
+  });
+
   test.each(['Queued', 'Completed', 'Failed', 'Cancelled'] as const)('%s session: reports are rejected', (status) => {
     // Prepare
     const session = aSessionIn(status);
@@ -395,7 +496,7 @@ describe('applyWorkflowReport', () => {
 describe("the engine's clock", () => {
   test('its first report is never late, even when its clock runs behind ours', () => {
     // Prepare: the session started at T1 by our clock; the engine stamps its first step at T0.
-    const { session } = startedSession(aStartInput(), 'wf-1', ctxAt(T1));
+    const { session } = startedSession(aStartInput(), anAssignment('mentor-1'), ctxAt(T1), 'wf-1');
     const engineActor: Actor = { id: 'engine', role: 'service' };
 
     // Act

@@ -3,7 +3,7 @@ import type { NewSessionInput } from '../../shared/domain/lifecycle';
 import type { Actor, Session, SessionReport } from '../../shared/domain/session';
 import type { SessionStatus } from '../../shared/domain/status';
 import type { Command, Operation, TransitionContext } from '../../shared/domain/transitions';
-import { aSession } from '../support/builders';
+import { aConfig, aSession } from '../support/builders';
 import httpApiEventFixture from './fixtures/http-api-v2-event.json';
 
 /** Instants used across the unit tests, in the normalized form the HTTP edge produces (`toISOString`). */
@@ -28,9 +28,10 @@ export const aStartInput = (overrides: Partial<NewSessionInput> = {}): NewSessio
   id: '00000000-0000-4000-8000-0000000000aa',
   storyId: 'story-1',
   juniorId: 'junior-1',
-  mentorId: 'mentor-1',
   storyTitle: 'Story one',
   juniorName: 'Junior one',
+  skillArea: 'typescript',
+  config: aConfig(),
   ...overrides,
 });
 

@@ -3,6 +3,7 @@ import { revertAfterEngineFailure, startedSession, withEvents } from '../../shar
 import { replayStatus, type Actor, type Session, type SessionEvent } from '../../shared/domain/session';
 import { isTerminal } from '../../shared/domain/status';
 import { transition, type Command } from '../../shared/domain/transitions';
+import { anAssignment } from '../support/builders';
 import { aReport, aStartInput, T0 } from './support';
 
 const text = fc.string({ minLength: 1, maxLength: 20 });
@@ -48,7 +49,7 @@ interface Run {
 }
 
 function run(steps: readonly Step[], revert: boolean): Run {
-  const start = startedSession(aStartInput(), 'wf-1', { actor: { id: 'coord-1', role: 'coordinator' }, now: T0 });
+  const start = startedSession(aStartInput(), anAssignment('mentor-1'), { actor: { id: 'coord-1', role: 'coordinator' }, now: T0 }, 'wf-1');
   let session = start.session;
   const events: SessionEvent[] = [...start.events];
   let changes = 0;

@@ -7,14 +7,18 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { nextDeadline } from '../../domain/deadlines';
+import { rotationKey, skillLevel } from '../../domain/assignment';
+import { nextDueAt } from '../../domain/check-ins';
 import { queueChange, slotChange, type SlotScope } from '../../domain/limits';
 import type { Session, SessionEvent } from '../../domain/session';
+import { isOpen } from '../../domain/status';
 import {
   CommitConflictError,
   type CommitConflict,
   type DurationStats,
   type IdempotencyRecord,
+  type MentorPool,
+  type MentorUsage,
   type SessionChange,
   type SessionStore,
   type StartContext,
@@ -23,6 +27,7 @@ import {
 } from '../../ports/session-store';
 import { keys, type Key } from './keys';
 import { TABLE_DEFINITION } from './table-definition';
+import type { Mentor } from '../../domain/directory';
 import {
   EventRecord,
   IdempotencyRecordSchema,
@@ -95,7 +100,12 @@ export class DynamoSessionStore implements SessionStore {
     if (query.idempotency !== undefined) wanted.push(keys.idempotency(query.idempotency.scope, query.idempotency.key));
     const counters = usageKeys([query.juniorId], query.mentorId === undefined ? [] : [query.mentorId]);
 
-    const found = await this.batchGet([...wanted, ...counters]);
+    // The mentor directory is read alongside (it does not depend on the story); the pool's
+    // counters follow once the story names the skill area.
+    const [found, allMentors] = await Promise.all([
+      this.batchGet([...wanted, ...counters]),
+      query.withMentorPool ? this.allMentors() : Promise.resolve(undefined),
+    ]);
     const pick = (key: Key) => found.get(`${key.pk}|${key.sk}`);
 
     const story = pick(keys.directory('story', query.storyId));
@@ -103,8 +113,14 @@ export class DynamoSessionStore implements SessionStore {
     const mentor = query.mentorId === undefined ? undefined : pick(keys.directory('mentor', query.mentorId));
     const idempotency =
       query.idempotency === undefined ? undefined : pick(keys.idempotency(query.idempotency.scope, query.idempotency.key));
+    const storyRecord = story && parseRecord(StoryRecord, story, 'story');
+    const mentorPool =
+      allMentors !== undefined && storyRecord !== undefined
+        ? await this.poolOf(allMentors, { skillArea: storyRecord.skillArea, ...(query.mentorId !== undefined && { mentorIds: [query.mentorId] }) })
+        : undefined;
     return {
-      ...(story && { story: parseRecord(StoryRecord, story, 'story') }),
+      ...(storyRecord && { story: storyRecord }),
+      ...(mentorPool && { mentorPool }),
       ...(junior && { junior: parseRecord(JuniorRecord, junior, 'junior') }),
       ...(mentor && { mentor: parseRecord(MentorRecord, mentor, 'mentor') }),
       ...(idempotency && { idempotency: parseRecord(IdempotencyRecordSchema, idempotency, 'idempotency') }),
@@ -165,6 +181,70 @@ export class DynamoSessionStore implements SessionStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey !== undefined);
     return sessions;
+  }
+
+  async listAwaitingMentor(limit: number): Promise<Session[]> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'queue',
+        KeyConditionExpression: 'queuePk = :waiting',
+        ExpressionAttributeValues: { ':waiting': REASSIGN_PARTITION },
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => parseRecord(SessionRecord, item, 'session'));
+  }
+
+  /**
+   * Reads the mentor directory's partition (a Query, a page at a time), keeps
+   * the mentors who cover the area or are named, then reads their slot
+   * counters and the area's pointer in one BatchGet.
+   */
+  async loadMentorPool(query: { skillArea: string; mentorIds?: readonly string[] }): Promise<MentorPool> {
+    return this.poolOf(await this.allMentors(), query);
+  }
+
+  /** Every mentor in the directory: one Query of its partition, a page at a time. */
+  private async allMentors(): Promise<Mentor[]> {
+    const mentors: Mentor[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.directoryPartition('mentor') },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) mentors.push(parseRecord(MentorRecord, item, 'mentor'));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return mentors;
+  }
+
+  /** Keeps the mentors who cover the area or are named, and reads their counters and the area's pointer in one BatchGet. */
+  private async poolOf(all: readonly Mentor[], query: { skillArea: string; mentorIds?: readonly string[] }): Promise<MentorPool> {
+    const named = new Set(query.mentorIds ?? []);
+    const mentors = all.filter((mentor) => named.has(mentor.id) || skillLevel(mentor, query.skillArea) > 0);
+    const rotationKeyOf = keys.rotation(rotationKey(query.skillArea));
+    const found = await this.batchGet([rotationKeyOf, ...mentors.map((m) => keys.counter('mentor', m.id))]);
+    const pointer = found.get(keyString(rotationKeyOf));
+    return {
+      mentors: mentors.map((mentor) => ({ mentor, ...mentorUsageFrom(found.get(keyString(keys.counter('mentor', mentor.id)))) })),
+      rotation: {
+        skillArea: rotationKey(query.skillArea),
+        turn: typeof pointer?.turn === 'number' ? pointer.turn : 0,
+        ...(typeof pointer?.lastMentorId === 'string' && { lastMentorId: pointer.lastMentorId }),
+      },
+    };
+  }
+
+  async readMentorUsage(mentorIds: readonly string[]): Promise<ReadonlyMap<string, { load: number; lastAssignedAt?: string }>> {
+    const found = await this.batchGet(mentorIds.map((id) => keys.counter('mentor', id)));
+    return new Map(mentorIds.map((id) => [id, mentorUsageFrom(found.get(keyString(keys.counter('mentor', id))))]));
   }
 
   async getDurationStats(): Promise<DurationStats | undefined> {
@@ -303,16 +383,52 @@ export class DynamoSessionStore implements SessionStore {
 
     const limits = change.limits;
     const slots = slotChange(expected?.status, session.status);
+    const moves: [SlotScope, Key, 'acquire' | 'release', number | undefined][] = [];
     if (slots !== 'none') {
-      const scopes: [SlotScope, Key, number | undefined][] = [
-        ['junior', keys.counter('junior', session.juniorId), limits?.junior],
-        ...(session.mentorId === undefined ? [] : [['mentor', keys.counter('mentor', session.mentorId), limits?.mentor] as [SlotScope, Key, number | undefined]]),
-        ['system', keys.counter('system'), limits?.system],
-      ];
-      for (const [scope, key, max] of scopes) {
-        if (slots === 'acquire' && max === undefined) throw new Error(`commit takes a ${scope} slot but no limit was given`);
-        add(counterUpdate(this.tableName, key, slots, max), slots === 'acquire' ? { conflict: 'limit_reached', scope } : { conflict: undefined });
+      moves.push(['junior', keys.counter('junior', session.juniorId), slots, limits?.junior]);
+      moves.push(['system', keys.counter('system'), slots, limits?.system]);
+    }
+    // The mentor slot follows the mentor an open session holds: a start takes it, an end
+    // releases it, a reassignment releases the old mentor's and takes the new one's.
+    const mentorBefore = expected !== undefined && isOpen(expected.status) ? expected.mentorId : undefined;
+    const mentorAfter = isOpen(session.status) ? session.mentorId : undefined;
+    if (mentorBefore !== mentorAfter) {
+      if (mentorBefore !== undefined) moves.push(['mentor', keys.counter('mentor', mentorBefore), 'release', undefined]);
+      if (mentorAfter !== undefined) {
+        moves.push(['mentor', keys.counter('mentor', mentorAfter), 'acquire', limits?.mentor]);
+        // A mentor marked unavailable after this change's read takes no new session.
+        add(
+          {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: keys.directory('mentor', mentorAfter),
+              ConditionExpression: 'available = :yes',
+              ExpressionAttributeValues: { ':yes': true },
+            },
+          },
+          { conflict: 'mentor_unavailable' },
+        );
       }
+    }
+    for (const [scope, key, move, max] of moves) {
+      if (move === 'acquire' && max === undefined) throw new Error(`commit takes a ${scope} slot but no limit was given`);
+      const stamp = move === 'acquire' && scope === 'mentor' ? session.updatedAt : undefined;
+      add(counterUpdate(this.tableName, key, move, max, stamp), move === 'acquire' ? { conflict: 'limit_reached', scope } : { conflict: undefined });
+    }
+    if (change.rotation !== undefined) {
+      const { next, expectedTurn } = change.rotation;
+      add(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.rotation(next.skillArea), entity: 'rotation', ...next },
+            ...(expectedTurn === 0
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: '#turn = :turn', ExpressionAttributeNames: { '#turn': 'turn' }, ExpressionAttributeValues: { ':turn': expectedTurn } }),
+          },
+        },
+        { conflict: 'rotation_moved' },
+      );
     }
     const queue = queueChange(expected?.status, session.status);
     if (queue !== 'none') {
@@ -347,27 +463,37 @@ export class DynamoSessionStore implements SessionStore {
  * max and is refused whole (session, events and all). A release requires a
  * held slot, so a counter never goes below zero.
  */
-function counterUpdate(tableName: string, key: Key, change: 'acquire' | 'release', max?: number): TransactItem {
+function counterUpdate(tableName: string, key: Key, change: 'acquire' | 'release', max?: number, assignedAt?: string): TransactItem {
   const acquire = change === 'acquire';
   return {
     Update: {
       TableName: tableName,
       Key: key,
-      UpdateExpression: 'SET #entity = :entity ADD #count :delta',
+      UpdateExpression: `SET #entity = :entity${assignedAt === undefined ? '' : ', lastAssignedAt = :at'} ADD #count :delta`,
       ConditionExpression: acquire ? 'attribute_not_exists(#count) OR #count < :max' : '#count >= :one',
       ExpressionAttributeNames: { '#count': 'count', '#entity': 'entity' },
       ExpressionAttributeValues: {
         ':entity': 'counter',
         ':delta': acquire ? 1 : -1,
         ...(acquire ? { ':max': max ?? 0 } : { ':one': 1 }),
+        ...(assignedAt === undefined ? {} : { ':at': assignedAt }),
       },
     },
   };
 }
 
+const keyString = (key: Key) => `${key.pk}|${key.sk}`;
+
+function mentorUsageFrom(item: Record<string, unknown> | undefined): Omit<MentorUsage, 'mentor'> {
+  const load = typeof item?.count === 'number' ? item.count : 0;
+  return { load, ...(typeof item?.lastAssignedAt === 'string' && { lastAssignedAt: item.lastAssignedAt }) };
+}
+
 const QUEUE_PARTITION = 'QUEUE';
 const DUE_PARTITION = 'DUE';
 const OPEN_PARTITION = 'OPEN';
+/** Running sessions waiting for a new mentor share the queue index under their own partition. */
+const REASSIGN_PARTITION = 'REASSIGN';
 
 function queueSortKey(session: Session): string {
   return `${session.enqueuedAt ?? session.createdAt}#${session.id}`;
@@ -384,11 +510,13 @@ export function sessionItem(session: Session): Record<string, unknown> {
  * deadline, in the open index only while it holds slots.
  */
 function indexAttributes(session: Session): Record<string, string> {
-  const deadline = nextDeadline(session);
-  const open = session.status === 'Active' || session.status === 'Paused';
+  const due = nextDueAt(session);
+  const open = isOpen(session.status);
+  const awaiting = open && session.awaitingMentorSince !== undefined;
   return {
     ...(session.status === 'Queued' && { queuePk: QUEUE_PARTITION, queueSk: queueSortKey(session) }),
-    ...(deadline && { duePk: DUE_PARTITION, dueSk: `${deadline.at}#${session.id}` }),
+    ...(awaiting && { queuePk: REASSIGN_PARTITION, queueSk: `${session.awaitingMentorSince}#${session.id}` }),
+    ...(due && { duePk: DUE_PARTITION, dueSk: `${due}#${session.id}` }),
     ...(open && { openPk: OPEN_PARTITION, openSk: session.id }),
   };
 }

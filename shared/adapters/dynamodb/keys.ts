@@ -32,6 +32,8 @@ export const keys = {
     pk: scope === 'system' || scope === 'queue' ? `COUNTER#${scope}` : `COUNTER#${scope}#${part(id ?? '')}`,
     sk: 'COUNTER',
   }),
+  /** The round-robin pointer of a skill area. */
+  rotation: (skillArea: string): Key => ({ pk: `ROTATION#${part(skillArea)}`, sk: 'ROTATION' }),
   stats: (name: string): Key => ({ pk: `STATS#${name}`, sk: 'STATS' }),
   workflow: (instanceId: string): Key => ({ pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }),
 };

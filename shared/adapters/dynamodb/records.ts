@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ASSIGNMENT_STRATEGIES } from '../../domain/assignment';
 import { MENTORSHIP_STATES, type MentorshipState } from '../../domain/mentorship-state';
+import { DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES } from '../../domain/session-config';
 import { SESSION_EVENT_TYPES, type Session, type SessionEvent } from '../../domain/session';
 import { SESSION_STATUSES } from '../../domain/status';
 import type { Junior, Mentor, Story } from '../../domain/directory';
@@ -13,6 +15,51 @@ const status = z.enum(SESSION_STATUSES);
 const state = z.enum(MENTORSHIP_STATES as readonly [MentorshipState, ...MentorshipState[]]);
 const text = z.string();
 
+const notifications = z.object({
+  slackEnabled: z.boolean(),
+  emailEnabled: z.boolean(),
+  additionalRecipients: z.array(text),
+  notifyOnStateChange: z.boolean(),
+  notifyOnBlocker: z.boolean(),
+  notifyOnEscalation: z.boolean(),
+  notifyOnCompletion: z.boolean(),
+});
+/** Sessions written before configs existed read as the spec's defaults. */
+const legacyConfig = () => ({
+  maxDurationHours: 8,
+  checkInIntervalMinutes: 30,
+  escalationPolicy: 'progressive' as const,
+  notifications: { ...DEFAULT_NOTIFICATIONS, additionalRecipients: [] },
+});
+const config = z.object({
+  maxDurationHours: z.number(),
+  checkInIntervalMinutes: z.number(),
+  escalationPolicy: z.enum(ESCALATION_POLICIES),
+  qualityTierOverride: z.number().optional(),
+  notifications,
+});
+const candidate = z.object({
+  mentorId: text,
+  skillLevel: z.number(),
+  load: z.number(),
+  capacity: z.number(),
+  capacityLeft: z.number(),
+  loadRatio: z.number(),
+  lastAssignedAt: text.optional(),
+  rank: z.number().optional(),
+  excluded: z.enum(['unavailable', 'full', 'excluded']).optional(),
+});
+export const AssignmentRecord = z.object({
+  mode: z.enum(['manual', 'auto', 'fallback_to_auto']),
+  mentorId: text,
+  skillArea: text,
+  strategy: z.enum(ASSIGNMENT_STRATEGIES).optional(),
+  requestedMentorId: text.optional(),
+  candidates: z.array(candidate),
+  candidateCount: z.number(),
+  turn: z.number().optional(),
+});
+
 export const SessionRecord = z.object({
   id: text,
   storyId: text,
@@ -20,6 +67,7 @@ export const SessionRecord = z.object({
   mentorId: text.optional(),
   storyTitle: text,
   juniorName: text,
+  skillArea: text.default(''),
   status,
   currentState: state.optional(),
   pausedFromState: state.optional(),
@@ -42,9 +90,15 @@ export const SessionRecord = z.object({
   report: z
     .object({ summary: text, overallScore: z.number(), metrics: z.record(z.string(), z.number()) })
     .optional(),
+  config: config.default(legacyConfig),
+  configTemplateId: text.optional(),
+  mentorRequest: z.object({ mentorId: text, fallbackToAuto: z.boolean() }).optional(),
+  assignment: AssignmentRecord.optional(),
+  awaitingMentorSince: text.optional(),
+  checkIn: z.object({ nextActiveMs: z.number(), missed: z.number().int() }).optional(),
   version: z.number().int(),
   eventCount: z.number().int(),
-}) satisfies z.ZodType<Session>;
+}) satisfies z.ZodType<Session, unknown>;
 
 export const EventRecord = z.object({
   sessionId: text,

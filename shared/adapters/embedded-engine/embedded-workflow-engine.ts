@@ -53,6 +53,29 @@ export class EmbeddedWorkflowEngine implements WorkflowEngine {
     return this.move(instanceId, 'cancel', ['Running', 'Suspended', 'Cancelled'], 'Cancelled');
   }
 
+  /** Keeps the config on the instance, as an engine variable would. Refused once the instance has ended. */
+  async updateConfig(instanceId: string, config: Readonly<Record<string, unknown>>): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.workflow(instanceId),
+          UpdateExpression: 'SET #config = :config, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND #status IN (:running, :suspended)',
+          ExpressionAttributeNames: { '#config': 'config', '#status': 'status' },
+          ExpressionAttributeValues: { ':config': config, ':now': this.clock.now().toISOString(), ':running': 'Running', ':suspended': 'Suspended' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new WorkflowEngineError(`Workflow instance ${instanceId} is not running; it takes no config.`, {
+          details: { instanceId, operation: 'updateConfig' },
+        });
+      }
+      throw engineError('updateConfig', error);
+    }
+  }
+
   async status(instanceId: string): Promise<WorkflowInstanceStatus> {
     try {
       const { Item } = await this.db.send(
