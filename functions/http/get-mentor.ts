@@ -4,8 +4,8 @@ import { ROUTES } from './routes';
 
 export const makeHandler = (deps: AppDeps) =>
   httpRoute(ROUTES.getMentor, deps, async ({ params, caller }) => {
-    const mentor = await deps.directory.get('mentor', params.id, caller);
-    return { ...mentor, load: (await deps.assignments.loads([mentor])).get(mentor.id)! };
+    const [mentor] = await deps.assignments.withLoads([await deps.directory.get('mentor', params.id, caller)]);
+    return mentor;
   });
 
 export const handler = lambdaEntry(makeHandler);

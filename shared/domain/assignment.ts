@@ -184,6 +184,8 @@ export function decideMentor(input: {
   readonly pool: readonly MentorLoad[];
   readonly request?: MentorRequest;
   readonly rotation?: Rotation;
+  /** Mentors that may not win (a reassignment excludes the current one). */
+  readonly exclude?: readonly string[];
 }): AssignmentDecision {
   const { request, skillArea, strategy } = input;
   if (request !== undefined) {
@@ -196,9 +198,10 @@ export function decideMentor(input: {
     }
     if (!request.fallbackToAuto) return { outcome: 'none', waitingFor: 'requested_mentor', candidates: [] };
   }
+  const exclude = [...(input.exclude ?? []), ...(request ? [request.mentorId] : [])];
   const choice = chooseMentor(strategy, skillArea, input.pool, {
     ...(input.rotation && { rotation: input.rotation }),
-    ...(request && { exclude: [request.mentorId] }),
+    ...(exclude.length > 0 && { exclude }),
   });
   if (choice.mentorId === undefined) return { outcome: 'none', waitingFor: 'eligible_mentor', candidates: choice.candidates };
   return {

@@ -30,6 +30,24 @@ export interface SlotLimits {
   readonly queue: number;
 }
 
+/** The settings' limits, as counts. */
+export interface LimitSettings {
+  readonly perJunior: number;
+  readonly perMentor: number;
+  readonly system: number;
+  readonly queueSize: number;
+}
+
+/** A mentor's capacity: the per-mentor setting, which their own cap can only lower. */
+export function mentorCapacity(settings: LimitSettings, ownCap?: number): number {
+  return Math.min(settings.perMentor, ownCap ?? settings.perMentor);
+}
+
+/** The limits one session's slots are held to, with its mentor's own cap. */
+export function slotLimits(settings: LimitSettings, mentorCap?: number): SlotLimits {
+  return { junior: settings.perJunior, mentor: mentorCapacity(settings, mentorCap), system: settings.system, queue: settings.queueSize };
+}
+
 /** Slots in use for the limits one session needs. */
 export interface SlotUsage {
   readonly junior: number;

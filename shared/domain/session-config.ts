@@ -31,6 +31,9 @@ export type SessionConfigPatch = Partial<Omit<SessionConfig, 'notifications' | '
   readonly notifications?: Partial<NotificationPreferences>;
 };
 
+/** Template ids: lower-case letters, digits and dashes, 1-64 characters. */
+export const TEMPLATE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 /** A named starting point for a session's config (settings `config_templates`). */
 export interface ConfigTemplate {
   readonly id: string;
@@ -49,6 +52,14 @@ export const DEFAULT_NOTIFICATIONS: NotificationPreferences = {
   notifyOnBlocker: true,
   notifyOnEscalation: true,
   notifyOnCompletion: true,
+};
+
+/** The spec's SessionConfig defaults: 8 hours, check-ins every 30 minutes, progressive escalation. */
+export const SPEC_DEFAULT_CONFIG: SessionConfig = {
+  maxDurationHours: 8,
+  checkInIntervalMinutes: 30,
+  escalationPolicy: 'progressive',
+  notifications: DEFAULT_NOTIFICATIONS,
 };
 
 /** Business rules' bounds (README "Session configuration"). */

@@ -10,7 +10,7 @@ import {
 type States = readonly [MentorshipState, ...MentorshipState[]];
 import { SESSION_STATUSES } from '../domain/status';
 import { ASSIGNMENT_STRATEGIES } from '../domain/assignment';
-import { CONFIG_BOUNDS, ESCALATION_POLICIES } from '../domain/session-config';
+import { CONFIG_BOUNDS, ESCALATION_POLICIES, TEMPLATE_ID_PATTERN } from '../domain/session-config';
 
 /**
  * The wire schemas, written once: they validate requests, type the handlers and
@@ -101,7 +101,7 @@ export const SessionConfigPatchSchema = z.strictObject({
     .describe(`${CONFIG_BOUNDS.minQualityTier}-${CONFIG_BOUNDS.maxQualityTier}; null clears it`),
   notifications: NotificationPreferencesPatch.optional(),
 });
-const templateId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a template id (lower-case letters, digits, dashes)');
+const templateId = z.string().regex(TEMPLATE_ID_PATTERN, 'must be a template id (lower-case letters, digits, dashes)');
 
 export const StartSessionRequest = z.strictObject({
   storyId: directoryId,

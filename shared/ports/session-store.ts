@@ -47,14 +47,11 @@ export interface MentorPool {
   readonly rotation: Rotation;
 }
 
-/** How many slots are taken: one counter per junior, per mentor, the system, and the queue's length. */
+/** How many slots are taken: one counter per junior, the system, and the queue's length (mentors: `readMentorUsage`). */
 export interface UsageSnapshot {
   readonly system: number;
   readonly queue: number;
   readonly juniors: ReadonlyMap<string, number>;
-  readonly mentors: ReadonlyMap<string, number>;
-  /** Each mentor's own capacity, from the directory (absent: unknown mentor). */
-  readonly mentorCapacity: ReadonlyMap<string, number>;
 }
 
 /** Observed active durations of completed sessions. */
@@ -132,6 +129,6 @@ export interface SessionStore {
   loadMentorPool(query: { skillArea: string; mentorIds?: readonly string[] }): Promise<MentorPool>;
   /** Slot counts of these mentors (absent: no slot held). */
   readMentorUsage(mentorIds: readonly string[]): Promise<ReadonlyMap<string, { load: number; lastAssignedAt?: string }>>;
-  readUsage(query: { juniorIds: readonly string[]; mentorIds: readonly string[] }): Promise<UsageSnapshot>;
+  readUsage(query: { juniorIds: readonly string[] }): Promise<UsageSnapshot>;
   getDurationStats(): Promise<DurationStats | undefined>;
 }

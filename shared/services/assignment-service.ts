@@ -1,5 +1,6 @@
 import { mayPerform, type Caller } from '../domain/access';
-import { chooseMentor, rotationKey, type MentorAssignment } from '../domain/assignment';
+import { decideMentor, rotationKey, type MentorAssignment, type Rotation } from '../domain/assignment';
+import { mentorCapacity, slotLimits } from '../domain/limits';
 import type { Mentor } from '../domain/directory';
 import {
   ConcurrentUpdateError,
@@ -111,7 +112,7 @@ export class AssignmentService {
       const assignment: MentorAssignment = { mode: 'manual', mentorId: mentor.id, skillArea: session.skillArea, candidates: [], candidateCount: 0 };
       const write = reassignedSession(session, assignment, input.reason, { actor: actorOf(caller, 'reassign', session), now: this.now() }, input.notes);
       try {
-        await this.deps.store.commit({ expected: session, ...write, limits: this.limits(mentor) });
+        await this.deps.store.commit({ expected: session, ...write, limits: slotLimits(this.deps.settings.limits, mentor.maxConcurrentSessions) });
       } catch (error) {
         if (!(error instanceof CommitConflictError)) throw error;
         if (error.conflict === 'limit_reached' && error.scope === 'mentor') throw cannotTake(mentor.id, 'full');
@@ -161,8 +162,8 @@ export class AssignmentService {
   async mentorSaved(mentor: Mentor): Promise<Mentor & { load: MentorLoadView; reassignment?: AvailabilityOutcome }> {
     const reassignment = mentor.available ? undefined : await this.mentorUnavailable(mentor.id);
     if (mentor.available) await this.deps.drain();
-    const load = (await this.loads([mentor])).get(mentor.id)!;
-    return { ...mentor, load, ...(reassignment && { reassignment }) };
+    const [withLoad] = await this.withLoads([mentor]);
+    return { ...withLoad!, ...(reassignment && { reassignment }) };
   }
 
   /** Moves running sessions that wait for a mentor to one who can take them, longest waiting first. */
@@ -202,16 +203,14 @@ export class AssignmentService {
     };
   }
 
-  /** The load of each mentor (one BatchGet), for the mentor list and views. */
-  async loads(mentors: readonly Mentor[]): Promise<Map<string, MentorLoadView>> {
+  /** The mentors with their load (one BatchGet), for the mentor list and views. */
+  async withLoads(mentors: readonly Mentor[]): Promise<(Mentor & { load: MentorLoadView })[]> {
     const usage = await this.deps.store.readMentorUsage(mentors.map((m) => m.id));
-    return new Map(
-      mentors.map((mentor) => {
-        const openSessions = usage.get(mentor.id)?.load ?? 0;
-        const capacity = this.capacity(mentor);
-        return [mentor.id, { openSessions, capacity, capacityLeft: Math.max(0, capacity - openSessions) }];
-      }),
-    );
+    return mentors.map((mentor) => {
+      const openSessions = usage.get(mentor.id)?.load ?? 0;
+      const capacity = this.capacity(mentor);
+      return { ...mentor, load: { openSessions, capacity, capacityLeft: Math.max(0, capacity - openSessions) } };
+    });
   }
 
   /**
@@ -233,40 +232,34 @@ export class AssignmentService {
       const ctx = { actor: SYSTEM_ACTOR as Actor, now };
       let write: SessionWrite | undefined;
       let takes: string | undefined;
-      let rotation;
+      let rotation: Rotation | undefined;
       if (current?.mentor.available === true) {
         // Back again: the wait ends with the mentor it had.
         if (session.awaitingMentorSince === undefined) return 'stayed';
         write = reassignedSession(session, session.assignment ?? manual(current.mentor.id, session.skillArea), 'mentor_available_again', ctx);
       } else {
-        const choice = chooseMentor(this.deps.settings.assignment.strategy, session.skillArea, pool.loads, {
+        const decision = decideMentor({
+          strategy: this.deps.settings.assignment.strategy,
+          skillArea: session.skillArea,
+          pool: pool.loads,
           rotation: pool.rotation,
           ...(session.mentorId !== undefined && { exclude: [session.mentorId] }),
         });
-        if (choice.mentorId === undefined) {
+        if (decision.outcome === 'none') {
           if (!options.waitIfStuck) return 'awaiting';
           write = awaitingReassignment(session, 'mentor_unavailable', ctx);
           if (write === undefined) return 'awaiting';
         } else {
-          takes = choice.mentorId;
-          rotation = choice.rotation;
-          const assignment: MentorAssignment = {
-            mode: 'auto',
-            mentorId: choice.mentorId,
-            skillArea: session.skillArea,
-            strategy: this.deps.settings.assignment.strategy,
-            candidates: choice.candidates,
-            candidateCount: choice.candidateCount,
-            ...(choice.rotation && { turn: choice.rotation.turn }),
-          };
-          write = reassignedSession(session, assignment, 'mentor_unavailable', ctx);
+          takes = decision.assignment.mentorId;
+          rotation = decision.rotation;
+          write = reassignedSession(session, decision.assignment, 'mentor_unavailable', ctx);
         }
       }
       try {
         await this.deps.store.commit({
           expected: session,
           ...write,
-          ...(takes !== undefined && { limits: this.limitsFor(pool, takes) }),
+          ...(takes !== undefined && { limits: slotLimits(this.deps.settings.limits, pool.capacityOf(takes)) }),
           ...(rotation !== undefined && { rotation: { next: rotation, expectedTurn: pool.rotation.turn } }),
         });
         if (takes !== undefined) {
@@ -311,18 +304,7 @@ export class AssignmentService {
   }
 
   private capacity(mentor: Mentor): number {
-    const perMentor = this.deps.settings.limits.perMentor;
-    return Math.min(perMentor, mentor.maxConcurrentSessions ?? perMentor);
-  }
-
-  private limits(mentor: Mentor) {
-    const { limits } = this.deps.settings;
-    return { junior: limits.perJunior, mentor: this.capacity(mentor), system: limits.system, queue: limits.queueSize };
-  }
-
-  private limitsFor(pool: LoadedPool, mentorId: string) {
-    const { limits } = this.deps.settings;
-    return { junior: limits.perJunior, mentor: pool.capacityOf(mentorId) ?? limits.perMentor, system: limits.system, queue: limits.queueSize };
+    return mentorCapacity(this.deps.settings.limits, mentor.maxConcurrentSessions);
   }
 
   private now(): string {

@@ -30,7 +30,7 @@ import {
   type SessionWrite,
   type WorkflowReport,
 } from '../domain/lifecycle';
-import { blockingScopes, slotChange, type SlotLimits, type SlotScope } from '../domain/limits';
+import { blockingScopes, mentorCapacity, slotChange, slotLimits, type SlotLimits, type SlotScope } from '../domain/limits';
 import type { SessionResult, SessionStartResult, WorkflowEventResult } from '../domain/results';
 import { SYSTEM_ACTOR, type Actor, type Session, type SessionEvent, type SessionReport } from '../domain/session';
 import { allowedOperations, transition, type Command, type Operation } from '../domain/transitions';
@@ -284,7 +284,7 @@ export class SessionService {
   }
 
   private loadedPool(pool: MentorPool): LoadedPool {
-    return new LoadedPool(pool, (mentor) => this.limits(mentor.maxConcurrentSessions).mentor);
+    return new LoadedPool(pool, (mentor) => mentorCapacity(this.deps.settings.limits, mentor.maxConcurrentSessions));
   }
 
   private decide(session: { skillArea: string; mentorRequest?: MentorRequest }, pool: LoadedPool): AssignmentDecision {
@@ -375,7 +375,7 @@ export class SessionService {
   async getQueueStatus(caller: Caller): Promise<QueueStatus> {
     if (!mayPerform(caller, 'read_queue')) throw new ForbiddenError('A role is required to read the queue.');
     const [usage, open, mean] = await Promise.all([
-      this.deps.store.readUsage({ juniorIds: [], mentorIds: [] }),
+      this.deps.store.readUsage({ juniorIds: [] }),
       this.deps.store.listOpen(),
       this.meanActiveMs(),
     ]);
@@ -444,7 +444,7 @@ export class SessionService {
       const page = await this.deps.store.listQueued({ limit: DRAIN_PAGE, ...(cursor && { cursor }) });
       cursor = page.cursor;
       if (page.sessions.length === 0) break;
-      const usage = await this.deps.store.readUsage({ juniorIds: page.sessions.map((s) => s.juniorId), mentorIds: [] });
+      const usage = await this.deps.store.readUsage({ juniorIds: page.sessions.map((s) => s.juniorId) });
       const juniors = new Map(usage.juniors);
       let system = usage.system;
       const limits = this.limits();
@@ -707,7 +707,7 @@ export class SessionService {
     }
     const ahead = await this.queuedAhead(session);
     const [usage, open, mean, pool] = await Promise.all([
-      this.deps.store.readUsage({ juniorIds: [session.juniorId], mentorIds: [] }),
+      this.deps.store.readUsage({ juniorIds: [session.juniorId] }),
       this.deps.store.listOpen(),
       this.meanActiveMs(),
       this.mentorPool(session.skillArea, session.mentorRequest),
@@ -774,15 +774,9 @@ export class SessionService {
     return stats?.meanActiveMs ?? this.deps.settings.timeouts.maxDurationMs / 2;
   }
 
-  /** The limits one session's slots are held to; a mentor's own capacity can only lower the system-wide one. */
+  /** The limits one session's slots are held to; a mentor's own capacity can only lower the per-mentor one. */
   private limits(mentorCapacity?: number): SlotLimits {
-    const { limits } = this.deps.settings;
-    return {
-      junior: limits.perJunior,
-      mentor: Math.min(limits.perMentor, mentorCapacity ?? limits.perMentor),
-      system: limits.system,
-      queue: limits.queueSize,
-    };
+    return slotLimits(this.deps.settings.limits, mentorCapacity);
   }
 
   private async replayStored(idempotency: { scope: string; key: string }, requestHash: string, error: Error): Promise<SessionStartResult> {
@@ -859,12 +853,8 @@ export class SessionService {
   }
 }
 
-function usageFor(usage: UsageSnapshot, session: { juniorId: string; mentorId?: string }) {
-  return {
-    junior: usage.juniors.get(session.juniorId) ?? 0,
-    ...(session.mentorId !== undefined && { mentor: usage.mentors.get(session.mentorId) ?? 0 }),
-    system: usage.system,
-  };
+function usageFor(usage: UsageSnapshot, session: { juniorId: string }) {
+  return { junior: usage.juniors.get(session.juniorId) ?? 0, system: usage.system };
 }
 
 function releasesSlots(before: Session, after: Session): boolean {

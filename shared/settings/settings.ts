@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ASSIGNMENT_STRATEGIES, type AssignmentStrategy } from '../domain/assignment';
-import { configIssues, DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES, type ConfigTemplate, type SessionConfig } from '../domain/session-config';
+import type { LimitSettings } from '../domain/limits';
+import {
+  configIssues,
+  DEFAULT_NOTIFICATIONS,
+  ESCALATION_POLICIES,
+  TEMPLATE_ID_PATTERN,
+  type ConfigTemplate,
+  type SessionConfig,
+} from '../domain/session-config';
 
 /**
  * Settings: the spec's `session_management` block, in one YAML file
@@ -16,7 +24,7 @@ const policy = z.enum(ESCALATION_POLICIES);
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 const Template = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
+  id: z.string().regex(TEMPLATE_ID_PATTERN, 'must be lower-case letters, digits and dashes'),
   name: z.string().min(1).max(100),
   max_duration_hours: hours(168),
   check_in_interval_minutes: z.coerce.number().int().min(1).max(1440),
@@ -65,7 +73,7 @@ const HOUR = 3_600_000;
 
 /** The settings the code reads: limits as counts, times in milliseconds. */
 export interface Settings {
-  readonly limits: { readonly perJunior: number; readonly perMentor: number; readonly system: number; readonly queueSize: number };
+  readonly limits: LimitSettings;
   readonly timeouts: { readonly maxDurationMs: number; readonly pauseTimeoutMs: number; readonly queueTimeoutMs: number };
   /** The config of a session that names no template and overrides nothing. */
   readonly defaultConfig: SessionConfig;

@@ -165,14 +165,15 @@ async function compare(model: LifecycleModel, world: World, after: string): Prom
     problems.push(`queue [${queued.map(name).join(', ')}], model [${expectedQueue.map(name).join(', ')}]`);
   }
 
-  const counters = await world.app.store.readUsage({ juniorIds: [...JUNIORS], mentorIds: [...MENTORS] });
+  const counters = await world.app.store.readUsage({ juniorIds: [...JUNIORS] });
+  const mentorCounters = await world.app.store.readMentorUsage([...MENTORS]);
   const check = (name: string, actual: number | undefined, expected: number | undefined) => {
     if ((actual ?? 0) !== (expected ?? 0)) problems.push(`${name} counter ${actual ?? 0}, model ${expected ?? 0}`);
   };
   check('system', counters.system, u.system);
   check('queue', counters.queue, u.queue.length);
   for (const j of JUNIORS) check(j, counters.juniors.get(j), u.juniors.get(j));
-  for (const m of MENTORS) check(m, counters.mentors.get(m), u.mentors.get(m));
+  for (const m of MENTORS) check(m, mentorCounters.get(m)?.load, u.mentors.get(m));
 
   if (problems.length > 0) throw new Error(`after ${after}:\n  ${problems.join('\n  ')}`);
 }

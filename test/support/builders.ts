@@ -2,7 +2,7 @@ import type { Caller } from '../../shared/domain/access';
 import type { Junior, Mentor, Story } from '../../shared/domain/directory';
 import type { MentorAssignment } from '../../shared/domain/assignment';
 import type { Session } from '../../shared/domain/session';
-import { DEFAULT_NOTIFICATIONS, type SessionConfig } from '../../shared/domain/session-config';
+import { SPEC_DEFAULT_CONFIG, type SessionConfig } from '../../shared/domain/session-config';
 
 export const coordinator: Caller = { id: 'coord-1', roles: ['coordinator'] };
 export const engineCaller: Caller = { id: 'engine', roles: ['service'] };
@@ -20,13 +20,7 @@ export const aMentor = (id: string, overrides: Partial<Mentor> = {}): Mentor => 
 export const aStory = (id: string, overrides: Partial<Story> = {}): Story => ({ id, title: `Story ${id}`, skillArea: 'typescript', ...overrides });
 
 /** The spec's default SessionConfig (8 hours, check-ins every 30 minutes, progressive). */
-export const aConfig = (overrides: Partial<SessionConfig> = {}): SessionConfig => ({
-  maxDurationHours: 8,
-  checkInIntervalMinutes: 30,
-  escalationPolicy: 'progressive',
-  notifications: DEFAULT_NOTIFICATIONS,
-  ...overrides,
-});
+export const aConfig = (overrides: Partial<SessionConfig> = {}): SessionConfig => ({ ...SPEC_DEFAULT_CONFIG, ...overrides });
 
 /** A manual assignment of the mentor, as a start that named them records it. */
 export const anAssignment = (mentorId: string, overrides: Partial<MentorAssignment> = {}): MentorAssignment => ({

@@ -5,6 +5,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
+  type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { rotationKey, skillLevel } from '../../domain/assignment';
@@ -74,23 +75,15 @@ export class DynamoSessionStore implements SessionStore {
   async getSessionWithEvents(id: string): Promise<{ session: Session; events: SessionEvent[] } | undefined> {
     let session: Session | undefined;
     const events: SessionEvent[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.sessionPartition(id) },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (item.sk === 'SESSION') session = parseRecord(SessionRecord, item, 'session');
-        else if (typeof item.sk === 'string' && item.sk.startsWith('EVENT#')) events.push(parseRecord(EventRecord, item, 'event'));
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.sessionPartition(id) },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      if (item.sk === 'SESSION') session = parseRecord(SessionRecord, item, 'session');
+      else if (typeof item.sk === 'string' && item.sk.startsWith('EVENT#')) events.push(parseRecord(EventRecord, item, 'event'));
+    }
     return session === undefined ? undefined : { session, events };
   }
 
@@ -98,7 +91,7 @@ export class DynamoSessionStore implements SessionStore {
     const wanted: Key[] = [keys.directory('story', query.storyId), keys.directory('junior', query.juniorId)];
     if (query.mentorId !== undefined) wanted.push(keys.directory('mentor', query.mentorId));
     if (query.idempotency !== undefined) wanted.push(keys.idempotency(query.idempotency.scope, query.idempotency.key));
-    const counters = usageKeys([query.juniorId], query.mentorId === undefined ? [] : [query.mentorId]);
+    const counters = usageKeys([query.juniorId]);
 
     // The mentor directory is read alongside (it does not depend on the story); the pool's
     // counters follow once the story names the skill area.
@@ -124,14 +117,13 @@ export class DynamoSessionStore implements SessionStore {
       ...(junior && { junior: parseRecord(JuniorRecord, junior, 'junior') }),
       ...(mentor && { mentor: parseRecord(MentorRecord, mentor, 'mentor') }),
       ...(idempotency && { idempotency: parseRecord(IdempotencyRecordSchema, idempotency, 'idempotency') }),
-      usage: usageFrom(found, [query.juniorId], query.mentorId === undefined ? [] : [query.mentorId]),
+      usage: usageFrom(found, [query.juniorId]),
     };
   }
 
-  async readUsage(query: { juniorIds: readonly string[]; mentorIds: readonly string[] }): Promise<UsageSnapshot> {
+  async readUsage(query: { juniorIds: readonly string[] }): Promise<UsageSnapshot> {
     const juniorIds = [...new Set(query.juniorIds)];
-    const mentorIds = [...new Set(query.mentorIds)];
-    return usageFrom(await this.batchGet(usageKeys(juniorIds, mentorIds)), juniorIds, mentorIds);
+    return usageFrom(await this.batchGet(usageKeys(juniorIds)), juniorIds);
   }
 
   async listQueued(options: { limit: number; cursor?: string }): Promise<{ sessions: Session[]; cursor?: string }> {
@@ -165,22 +157,12 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async listOpen(): Promise<Session[]> {
-    const sessions: Session[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'open',
-          KeyConditionExpression: 'openPk = :open',
-          ExpressionAttributeValues: { ':open': OPEN_PARTITION },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) sessions.push(parseRecord(SessionRecord, item, 'session'));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    return sessions;
+    const items = await this.queryAll({
+      IndexName: 'open',
+      KeyConditionExpression: 'openPk = :open',
+      ExpressionAttributeValues: { ':open': OPEN_PARTITION },
+    });
+    return items.map((item) => parseRecord(SessionRecord, item, 'session'));
   }
 
   async listAwaitingMentor(limit: number): Promise<Session[]> {
@@ -207,22 +189,24 @@ export class DynamoSessionStore implements SessionStore {
 
   /** Every mentor in the directory: one Query of its partition, a page at a time. */
   private async allMentors(): Promise<Mentor[]> {
-    const mentors: Mentor[] = [];
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.directoryPartition('mentor') },
+      ConsistentRead: true,
+    });
+    return items.map((item) => parseRecord(MentorRecord, item, 'mentor'));
+  }
+
+  /** Every item a Query matches, following its pages. */
+  private async queryAll(query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.directoryPartition('mentor') },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) mentors.push(parseRecord(MentorRecord, item, 'mentor'));
+      const page = await this.db.send(new QueryCommand({ ...query, TableName: this.tableName, ExclusiveStartKey }));
+      items.push(...(page.Items ?? []));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey !== undefined);
-    return mentors;
+    return items;
   }
 
   /** Keeps the mentors who cover the area or are named, and reads their counters and the area's pointer in one BatchGet. */
@@ -521,16 +505,11 @@ function indexAttributes(session: Session): Record<string, string> {
   };
 }
 
-function usageKeys(juniorIds: readonly string[], mentorIds: readonly string[]): Key[] {
-  return [
-    keys.counter('system'),
-    keys.counter('queue'),
-    ...juniorIds.map((id) => keys.counter('junior', id)),
-    ...mentorIds.flatMap((id) => [keys.counter('mentor', id), keys.directory('mentor', id)]),
-  ];
+function usageKeys(juniorIds: readonly string[]): Key[] {
+  return [keys.counter('system'), keys.counter('queue'), ...juniorIds.map((id) => keys.counter('junior', id))];
 }
 
-function usageFrom(found: Map<string, Record<string, unknown>>, juniorIds: readonly string[], mentorIds: readonly string[]): UsageSnapshot {
+function usageFrom(found: Map<string, Record<string, unknown>>, juniorIds: readonly string[]): UsageSnapshot {
   const count = (key: Key) => {
     const value = found.get(`${key.pk}|${key.sk}`)?.count;
     return typeof value === 'number' ? value : 0;
@@ -539,13 +518,6 @@ function usageFrom(found: Map<string, Record<string, unknown>>, juniorIds: reado
     system: count(keys.counter('system')),
     queue: count(keys.counter('queue')),
     juniors: new Map(juniorIds.map((id) => [id, count(keys.counter('junior', id))])),
-    mentors: new Map(mentorIds.map((id) => [id, count(keys.counter('mentor', id))])),
-    mentorCapacity: new Map(
-      mentorIds.flatMap((id) => {
-        const capacity = found.get(`${keys.directory('mentor', id).pk}|${id}`)?.maxConcurrentSessions;
-        return typeof capacity === 'number' ? [[id, capacity] as const] : [];
-      }),
-    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ASSIGNMENT_STRATEGIES } from '../../domain/assignment';
 import { MENTORSHIP_STATES, type MentorshipState } from '../../domain/mentorship-state';
-import { DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES } from '../../domain/session-config';
+import { DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES, SPEC_DEFAULT_CONFIG } from '../../domain/session-config';
 import { SESSION_EVENT_TYPES, type Session, type SessionEvent } from '../../domain/session';
 import { SESSION_STATUSES } from '../../domain/status';
 import type { Junior, Mentor, Story } from '../../domain/directory';
@@ -25,12 +25,7 @@ const notifications = z.object({
   notifyOnCompletion: z.boolean(),
 });
 /** Sessions written before configs existed read as the spec's defaults. */
-const legacyConfig = () => ({
-  maxDurationHours: 8,
-  checkInIntervalMinutes: 30,
-  escalationPolicy: 'progressive' as const,
-  notifications: { ...DEFAULT_NOTIFICATIONS, additionalRecipients: [] },
-});
+const legacyConfig = () => ({ ...SPEC_DEFAULT_CONFIG, notifications: { ...DEFAULT_NOTIFICATIONS, additionalRecipients: [] } });
 const config = z.object({
   maxDurationHours: z.number(),
   checkInIntervalMinutes: z.number(),
