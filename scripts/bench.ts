@@ -21,18 +21,20 @@ import { ensureTable } from '../shared/adapters/dynamodb/ensure-table';
 import { RequestCounter } from '../shared/adapters/dynamodb/request-counter';
 import { EmbeddedWorkflowEngine } from '../shared/adapters/embedded-engine/embedded-workflow-engine';
 import { createClient, type SessionClient } from '../shared/client';
-import { sessionItem } from '../shared/adapters/dynamodb/dynamo-session-store';
+import { seedItems } from '../shared/adapters/dynamodb/dynamo-session-store';
 import { keys } from '../shared/adapters/dynamodb/keys';
 import { composeApp } from '../shared/compose';
 import type { Caller } from '../shared/domain/access';
 import type { MentorAssignment } from '../shared/domain/assignment';
 import { startedSession } from '../shared/domain/lifecycle';
+import type { Session } from '../shared/domain/session';
 import { hoursToMs } from '../shared/domain/session-config';
 import { systemClock } from '../shared/ports/clock';
 import { SessionService } from '../shared/services/session-service';
 import { parseSettings } from '../shared/settings/settings';
 import { acceptingEngine, hideQueueFromReleases } from '../test/support/store-views';
 import { simulateEstimate } from './simulate-estimate';
+import { benchExport, benchList } from './bench-history';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
 const TABLE = 'bench';
@@ -109,7 +111,7 @@ async function benchSweeper(endpoint: string): Promise<string[]> {
     await ensureTable(clients.client, table);
     const settings = parseSettings('session_management: { max_concurrent_sessions_system: 100000, max_concurrent_sessions_per_junior: 100 }');
     const now = Date.now();
-    const items: Record<string, unknown>[] = [];
+    const sessions: Session[] = [];
     // Sessions written directly, as a start with the default config and a named mentor would write them.
     const config = settings.defaultConfig;
     const timeouts = { ...settings.timeouts, maxDurationMs: hoursToMs(config.maxDurationHours) };
@@ -133,8 +135,9 @@ async function benchSweeper(endpoint: string): Promise<string[]> {
         { actor: { id: 'bench', role: 'coordinator' }, now: at },
         `wf-${i}`,
       );
-      items.push(sessionItem(session));
+      sessions.push(session);
     }
+    const items = seedItems(sessions, settings.audit.retentionDays);
     items.push({ ...keys.counter('junior', 'sweep-j'), entity: 'counter', count: size });
     items.push({ ...keys.counter('mentor', 'sweep-m'), entity: 'counter', count: size });
     items.push({ ...keys.counter('system'), entity: 'counter', count: size });
@@ -290,6 +293,10 @@ async function main() {
     for (const line of await benchDrain(dynamo.endpoint)) console.log(line);
     console.log('\nSweeper (due-time index), 10 due sessions:');
     for (const line of await benchSweeper(dynamo.endpoint)) console.log(line);
+    console.log('\nOne list page (pageSize 20; first and deeper pages), as the table grows:');
+    for (const line of await benchList(dynamo.endpoint)) console.log(line);
+    console.log('\nExport job over the largest table, in a fresh process (streams to a file):');
+    for (const line of benchExport(dynamo.endpoint)) console.log(line);
 
     const sim = simulateEstimate({ seed: 7, sessions: 5000, systemSlots: 10, juniors: 40, meanMinutes: 60, arrivalMinutes: 6.5 });
     console.log('\nWait estimate, simulated (5,000 sessions, 10 system slots, 40 juniors, log-normal 60 min mean, ~92% load):');

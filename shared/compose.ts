@@ -15,6 +15,14 @@ import { ConfigService } from './services/config-service';
 import { DirectoryService } from './services/directory-service';
 import { SessionService } from './services/session-service';
 import { loadSettings, type Settings } from './settings/settings';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { DynamoExportJobStore } from './adapters/dynamodb/dynamo-export-job-store';
+import { FileExportSink } from './adapters/exports/file-export-sink';
+import type { ExportSink } from './ports/export-sink';
+import { ExportService } from './services/export-service';
+import { HistoryService } from './services/history-service';
+import { CursorCodec } from './services/list-cursor';
 
 /** Everything a handler needs, built once per cold start (or once per local server / test). */
 export interface AppDeps {
@@ -22,6 +30,8 @@ export interface AppDeps {
   readonly assignments: AssignmentService;
   readonly configs: ConfigService;
   readonly directory: DirectoryService;
+  readonly history: HistoryService;
+  readonly exports: ExportService;
   readonly store: SessionStore;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -38,6 +48,10 @@ export interface ComposeOptions {
   readonly logger?: Logger;
   /** Defaults to config/settings.yaml with the environment's overrides. */
   readonly settings?: Settings;
+  /** Where export jobs write their files. Defaults to `<tmpdir>/mentorship-exports`. */
+  readonly exportSink?: ExportSink;
+  /** Signs list cursors (>= 32 bytes). Without one, a random key: cursors then hold only within this process. */
+  readonly cursorKey?: string;
 }
 
 /** Session ids: time-ordered UUIDs (v7), so same-millisecond arrivals keep their order in the queue. */
@@ -47,9 +61,9 @@ export const uuidIds: IdGenerator = uuidV7Ids;
 export function composeApp(options: ComposeOptions): AppDeps {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger('mentorship-sessions');
-  const store = new DynamoSessionStore(options.dynamo.document, options.tableName);
-  const engine = options.engine ?? new EmbeddedWorkflowEngine(options.dynamo.document, options.tableName, clock);
   const settings = options.settings ?? loadSettings();
+  const store = new DynamoSessionStore(options.dynamo.document, options.tableName, { retentionDays: settings.audit.retentionDays });
+  const engine = options.engine ?? new EmbeddedWorkflowEngine(options.dynamo.document, options.tableName, clock);
   const onBackgroundError = (message: string, error: unknown) => logger.error(message, { error });
   const directoryStore = new DynamoDirectoryStore(options.dynamo.document, options.tableName);
   // Sessions and assignments call each other (a drain serves the reassignment wait list
@@ -68,11 +82,27 @@ export function composeApp(options: ComposeOptions): AppDeps {
   });
   const configs = new ConfigService({ store, engine, clock, settings, settle, onBackgroundError });
   const directory = new DirectoryService(directoryStore);
-  return { sessions, assignments, configs, directory, store, logger, clock, settings };
+  const history = new HistoryService({
+    store,
+    clock,
+    settings,
+    settle,
+    details: (id, caller) => sessions!.getSessionDetails(id, caller),
+    cursors: new CursorCodec(options.cursorKey),
+  });
+  const exports = new ExportService({
+    history,
+    jobs: new DynamoExportJobStore(options.dynamo.document, options.tableName),
+    sink: options.exportSink ?? new FileExportSink(join(tmpdir(), 'mentorship-exports')),
+    clock,
+    defaultFormat: settings.audit.exportFormat,
+  });
+  return { sessions, assignments, configs, directory, history, exports, store, logger, clock, settings };
 }
 
 const LambdaEnvironment = z.object({
   TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the DynamoDB table'),
+  CURSOR_SIGNING_KEY: z.string().min(32, 'CURSOR_SIGNING_KEY must be at least 32 characters').optional(),
 });
 
 /** Lambda's composition: configuration from the environment, validated at cold start. */
@@ -81,7 +111,11 @@ export function composeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ap
   if (!parsed.success) {
     throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return composeApp({ tableName: parsed.data.TABLE_NAME, dynamo: createDynamoClients() });
+  return composeApp({
+    tableName: parsed.data.TABLE_NAME,
+    dynamo: createDynamoClients(),
+    ...(parsed.data.CURSOR_SIGNING_KEY !== undefined && { cursorKey: parsed.data.CURSOR_SIGNING_KEY }),
+  });
 }
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;

@@ -6,7 +6,8 @@ import { toSessionDetails } from '../../shared/http/presenters';
 export const makeHandler = (deps: AppDeps) =>
   httpRoute(ROUTES.getSession, deps, async ({ params, caller }) => {
     const { session, events } = await deps.sessions.getSessionDetails(params.id, caller);
-    return toSessionDetails(session, events, deps.clock.now().toISOString());
+    const expiresAt = deps.history.expiryOf(session);
+    return { ...toSessionDetails(session, events, deps.clock.now().toISOString()), ...(expiresAt !== undefined && { expiresAt }) };
   });
 
 export const handler = lambdaEntry(makeHandler);

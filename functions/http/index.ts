@@ -28,6 +28,14 @@ import * as putStory from './put-story';
 import * as recordWorkflowEvent from './record-workflow-event';
 import * as resumeSession from './resume-session';
 import * as startSession from './start-session';
+import * as listSessions from './list-sessions';
+import * as exportSessions from './export-sessions';
+import * as createExportJob from './create-export-job';
+import * as getExportJob from './get-export-job';
+import * as compareSessions from './compare-sessions';
+import * as getRetentionReport from './get-retention-report';
+import * as getSessionTimeline from './get-session-timeline';
+import * as setSessionHold from './set-session-hold';
 
 type MakeHandler = (deps: AppDeps) => (event: never, context: never) => Promise<unknown>;
 
@@ -36,7 +44,15 @@ export const HANDLERS: Record<RouteName, { makeHandler: MakeHandler }> = {
   health,
   openApi: getOpenApi,
   startSession,
+  listSessions,
+  exportSessions,
+  createExportJob,
+  getExportJob,
+  compareSessions,
+  getRetentionReport,
   getSession,
+  getSessionTimeline,
+  setSessionHold,
   listSessionEvents,
   pauseSession,
   resumeSession,

@@ -1,12 +1,20 @@
 import { lambdaEntry, type AppDeps } from '../../shared/compose';
-import { httpRoute } from '../../shared/http/route';
+import { httpRoute, RawBody } from '../../shared/http/route';
+import { EVENT_EXPORT_COLUMNS, toEventDto } from '../../shared/http/presenters';
+import { CONTENT_TYPES, serialize } from '../../shared/services/export-format';
 import { ROUTES } from './routes';
-import { toEventDto } from '../../shared/http/presenters';
 
+/** One session's audit log: JSON, or CSV (`format=csv`, one row per event, `data` as JSON text). */
 export const makeHandler = (deps: AppDeps) =>
-  httpRoute(ROUTES.listSessionEvents, deps, async ({ params, caller }) => ({
-    sessionId: params.id,
-    items: (await deps.sessions.getSessionEvents(params.id, caller)).map(toEventDto),
-  }));
+  httpRoute(ROUTES.listSessionEvents, deps, async ({ params, query, caller }) => {
+    const events = await deps.sessions.getSessionEvents(params.id, caller);
+    if (query.format === 'json') return { sessionId: params.id, items: events.map(toEventDto) };
+    async function* rows() {
+      yield* events;
+    }
+    let body = '';
+    for await (const chunk of serialize('csv', EVENT_EXPORT_COLUMNS, rows(), (event) => event)) body += chunk;
+    return new RawBody(CONTENT_TYPES.csv, body, `session-${params.id}-events.csv`);
+  });
 
 export const handler = lambdaEntry(makeHandler);

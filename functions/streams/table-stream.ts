@@ -2,48 +2,92 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { z } from 'zod';
 import { lambdaEntry, type AppDeps } from '../../shared/compose';
 
-const statusImage = z.object({ entity: z.object({ S: z.string() }).optional(), status: z.object({ S: z.string() }).optional() }).loose();
+const S = z.object({ S: z.string() });
+const N = z.object({ N: z.string() });
+const image = z
+  .object({ entity: S.optional(), status: S.optional(), id: S.optional(), sessionId: S.optional(), listPk: S.optional(), ttl: N.optional() })
+  .loose();
 const StreamRecord = z.object({
   eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
+  /** Set on deletions DynamoDB's TTL made (principal `dynamodb.amazonaws.com`). */
+  userIdentity: z.object({ type: z.string().optional(), principalId: z.string().optional() }).loose().optional(),
   dynamodb: z.object({
     SequenceNumber: z.string().optional(),
-    OldImage: statusImage.optional(),
-    NewImage: statusImage.optional(),
+    OldImage: image.optional(),
+    NewImage: image.optional(),
   }),
 });
+type Record = z.output<typeof StreamRecord>;
 
 const OPEN = new Set(['Active', 'Paused']);
+const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
 
 /** A session that left Active/Paused: its slots were released, so the queue may move. */
-function releasedSlots(record: z.output<typeof StreamRecord>): boolean {
-  const { OldImage, NewImage } = record.dynamodb;
+function releasedSlots({ dynamodb: { OldImage, NewImage } }: Record): boolean {
   if (OldImage?.entity?.S !== 'session' || NewImage?.entity?.S !== 'session') return false;
   return OPEN.has(OldImage.status?.S ?? '') && !OPEN.has(NewImage.status?.S ?? '');
 }
 
+/** What one record asks of this consumer, besides draining. */
+function taskOf(record: Record, deps: AppDeps): (() => Promise<unknown>) | undefined {
+  const { OldImage, NewImage } = record.dynamodb;
+  // A session's expiry moved (it ended, or a legal hold was set or cleared): its events follow.
+  if (NewImage?.entity?.S === 'session' && NewImage.id !== undefined && NewImage.ttl?.N !== OldImage?.ttl?.N) {
+    const id = NewImage.id.S;
+    return () => deps.store.applyExpiry(id);
+  }
+  // TTL removed a listing item: its list counter stops counting it.
+  if (record.eventName === 'REMOVE' && OldImage?.entity?.S === 'listing' && record.userIdentity?.principalId === TTL_PRINCIPAL) {
+    const item = { sessionId: OldImage.sessionId?.S ?? '', partition: OldImage.listPk?.S ?? '', status: OldImage.status?.S ?? '' };
+    return () => deps.store.forgetExpiredListing(item);
+  }
+  // A new export job: run it (idempotent: a job runs once, under a lease).
+  if (record.eventName === 'INSERT' && NewImage?.entity?.S === 'export-job' && NewImage.id !== undefined) {
+    const id = NewImage.id.S;
+    return () => deps.exports.runJob(id);
+  }
+  return undefined;
+}
+
 /**
- * The table's stream: whenever a change released slots, drain the queue. A
- * malformed record is reported and skipped; a failed drain reports the batch
- * from the first releasing record, so Lambda retries it (draining is idempotent).
+ * The table's stream. In order, per record: give a session's events its new
+ * expiry, uncount a listing item TTL removed, run a new export job; then, if
+ * any change released slots, drain the queue once. Every task is idempotent,
+ * so on a failure the batch is reported from the failing record (Lambda
+ * retries from there); releases before it are drained first, as they will not
+ * be delivered again. A malformed record is reported and skipped.
  */
 export const makeHandler = (deps: AppDeps) => async (event: DynamoDBStreamEvent, _context?: Context): Promise<DynamoDBBatchResponse> => {
   const releasing: string[] = [];
+  let failedAt: string | undefined;
   for (const raw of event.Records ?? []) {
     const parsed = StreamRecord.safeParse(raw);
     if (!parsed.success) {
       deps.logger.warn('skipping a malformed stream record', { eventId: raw.eventID });
       continue;
     }
-    if (releasedSlots(parsed.data)) releasing.push(parsed.data.dynamodb.SequenceNumber ?? '');
+    const sequence = parsed.data.dynamodb.SequenceNumber ?? '';
+    const task = taskOf(parsed.data, deps);
+    if (task !== undefined) {
+      try {
+        await task();
+      } catch (error) {
+        deps.logger.error('stream task failed', { error, sequence });
+        failedAt = sequence;
+        break;
+      }
+    }
+    if (releasedSlots(parsed.data)) releasing.push(sequence);
   }
-  if (releasing.length === 0) return { batchItemFailures: [] };
-  try {
-    await deps.sessions.drainQueue();
-    return { batchItemFailures: [] };
-  } catch (error) {
-    deps.logger.error('drain after release failed', { error });
-    return { batchItemFailures: [{ itemIdentifier: releasing[0]! }] };
+  if (releasing.length > 0) {
+    try {
+      await deps.sessions.drainQueue();
+    } catch (error) {
+      deps.logger.error('drain after release failed', { error });
+      return { batchItemFailures: [{ itemIdentifier: releasing[0]! }] };
+    }
   }
+  return { batchItemFailures: failedAt === undefined ? [] : [{ itemIdentifier: failedAt }] };
 };
 
 export const handler = lambdaEntry<DynamoDBStreamEvent, DynamoDBBatchResponse>(makeHandler);

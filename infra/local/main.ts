@@ -10,6 +10,7 @@ import { createDynamoClients, localDynamoConfig } from '../../shared/adapters/dy
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { ensureTable } from '../../shared/adapters/dynamodb/ensure-table';
 import { composeApp } from '../../shared/compose';
+import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
 import { createLogger } from '../../shared/observability/logger';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { localJwt } from './jwt';
@@ -51,7 +52,13 @@ async function main() {
     dynamo = await startDynamoDbLocal({ dataDir: join(settings.dataDir, 'dynamodb'), ...(settings.DYNAMODB_PORT !== undefined && { port: settings.DYNAMODB_PORT }) });
     const clients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
     const created = await ensureTable(clients.client, settings.TABLE_NAME);
-    const deps = composeApp({ tableName: settings.TABLE_NAME, dynamo: clients, logger, settings: sessionSettings });
+    const deps = composeApp({
+      tableName: settings.TABLE_NAME,
+      dynamo: clients,
+      logger,
+      settings: sessionSettings,
+      exportSink: new FileExportSink(join(settings.dataDir, 'exports')),
+    });
     const seeded = await seedDemoDirectoryOnce(clients.document, settings.TABLE_NAME, new DynamoDirectoryStore(clients.document, settings.TABLE_NAME));
     const jwt = await localJwt(settings.dataDir);
     const server = await startLocalServer({ deps, jwt, port: settings.PORT });

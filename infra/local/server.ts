@@ -114,7 +114,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
-    const candidates = routes.filter((route) => route.pattern.test(path));
+    // As API Gateway: a literal segment wins over a {param} (`/sessions/export` before `/sessions/{id}`).
+    const candidates = routes.filter((route) => route.pattern.test(path)).sort((a, b) => a.paramNames.length - b.paramNames.length);
     const route = candidates.find((r) => r.method === method);
     if (route === undefined) {
       send(res, 404, envelope('not_found', `No route for ${method} ${path}.`));

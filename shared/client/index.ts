@@ -1,4 +1,12 @@
 import type {
+  ExportJobDto,
+  HoldViewDto,
+  RetentionReportDto,
+  SessionComparisonDto,
+  SessionExportRowDto,
+  SessionListQueryInput,
+  SessionPageDto,
+  SessionTimelineDto,
   ConfigTemplates,
   MentorChangeResult,
   MentorHistory,
@@ -26,6 +34,14 @@ import type {
 } from '../http/schemas';
 
 export type {
+  ExportJobDto,
+  HoldViewDto,
+  RetentionReportDto,
+  SessionComparisonDto,
+  SessionExportRowDto,
+  SessionListQueryInput,
+  SessionPageDto,
+  SessionTimelineDto,
   ConfigTemplates,
   MentorChangeResult,
   MentorHistory,
@@ -111,6 +127,30 @@ export function createClient(options: ClientOptions) {
     return parsed as T;
   }
 
+  /** Query parameters from an object; undefined values are left out. */
+  const queryString = (q: Record<string, string | number | undefined> = {}) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(q)) if (value !== undefined) params.set(key, String(value));
+    const s = params.toString();
+    return s ? `?${s}` : '';
+  };
+  /** A non-JSON answer (CSV, NDJSON) as text; errors as ApiError. */
+  async function requestText(url: string): Promise<{ contentType: string; text: string }> {
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    const response = await doFetch(url, { method: 'GET', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const text = await response.text();
+    if (!response.ok) {
+      let error: ErrorResponse['error'] | undefined;
+      try {
+        error = (JSON.parse(text) as ErrorResponse).error;
+      } catch {
+        error = undefined;
+      }
+      throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? (text || response.statusText), error?.details);
+    }
+    return { contentType: response.headers.get('content-type') ?? '', text };
+  }
+
   const listQuery = (q: { limit?: number; cursor?: string } = {}) => {
     const params = new URLSearchParams();
     if (q.limit !== undefined) params.set('limit', String(q.limit));
@@ -127,6 +167,21 @@ export function createClient(options: ClientOptions) {
       request<SessionStartResult>('POST', `${api}/sessions`, input, opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}),
     getSession: (id: string) => request<SessionDetails>('GET', `${api}/sessions/${enc(id)}`),
     getSessionEvents: (id: string) => request<{ sessionId: string; items: SessionEventDto[] }>('GET', `${api}/sessions/${enc(id)}/events`),
+    /** The audit log as CSV text (one row per event). */
+    getSessionEventsCsv: (id: string) => requestText(`${api}/sessions/${enc(id)}/events?format=csv`),
+    listSessions: (q: SessionListQueryInput = {}) => request<SessionPageDto>('GET', `${api}/sessions${queryString(q)}`),
+    /** format=json answers the rows; csv and ndjson answer text. */
+    exportSessions: (q: Omit<SessionListQueryInput, 'page' | 'pageSize' | 'cursor'> & { format?: 'json' | 'ndjson' | 'csv' } = {}) =>
+      requestText(`${api}/sessions/export${queryString(q)}`),
+    exportSessionsJson: (q: Omit<SessionListQueryInput, 'page' | 'pageSize' | 'cursor'> = {}) =>
+      request<SessionExportRowDto[]>('GET', `${api}/sessions/export${queryString({ ...q, format: 'json' })}`),
+    createExportJob: (body: Omit<SessionListQueryInput, 'page' | 'pageSize' | 'cursor'> & { format?: 'json' | 'ndjson' | 'csv' } = {}) =>
+      request<ExportJobDto>('POST', `${api}/sessions/exports`, body),
+    getExportJob: (id: string) => request<ExportJobDto>('GET', `${api}/sessions/exports/${enc(id)}`),
+    compareSessions: (a: string, b: string) => request<SessionComparisonDto>('GET', `${api}/sessions/compare${queryString({ ids: `${a},${b}` })}`),
+    getSessionTimeline: (id: string) => request<SessionTimelineDto>('GET', `${api}/sessions/${enc(id)}/timeline`),
+    setSessionHold: (id: string, body: { hold: boolean; reason?: string }) => request<HoldViewDto>('PUT', `${api}/sessions/${enc(id)}/hold`, body),
+    getRetentionReport: (days?: number) => request<RetentionReportDto>('GET', `${api}/retention${queryString({ days })}`),
     pauseSession: (id: string, body: { reason?: string; notes?: string } = {}) =>
       request<SessionResult>('POST', `${api}/sessions/${enc(id)}/pause`, body),
     resumeSession: (id: string, body: { notes?: string } = {}) => request<SessionResult>('POST', `${api}/sessions/${enc(id)}/resume`, body),

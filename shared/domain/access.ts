@@ -7,12 +7,12 @@ export interface Caller {
   readonly roles: readonly Role[];
 }
 
-/** `reassign`: change the mentor; `configure`: change the config. */
-export type SessionAction = 'read' | 'report' | 'reassign' | 'configure' | Operation;
+/** `reassign`: change the mentor; `configure`: change the config; `hold`: set or clear a legal hold. */
+export type SessionAction = 'read' | 'report' | 'reassign' | 'configure' | 'hold' | Operation;
 
 /** What each role may do on a session it can see. */
 const SESSION_PERMISSIONS: Record<Role, readonly SessionAction[]> = {
-  coordinator: ['read', 'report', 'reassign', 'configure', 'pause', 'resume', 'cancel', 'complete', 'fail'],
+  coordinator: ['read', 'report', 'reassign', 'configure', 'hold', 'pause', 'resume', 'cancel', 'complete', 'fail'],
   mentor: ['read', 'pause', 'resume'],
   junior: ['read'],
   service: ['read', 'report', 'complete', 'fail'],
@@ -46,7 +46,16 @@ export function sessionAccess(
 }
 
 /** Actions that are not about one session. */
-export type ServiceAction = 'start_session' | 'write_directory' | 'read_directory' | 'read_queue' | 'read_workload' | 'read_config_templates';
+export type ServiceAction =
+  | 'start_session'
+  | 'write_directory'
+  | 'read_directory'
+  | 'read_queue'
+  | 'read_workload'
+  | 'read_config_templates'
+  | 'list_sessions'
+  | 'export_sessions'
+  | 'read_retention';
 
 const SERVICE_PERMISSIONS: Record<ServiceAction, readonly Role[]> = {
   start_session: ['coordinator'],
@@ -56,6 +65,11 @@ const SERVICE_PERMISSIONS: Record<ServiceAction, readonly Role[]> = {
   /** Any mentor's workload; a mentor may also read their own (checked by the service). */
   read_workload: ['coordinator', 'service'],
   read_config_templates: ['coordinator', 'service', 'mentor', 'junior'],
+  /** Everyone lists; a mentor or junior only their own sessions (scopeFilter). */
+  list_sessions: ['coordinator', 'service', 'mentor', 'junior'],
+  /** Export jobs (files of any size); a synchronous export is a listing (list_sessions, scoped). */
+  export_sessions: ['coordinator', 'service'],
+  read_retention: ['coordinator'],
 };
 
 export function mayPerform(caller: Caller, action: ServiceAction): boolean {

@@ -100,3 +100,8 @@ export class SessionEndedError extends DomainError {
 export class MentorCannotTakeError extends DomainError {
   readonly code = 'mentor_unavailable';
 }
+
+/** A synchronous export would not fit in one response: an export job writes it to a file instead. */
+export class ExportTooLargeError extends DomainError {
+  readonly code = 'export_too_large';
+}

@@ -3,6 +3,7 @@ import type { MentorAssignment, MentorRequest } from './assignment';
 import type { CheckInClock } from './check-ins';
 import type { SessionConfig } from './session-config';
 import type { SessionStatus } from './status';
+import type { SessionServiceReport } from './session-report';
 
 /** Roles come from the identity provider's groups; `system` is this service acting on its own. */
 export const ROLES = ['coordinator', 'mentor', 'junior', 'service'] as const;
@@ -29,6 +30,13 @@ export interface SessionReport {
   readonly summary: string;
   readonly overallScore: number;
   readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** Who placed a legal hold, when and why. */
+export interface LegalHold {
+  readonly setBy: string;
+  readonly setAt: string;
+  readonly reason?: string;
 }
 
 export interface Session {
@@ -84,6 +92,10 @@ export interface Session {
   /** Failure context, for `Failed` sessions. */
   readonly error?: string;
   readonly report?: SessionReport;
+  /** Stored at completion: what the service itself counted (time per state, pauses, blockers, escalations) and the engine's score. */
+  readonly serviceReport?: SessionServiceReport;
+  /** A legal hold keeps the session's data past its retention period (see retention.ts). */
+  readonly legalHold?: LegalHold;
   /** Optimistic-concurrency version: every write conditions on it and bumps it. */
   readonly version: number;
   /** Number of events written; the next event's sequence is eventCount + 1. */
@@ -111,6 +123,8 @@ export const SERVICE_EVENTS = [
   'mentor_reassignment_queued',
   'config_updated',
   'check_in_missed',
+  'legal_hold_set',
+  'legal_hold_released',
   // `escalation_triggered` is also the engine's (a progress event): the check-in ladder writes it with actor `system`.
 ] as const;
 

@@ -27,6 +27,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   session_ended: 409,
   mentor_unavailable: 409,
   payload_too_large: 413,
+  export_too_large: 413,
   unsupported_media_type: 415,
   reference_not_found: 422,
   queue_full: 429,

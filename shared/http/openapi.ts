@@ -57,7 +57,10 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
       responses: {
         [route.successStatus]: {
           description: 'Success',
-          content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+          content: {
+            'application/json': { schema: jsonSchema(route.response, 'output') },
+            ...Object.fromEntries((route.alternateContent ?? []).map((type) => [type, { schema: { type: 'string' } }])),
+          },
         },
         ...Object.fromEntries(route.errors.map((code) => [code, { description: ERROR_TEXT[code] ?? 'Error', ...error }])),
         500: { description: 'Internal error (the body names the request id).', ...error },

@@ -2,7 +2,12 @@ import { elapsedMs, formatDuration } from '../domain/duration';
 import type { MentorAssignment } from '../domain/assignment';
 import type { Session, SessionEvent } from '../domain/session';
 import type { SessionConfig } from '../domain/session-config';
-import type { SessionDetails, SessionEventDto, SessionSummary } from './schemas';
+import type { Column } from '../services/export-format';
+import type { ExportJob } from '../ports/export-jobs';
+import type { ExportJobDto, SessionComparisonDto, SessionDetails, SessionEventDto, SessionSummary, SessionTimelineDto } from './schemas';
+import type { SessionTimeline, StatusBreakdown } from '../domain/timeline';
+import type { ComparedSession, SessionComparison } from '../domain/comparison';
+import type { SessionServiceReport } from '../domain/session-report';
 
 /** Session -> the spec's SessionSummary. `now` ends the duration of a session still running. */
 export function toSessionSummary(session: Session, now: string): SessionSummary {
@@ -46,6 +51,8 @@ export function toSessionDetails(session: Session, events: readonly SessionEvent
     ...optional('cancelReason'),
     ...optional('error'),
     ...(session.report !== undefined && { report: { ...session.report, metrics: { ...session.report.metrics } } }),
+    ...(session.serviceReport !== undefined && { serviceReport: toServiceReportDto(session.serviceReport) }),
+    ...(session.legalHold !== undefined && { legalHold: { ...session.legalHold } }),
     version: session.version,
     events: [...events].sort((a, b) => a.seq - b.seq).map(toEventDto),
   };
@@ -58,4 +65,143 @@ export function toConfigDto(config: SessionConfig): SessionDetails['config'] {
 
 export function toAssignmentDto(assignment: MentorAssignment): NonNullable<SessionDetails['assignment']> {
   return { ...assignment, candidates: assignment.candidates.map((candidate) => ({ ...candidate })) };
+}
+
+/** One exported session: its summary plus what a report on past sessions needs. Strings and numbers only. */
+export interface SessionExportRow extends SessionSummary {
+  readonly skillArea: string;
+  readonly configTemplateId?: string;
+  readonly startedAt?: string;
+  readonly cancelReason?: string;
+  readonly error?: string;
+  readonly legalHold: boolean;
+}
+
+export function toSessionExportRow(session: Session, now: string): SessionExportRow {
+  return {
+    ...toSessionSummary(session, now),
+    skillArea: session.skillArea,
+    ...(session.configTemplateId !== undefined && { configTemplateId: session.configTemplateId }),
+    ...(session.startedAt !== undefined && { startedAt: session.startedAt }),
+    ...(session.cancelReason !== undefined && { cancelReason: session.cancelReason }),
+    ...(session.error !== undefined && { error: session.error }),
+    legalHold: session.legalHold !== undefined,
+  };
+}
+
+const column = <T, K extends keyof T & string>(key: K): Column<T> => ({
+  header: key,
+  value: (row) => row[key] as string | number | boolean | undefined,
+});
+
+/** The CSV columns of a session export, in order (the header row). */
+export const SESSION_EXPORT_COLUMNS: readonly Column<SessionExportRow>[] = (
+  [
+    'id',
+    'storyId',
+    'storyTitle',
+    'juniorId',
+    'juniorName',
+    'mentorId',
+    'skillArea',
+    'status',
+    'currentState',
+    'createdAt',
+    'startedAt',
+    'completedAt',
+    'duration',
+    'overallScore',
+    'configTemplateId',
+    'cancelReason',
+    'error',
+    'legalHold',
+  ] as const
+).map((key) => column<SessionExportRow, typeof key>(key));
+
+/** The CSV columns of one session's audit log; `data` is its JSON text. */
+export const EVENT_EXPORT_COLUMNS: readonly Column<SessionEvent>[] = [
+  ...(
+    ['seq', 'type', 'occurredAt', 'recordedAt', 'actor', 'actorRole', 'fromStatus', 'toStatus', 'fromState', 'toState', 'reason', 'notes', 'externalId'] as const
+  ).map((key) => column<SessionEvent, typeof key>(key)),
+  { header: 'data', value: (event) => (event.data === undefined ? undefined : JSON.stringify(event.data)) },
+];
+
+const durations = (byKey: Readonly<Record<string, number | undefined>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(byKey).flatMap(([key, ms]) => (ms === undefined ? [] : [[key, formatDuration(ms)]])));
+
+function toStatusBreakdownDto(breakdown: StatusBreakdown): SessionTimelineDto['statusBreakdown'] {
+  return {
+    queued: formatDuration(breakdown.queuedMs),
+    active: formatDuration(breakdown.activeMs),
+    paused: formatDuration(breakdown.pausedMs),
+    pauseCount: breakdown.pauseCount,
+    longestPause: formatDuration(breakdown.longestPauseMs),
+  };
+}
+
+/** The timeline with its durations as ISO 8601 (`PT1H30M`). */
+export function toTimelineDto(timeline: SessionTimeline): SessionTimelineDto {
+  return {
+    sessionId: timeline.sessionId,
+    startTime: timeline.startTime,
+    ...(timeline.startedAt !== undefined && { startedAt: timeline.startedAt }),
+    ...(timeline.endTime !== undefined && { endTime: timeline.endTime }),
+    asOf: timeline.asOf,
+    totalDuration: formatDuration(timeline.totalDurationMs),
+    entries: timeline.entries.map(({ durationInStateMs, ...entry }) => ({ ...entry, durationInState: formatDuration(durationInStateMs) })),
+    timePerState: durations(timeline.timePerStateMs),
+    statusBreakdown: toStatusBreakdownDto(timeline.statusBreakdown),
+  };
+}
+
+function toComparedDto(side: ComparedSession): SessionComparisonDto['a'] {
+  return {
+    sessionId: side.sessionId,
+    storyId: side.storyId,
+    juniorId: side.juniorId,
+    ...(side.mentorId !== undefined && { mentorId: side.mentorId }),
+    outcome: { ...side.outcome },
+    ...(side.overallScore !== undefined && { overallScore: side.overallScore }),
+    durations: {
+      total: formatDuration(side.durationsMs.total),
+      active: formatDuration(side.durationsMs.active),
+      queued: formatDuration(side.durationsMs.queued),
+      paused: formatDuration(side.durationsMs.paused),
+    },
+    timePerState: durations(side.timePerStateMs),
+    statusBreakdown: toStatusBreakdownDto(side.statusBreakdown),
+    eventCounts: Object.fromEntries(Object.entries(side.eventCounts).filter((entry): entry is [string, number] => entry[1] !== undefined)),
+  };
+}
+
+/** Two sessions side by side; differences (b minus a) stay signed milliseconds. */
+export function toComparisonDto(comparison: SessionComparison): SessionComparisonDto {
+  return {
+    a: toComparedDto(comparison.a),
+    b: toComparedDto(comparison.b),
+    configDifferences: comparison.configDifferences.map((difference) => ({ ...difference })),
+    durationDifferencesMs: { ...comparison.durationDifferencesMs },
+    stateDifferencesMs: Object.fromEntries(
+      Object.entries(comparison.stateDifferencesMs).filter((entry): entry is [string, number] => entry[1] !== undefined),
+    ),
+  };
+}
+
+/** An export job as the API shows it (its filter stays internal). */
+export function toExportJobDto(job: ExportJob): ExportJobDto {
+  const { filter: _filter, order: _order, requestedBy: _by, leaseUntil: _lease, ...shown } = job;
+  return shown;
+}
+
+function toServiceReportDto(report: SessionServiceReport): NonNullable<SessionDetails['serviceReport']> {
+  const { timePerStateMs, statusBreakdown, engineScore, ...counts } = report;
+  return {
+    timePerState: durations(timePerStateMs),
+    queued: formatDuration(statusBreakdown.queuedMs),
+    active: formatDuration(statusBreakdown.activeMs),
+    paused: formatDuration(statusBreakdown.pausedMs),
+    longestPause: formatDuration(statusBreakdown.longestPauseMs),
+    ...counts,
+    ...(engineScore !== undefined && { engineScore }),
+  };
 }

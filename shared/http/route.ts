@@ -26,8 +26,10 @@ export interface RouteSpec {
   readonly body?: z.ZodType;
   /** Headers the route reads (lower-case name -> description). */
   readonly headers?: Readonly<Record<string, string>>;
-  readonly successStatus: 200 | 201;
+  readonly successStatus: 200 | 201 | 202;
   readonly response: z.ZodType;
+  /** Other content types the success answer may take (e.g. `text/csv` for `format=csv`), for OpenAPI. */
+  readonly alternateContent?: readonly string[];
   /** Error statuses the route can answer, for the OpenAPI document. */
   readonly errors: readonly number[];
 }
@@ -81,8 +83,29 @@ export function httpRoute<S extends RouteSpec>(
         requestId: event.requestContext?.requestId ?? context.awsRequestId,
       } as RouteRequest<S>;
       const result = await run(request);
+      if (result instanceof RawBody) {
+        return {
+          statusCode: spec.successStatus,
+          headers: {
+            ...JSON_HEADERS,
+            'content-type': result.contentType,
+            ...(result.filename !== undefined && { 'content-disposition': `attachment; filename="${result.filename}"` }),
+          },
+          body: result.body,
+        };
+      }
       return { statusCode: spec.successStatus, headers: JSON_HEADERS, body: JSON.stringify(result) };
     });
+}
+
+/** A success body that is not JSON (a CSV or NDJSON export): sent as is with its content type. */
+export class RawBody {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+    /** Suggested file name (Content-Disposition: attachment). Plain ASCII only. */
+    readonly filename?: string,
+  ) {}
 }
 
 type ParsedEvent = APIGatewayProxyEventV2 & { parsedBody?: unknown };

@@ -3,6 +3,7 @@ import type { Junior, Mentor, Story } from '../domain/directory';
 import type { SlotLimits, SlotScope } from '../domain/limits';
 import type { SessionStartResult } from '../domain/results';
 import type { Session, SessionEvent } from '../domain/session';
+import type { ListOrder, SessionFilter } from '../domain/session-list';
 
 /** A stored answer to a request sent with an Idempotency-Key. */
 export interface IdempotencyRecord {
@@ -19,10 +20,11 @@ export interface IdempotencyRecord {
 /**
  * One write of a session: the new session, its new events and, for a start, the
  * idempotency record. `expected` is the session as read; the write happens only
- * if the stored session still has that status and version.
+ * if the stored session still has that status and version (the store also
+ * derives from it which index entries and counters the change moves).
  */
 export interface SessionChange {
-  readonly expected?: Pick<Session, 'status' | 'version' | 'mentorId'>;
+  readonly expected?: Session;
   readonly session: Session;
   readonly events: readonly SessionEvent[];
   /** The engine's event id, remembered so a repeated report is dropped. */
@@ -79,6 +81,23 @@ export interface StartContextQuery {
   readonly withMentorPool?: boolean;
 }
 
+/** One page of a listing: sessions matching `filter` in `order`, after a position the store gave earlier. */
+export interface ListSessionsQuery {
+  readonly filter: SessionFilter;
+  readonly order: ListOrder;
+  readonly limit: number;
+  /** Matching sessions to pass over first (offset paging); they are not read. */
+  readonly skip?: number;
+  /** The store's position after the previous page (opaque to callers; the service signs it into a cursor). */
+  readonly after?: Readonly<Record<string, unknown>>;
+}
+
+export interface ListSessionsPage {
+  readonly sessions: Session[];
+  /** Where the next page starts; absent on the last page. */
+  readonly after?: Readonly<Record<string, unknown>>;
+}
+
 /** Why a change was not written. */
 export type CommitConflict =
   | 'session_changed'
@@ -131,4 +150,14 @@ export interface SessionStore {
   readMentorUsage(mentorIds: readonly string[]): Promise<ReadonlyMap<string, { load: number; lastAssignedAt?: string }>>;
   readUsage(query: { juniorIds: readonly string[] }): Promise<UsageSnapshot>;
   getDurationStats(): Promise<DurationStats | undefined>;
+  /** A page of sessions in list order: always one index Query (plus a BatchGet of the page), never a Scan. */
+  listSessions(query: ListSessionsQuery): Promise<ListSessionsPage>;
+  /** How many sessions match: from counters when the filter is one list partition, else counted by a Query. */
+  countSessions(filter: SessionFilter): Promise<number>;
+  /** Terminal sessions whose data expires in [from, to] (ISO instants). */
+  countExpiring(from: string, to: string): Promise<number>;
+  /** Gives a session's events the session's expiry (or clears it under a legal hold); idempotent. */
+  applyExpiry(sessionId: string): Promise<number>;
+  /** A listing item TTL removed: take it out of its counter. */
+  forgetExpiredListing(item: { readonly sessionId: string; readonly partition: string; readonly status: string }): Promise<void>;
 }

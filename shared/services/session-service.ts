@@ -40,6 +40,7 @@ import type { WorkflowEngine } from '../ports/workflow-engine';
 import { configIssues, hoursToMs, resolveConfig, type SessionConfig, type SessionConfigPatch } from '../domain/session-config';
 import type { Settings } from '../settings/settings';
 import { actorOf, authorizeSession } from './authorize';
+import { sessionServiceReport } from '../domain/session-report';
 import { LoadedPool, rotationChange } from './mentor-pool';
 
 export interface SessionServiceOptions {
@@ -531,7 +532,8 @@ export class SessionService {
         throw new TransitionForbiddenError(outcome.operation, outcome.status, outcome.allowedOperations);
       }
 
-      const write = withEvents(outcome.session, outcome.events, now);
+      const changed = withEvents(outcome.session, outcome.events, now);
+      const write = changed.session.status === 'Completed' ? await this.withServiceReport(session, changed, now) : changed;
       try {
         await this.deps.store.commit({ expected: session, ...write, limits: this.limits() });
       } catch (error) {
@@ -547,6 +549,17 @@ export class SessionService {
       if (read.queueLength > 0 && releasesSlots(session, write.session)) await this.drainAfterRelease();
       return result;
     }
+  }
+
+  /**
+   * A completion stores the service's own report with the engine's: counted
+   * from the whole log (read here, at the version the change was decided on;
+   * a log that moved on makes the commit conflict and retry).
+   */
+  private async withServiceReport(before: Session, write: SessionWrite, now: string): Promise<SessionWrite> {
+    const logged = (await this.deps.store.getSessionWithEvents(before.id))?.events ?? [];
+    const events = [...logged.filter((event) => event.seq <= before.eventCount), ...write.events];
+    return { ...write, session: { ...write.session, serviceReport: sessionServiceReport(write.session, events, now) } };
   }
 
   /**

@@ -80,6 +80,8 @@ export interface Settings {
   /** Config templates by id, in the file's order. */
   readonly templates: readonly ConfigTemplate[];
   readonly assignment: { readonly strategy: AssignmentStrategy; readonly fallbackToAuto: boolean };
+  /** Days a terminal session's data is kept (then DynamoDB TTL removes it); the export format when none is asked for. */
+  readonly audit: { readonly retentionDays: number; readonly exportFormat: 'json' | 'csv' };
   readonly raw: SessionManagementSettings;
 }
 
@@ -162,6 +164,7 @@ export function parseSettings(yamlText: string, env: NodeJS.ProcessEnv = {}, sou
     defaultConfig,
     templates,
     assignment: { strategy: raw.mentor_assignment.strategy, fallbackToAuto: raw.mentor_assignment.fallback_to_auto },
+    audit: { retentionDays: raw.audit.retention_days, exportFormat: raw.audit.export_format },
     raw,
   };
 }

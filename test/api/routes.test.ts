@@ -47,6 +47,16 @@ function expectSuccess<N extends RouteName>(name: N, response: RawResponse) {
   return z.record(z.string(), z.unknown()).parse(response.json);
 }
 
+/** As expectSuccess, for a route answering a JSON array. */
+function expectSuccessRows<N extends RouteName>(name: N, response: RawResponse) {
+  expect({ status: response.status, body: response.json }).toMatchObject({ status: ROUTES[name].successStatus });
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  const parsed = ROUTES[name].response.safeParse(response.json);
+  expect(parsed.error?.issues ?? []).toEqual([]);
+  succeeded.add(name);
+  return z.array(z.record(z.string(), z.unknown())).parse(response.json);
+}
+
 const OpenApiDocument = z.object({
   openapi: z.string(),
   paths: z.record(z.string(), z.record(z.string(), z.object({ operationId: z.string(), security: z.array(z.unknown()).optional() }))),
@@ -424,6 +434,62 @@ describe('configuration and assignment', () => {
     expect(workload).toMatchObject({ mentorId: DIRECTORY.mentors[1], available: true, capacity: 1000 });
     expect((workload.sessions as { id: string }[]).map((s) => s.id)).toContain(id);
     expect(workload.openSessions).toBe((workload.sessions as unknown[]).length);
+  });
+});
+
+describe('history, export and retention', () => {
+  test('GET /sessions lists a page with its total; the cursor opens the next page', async () => {
+    const ids = [await startSession(coordinator), await startSession(coordinator)];
+
+    const first = expectSuccess('listSessions', await coordinator.raw('GET', `${SESSIONS}?juniorId=${DIRECTORY.juniors[0]}&pageSize=1&sortDirection=asc`));
+    const second = expectSuccess(
+      'listSessions',
+      await coordinator.raw('GET', `${SESSIONS}?juniorId=${DIRECTORY.juniors[0]}&pageSize=1&sortDirection=asc&cursor=${encodeURIComponent(String(first.nextCursor))}`),
+    );
+
+    expect(first).toMatchObject({ page: 1, pageSize: 1 });
+    expect(first.totalCount).toBeGreaterThanOrEqual(2);
+    expect(second).toMatchObject({ page: 2, totalCount: first.totalCount });
+    const seen = [...(first.items as { id: string }[]), ...(second.items as { id: string }[])].map((item) => item.id);
+    expect(new Set(seen).size).toBe(2);
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+  });
+
+  test('GET /sessions/export answers JSON rows; POST /sessions/exports starts a job; GET shows it done', async () => {
+    const id = await startSession(coordinator);
+
+    const rows = expectSuccessRows('exportSessions', await coordinator.raw('GET', `${SESSIONS}/export?format=json&juniorId=${DIRECTORY.juniors[0]}`));
+    const job = expectSuccess('createExportJob', await sendJson(coordinator, 'POST', `${SESSIONS}/exports`, { format: 'csv', juniorId: DIRECTORY.juniors[0] }));
+    await app.deps.exports.runJob(String(job.id));
+    const done = expectSuccess('getExportJob', await coordinator.raw('GET', `${SESSIONS}/exports/${String(job.id)}`));
+
+    expect(rows.map((row) => row.id)).toContain(id);
+    expect(job).toMatchObject({ status: 'pending', format: 'csv' });
+    expect(done).toMatchObject({ id: job.id, status: 'succeeded', location: expect.stringMatching(/^file:\/\//) });
+    expect(done.rows).toBe(rows.length);
+  });
+
+  test('GET /sessions/{id}/timeline and GET /sessions/compare', async () => {
+    const a = await startSession(coordinator);
+    const b = await startSession(coordinator);
+
+    const timeline = expectSuccess('getSessionTimeline', await coordinator.raw('GET', `${at(a)}/timeline`));
+    const comparison = expectSuccess('compareSessions', await coordinator.raw('GET', `${SESSIONS}/compare?ids=${a},${b}`));
+
+    expect(timeline).toMatchObject({ sessionId: a, startTime: expect.any(String), statusBreakdown: { pauseCount: 0 } });
+    expect((timeline.entries as { eventType: string }[]).map((entry) => entry.eventType)).toEqual(['session_started', 'mentor_assigned']);
+    expect(comparison).toMatchObject({ a: { sessionId: a }, b: { sessionId: b }, configDifferences: [] });
+  });
+
+  test('PUT /sessions/{id}/hold keeps an ended session; GET /retention counts what expires', async () => {
+    const id = await startSession(coordinator);
+    await sendJson(coordinator, 'POST', `${at(id)}/cancel`, { reason: 'not needed' });
+
+    const held = expectSuccess('setSessionHold', await sendJson(coordinator, 'PUT', `${at(id)}/hold`, { hold: true, reason: 'audit request' }));
+    const report = expectSuccess('getRetentionReport', await coordinator.raw('GET', `${API}/retention?days=400`));
+
+    expect(held).toEqual({ sessionId: id, status: 'Cancelled', legalHold: { setBy: 'coord-1', setAt: expect.any(String), reason: 'audit request' } });
+    expect(report).toMatchObject({ retentionDays: 365, expiring: expect.any(Number), pastExpiry: 0 });
   });
 });
 

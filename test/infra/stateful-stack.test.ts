@@ -16,6 +16,17 @@ describe('stateful stack', () => {
       [...local.AttributeDefinitions!].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!)),
     );
     expect(props.GlobalSecondaryIndexes ?? []).toHaveLength(TABLE_DEFINITION.globalSecondaryIndexes.length);
+    type Index = { IndexName?: string; KeySchema?: unknown; Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] } };
+    const shape = (indexes: readonly Index[]) =>
+      [...indexes]
+        .map((index) => ({
+          name: index.IndexName,
+          keys: index.KeySchema,
+          projection: index.Projection?.ProjectionType,
+          include: [...(index.Projection?.NonKeyAttributes ?? [])].sort(),
+        }))
+        .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    expect(shape(props.GlobalSecondaryIndexes)).toEqual(shape(local.GlobalSecondaryIndexes ?? []));
     expect(props.StreamSpecification).toEqual({ StreamViewType: TABLE_DEFINITION.streamViewType });
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true });
   });

@@ -245,7 +245,7 @@ describe('concurrency', () => {
 });
 
 describe('DynamoDB requests per operation', () => {
-  test('start <= 5, pause/resume/cancel/complete/fail <= 2 (store; the embedded engine adds its own), details = 1 Query', async () => {
+  test('start <= 5, pause/resume/cancel/fail <= 2, complete 3 (store; the embedded engine adds its own), details = 1 Query', async () => {
     const store = table.requests;
     const juniors = ['budget-a', 'budget-b', 'budget-c'];
     const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
@@ -268,7 +268,8 @@ describe('DynamoDB requests per operation', () => {
     // Session + queue length in one BatchGetItem, the transaction, and the embedded engine's own UpdateItem.
     expect(await count(() => app.sessions.pauseSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
     expect(await count(() => app.sessions.resumeSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
-    expect(await count(() => app.sessions.completeSession(id, { report }, engineCaller))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1 });
+    // A completion also reads the log (one Query) to store the service's report beside the engine's.
+    expect(await count(() => app.sessions.completeSession(id, { report }, engineCaller))).toEqual({ BatchGetItem: 1, Query: 1, TransactWriteItems: 1 });
     expect(await count(() => app.sessions.getSessionDetails(id, coordinator))).toEqual({ Query: 1 });
 
     const other = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'budget-b' }, coordinator)).sessionId;

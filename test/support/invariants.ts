@@ -32,6 +32,10 @@ export interface Snapshot {
   readonly events: Map<string, SessionEvent[]>;
   /** Counter items by pk (`COUNTER#junior#<id>`, `COUNTER#system`, ...). */
   readonly counters: Map<string, number>;
+  /** Listing items by session id. */
+  readonly listings: Map<string, Record<string, unknown>[]>;
+  /** List counters by pk (`LISTCOUNT#J#<id>`, `LISTCOUNT#ALL#<shard>`, ...): sessions by status. */
+  readonly listCounters: Map<string, Record<string, number>>;
 }
 
 const OPEN: readonly SessionStatus[] = ['Active', 'Paused'];
@@ -45,6 +49,8 @@ export async function scanTable(db: DynamoDBDocumentClient, tableName: string): 
   const items = new Map<string, Record<string, unknown>>();
   const events = new Map<string, SessionEvent[]>();
   const counters = new Map<string, number>();
+  const listings = new Map<string, Record<string, unknown>[]>();
+  const listCounters = new Map<string, Record<string, number>>();
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
@@ -64,12 +70,17 @@ export async function scanTable(db: DynamoDBDocumentClient, tableName: string): 
         events.set(id, list);
       } else if (pk.startsWith('COUNTER#') && sk === 'COUNTER') {
         counters.set(pk, typeof item.count === 'number' ? item.count : Number.NaN);
+      } else if (pk.startsWith('LISTING#')) {
+        const id = pk.slice('LISTING#'.length);
+        listings.set(id, [...(listings.get(id) ?? []), item]);
+      } else if (pk.startsWith('LISTCOUNT#')) {
+        listCounters.set(pk, Object.fromEntries(Object.entries(item).filter((entry): entry is [string, number] => typeof entry[1] === 'number')));
       }
     }
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey !== undefined);
   for (const list of events.values()) list.sort((a, b) => a.seq - b.seq);
-  return { sessions, items, events, counters };
+  return { sessions, items, events, counters, listings, listCounters };
 }
 
 export interface Usage {
@@ -154,6 +165,8 @@ export interface CheckContext {
   readonly quiescent: boolean;
   /** Every deadline up to now has been applied (the step swept after its last time move). */
   readonly swept: boolean;
+  /** Settings audit.retention_days (default 365). */
+  readonly retentionDays?: number;
 }
 
 /** Every violation of the stress test's invariants in one snapshot; empty when all hold. */
@@ -216,8 +229,57 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
     const deadline = deadlineOf(s, ctx.timeouts);
     const checkIn = checkInOf(s);
     const due = [deadline, checkIn].filter((t): t is number => t !== undefined);
-    const dueSk = due.length === 0 ? undefined : `${new Date(Math.min(...due)).toISOString()}#${s.id}`;
+    // A terminal session (not under a legal hold) sits in the due index by its expiry instead, and carries its TTL.
+    const expiry =
+      isTerminal(s.status) && s.endedAt !== undefined && s.legalHold === undefined
+        ? Date.parse(s.endedAt) + (ctx.retentionDays ?? 365) * 86_400_000
+        : undefined;
+    const dueSk =
+      expiry !== undefined
+        ? `${new Date(expiry).toISOString()}#${s.id}`
+        : due.length === 0
+          ? undefined
+          : `${new Date(Math.min(...due)).toISOString()}#${s.id}`;
     if (item.dueSk !== dueSk) violations.push(`(4) ${s.id} (${s.status}): dueSk ${String(item.dueSk)}, expected ${String(dueSk)}`);
+    const ttl = expiry === undefined ? undefined : Math.floor(expiry / 1000);
+    if (item.ttl !== ttl) violations.push(`(4) ${s.id} (${s.status}): ttl ${String(item.ttl)}, expected ${String(ttl)}`);
+  }
+
+  // (4b) Every session is in exactly the list partitions of its junior, story, mentor and status, and the list counters
+  // count exactly the sessions in each partition by status.
+  const enc = (value: string) => encodeURIComponent(value);
+  const expectedListCounts = new Map<string, Record<string, number>>();
+  const countIn = (pk: string, status: string) => {
+    const counts = expectedListCounts.get(pk) ?? {};
+    counts[status] = (counts[status] ?? 0) + 1;
+    expectedListCounts.set(pk, counts);
+  };
+  for (const s of sessions) {
+    const partitions = ['ALL', `ALL#${s.status}`, `J#${enc(s.juniorId)}`, `S#${enc(s.storyId)}`, ...(s.mentorId === undefined ? [] : [`M#${enc(s.mentorId)}`])];
+    const stored = snapshot.listings.get(s.id) ?? [];
+    const storedPartitions = stored.map((entry) => String(entry.listPk)).sort();
+    if (JSON.stringify(storedPartitions) !== JSON.stringify([...partitions].sort())) {
+      violations.push(`(4b) ${s.id} (${s.status}, mentor ${String(s.mentorId)}): listed in [${storedPartitions.join(', ')}], expected [${[...partitions].sort().join(', ')}]`);
+    }
+    for (const entry of stored) {
+      if (entry.status !== s.status || entry.mentorId !== s.mentorId) {
+        violations.push(`(4b) ${s.id}: listing ${String(entry.listPk)} says ${String(entry.status)}/${String(entry.mentorId)}, session is ${s.status}/${String(s.mentorId)}`);
+      }
+    }
+    for (const partition of partitions.filter((p) => !p.startsWith('ALL'))) countIn(`LISTCOUNT#${partition}`, s.status);
+    countIn('LISTCOUNT#ALL', s.status);
+  }
+  const storedListCounts = new Map<string, Record<string, number>>();
+  for (const [pk, counts] of snapshot.listCounters) {
+    const key = pk.startsWith('LISTCOUNT#ALL#') ? 'LISTCOUNT#ALL' : pk;
+    const total = storedListCounts.get(key) ?? {};
+    for (const [status, n] of Object.entries(counts)) if (n !== 0) total[status] = (total[status] ?? 0) + n;
+    storedListCounts.set(key, total);
+  }
+  for (const pk of new Set([...expectedListCounts.keys(), ...storedListCounts.keys()])) {
+    const want = JSON.stringify(Object.entries(expectedListCounts.get(pk) ?? {}).sort());
+    const got = JSON.stringify(Object.entries(storedListCounts.get(pk) ?? {}).filter(([, n]) => n !== 0).sort());
+    if (want !== got) violations.push(`(4b) list counter ${pk} holds ${got}, the sessions say ${want}`);
   }
 
   // (5) None started twice; every session that ever ran started exactly once.

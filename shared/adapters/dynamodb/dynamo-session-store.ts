@@ -1,9 +1,10 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
   type TransactWriteCommandInput,
@@ -18,6 +19,8 @@ import {
   type CommitConflict,
   type DurationStats,
   type IdempotencyRecord,
+  type ListSessionsPage,
+  type ListSessionsQuery,
   type MentorPool,
   type MentorUsage,
   type SessionChange,
@@ -27,6 +30,10 @@ import {
   type UsageSnapshot,
 } from '../../ports/session-store';
 import { keys, type Key } from './keys';
+import { listingEntries, listingEntryCounter, planList, positionOf } from './listing';
+import type { SessionFilter } from '../../domain/session-list';
+import { SESSION_STATUSES } from '../../domain/status';
+import { expiryOf } from '../../domain/retention';
 import { TABLE_DEFINITION } from './table-definition';
 import type { Mentor } from '../../domain/directory';
 import {
@@ -47,10 +54,16 @@ const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 /** DynamoDB does not emulate, but AWS raises, TransactionConflict under contention; the SDK does not retry it. */
 const TRANSACTION_CONFLICT_RETRIES = 3;
 
+export interface DynamoSessionStoreOptions {
+  /** Days a terminal session's items are kept before DynamoDB TTL removes them (a legal hold keeps them). */
+  readonly retentionDays: number;
+}
+
 export class DynamoSessionStore implements SessionStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: DynamoSessionStoreOptions,
   ) {}
 
   async getSession(id: string): Promise<Session | undefined> {
@@ -226,6 +239,169 @@ export class DynamoSessionStore implements SessionStore {
     };
   }
 
+  async listSessions(query: ListSessionsQuery): Promise<ListSessionsPage> {
+    const plan = planList(query.filter, query.order);
+    const skip = query.skip ?? 0;
+    const limit = skip + query.limit;
+    const wanted = limit + 1;
+    const matched: Record<string, unknown>[] = [];
+    let start = query.after;
+    let reads = 0;
+    // With a filter on the items a Query page may hold few matches: read on, up to a bound,
+    // then answer what was found with a cursor at the position reached.
+    while (matched.length < wanted) {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: plan.index,
+          KeyConditionExpression: plan.keyCondition,
+          ...(plan.filter !== undefined && { FilterExpression: plan.filter }),
+          ExpressionAttributeNames: plan.names,
+          ExpressionAttributeValues: plan.values,
+          ScanIndexForward: plan.forward,
+          Limit: plan.filter === undefined ? wanted - matched.length : Math.max(wanted, FILTERED_PAGE_READ),
+          ...(start !== undefined && { ExclusiveStartKey: start }),
+        }),
+      );
+      reads += 1;
+      matched.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+      if (start === undefined) break;
+      if (reads >= MAX_LIST_READS && matched.length < wanted) {
+        return { sessions: await this.sessionsOf(matched.slice(skip)), after: start };
+      }
+    }
+    const more = matched.length > limit;
+    const kept = matched.slice(0, limit);
+    const last = kept.at(-1);
+    const after = more && last !== undefined ? positionOf(last, plan.sortAttribute) : undefined;
+    // Skipped items were only counted past: their sessions are not read.
+    return { sessions: await this.sessionsOf(kept.slice(skip)), ...(after !== undefined && { after }) };
+  }
+
+  /** The sessions the listing items name, in their order; an item whose session is gone (expired) is skipped. */
+  private async sessionsOf(items: readonly Record<string, unknown>[]): Promise<Session[]> {
+    const ids = items.map((item) => String(item.sessionId));
+    const found = await this.batchGet(ids.map((id) => keys.session(id)));
+    return ids.flatMap((id) => {
+      const item = found.get(keyString(keys.session(id)));
+      return item === undefined ? [] : [parseRecord(SessionRecord, item, 'session')];
+    });
+  }
+
+  async countSessions(filter: SessionFilter): Promise<number> {
+    const plan = planList(filter, { sortBy: 'createdAt', sortDirection: 'asc' });
+    if (plan.counters !== undefined) {
+      const { keys: counterKeys, status } = plan.counters;
+      const found = await this.batchGet(counterKeys);
+      let total = 0;
+      for (const key of counterKeys) {
+        const item = found.get(keyString(key)) ?? {};
+        for (const name of status === undefined ? SESSION_STATUSES : [status]) {
+          const value = item[name];
+          if (typeof value === 'number') total += value;
+        }
+      }
+      return total;
+    }
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: plan.index,
+          KeyConditionExpression: plan.keyCondition,
+          ...(plan.filter !== undefined && { FilterExpression: plan.filter }),
+          ExpressionAttributeNames: plan.names,
+          ExpressionAttributeValues: plan.values,
+          Select: 'COUNT',
+          ...(start !== undefined && { ExclusiveStartKey: start }),
+        }),
+      );
+      total += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return total;
+  }
+
+  async countExpiring(from: string, to: string): Promise<number> {
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'due',
+          KeyConditionExpression: 'duePk = :expiry AND dueSk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':expiry': EXPIRY_PARTITION, ':from': from, ':to': to },
+          Select: 'COUNT',
+          ...(start !== undefined && { ExclusiveStartKey: start }),
+        }),
+      );
+      total += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return total;
+  }
+
+  /**
+   * Gives every item of a session's partition the session item's TTL (or
+   * removes it, under a legal hold). Run from the table's stream when the
+   * session's expiry changes; idempotent. Returns the number of items changed.
+   */
+  async applyExpiry(sessionId: string): Promise<number> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId) },
+      ProjectionExpression: 'pk, sk, #ttl',
+      ExpressionAttributeNames: { '#ttl': TABLE_DEFINITION.timeToLiveAttribute },
+      ConsistentRead: true,
+    });
+    const session = items.find((item) => item.sk === 'SESSION');
+    if (session === undefined) return 0;
+    const ttl = session[TABLE_DEFINITION.timeToLiveAttribute];
+    const stale = items.filter((item) => item.sk !== 'SESSION' && item[TABLE_DEFINITION.timeToLiveAttribute] !== ttl);
+    for (let offset = 0; offset < stale.length; offset += EXPIRY_WRITE_CONCURRENCY) {
+      await Promise.all(
+        stale.slice(offset, offset + EXPIRY_WRITE_CONCURRENCY).map((item) =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: item.pk, sk: item.sk },
+              // Only items that still exist: a TTL deletion racing this must not be undone.
+              ConditionExpression: 'attribute_exists(pk)',
+              UpdateExpression: typeof ttl === 'number' ? 'SET #ttl = :ttl' : 'REMOVE #ttl',
+              ExpressionAttributeNames: { '#ttl': TABLE_DEFINITION.timeToLiveAttribute },
+              ...(typeof ttl === 'number' && { ExpressionAttributeValues: { ':ttl': ttl } }),
+            }),
+          ).catch((error: unknown) => {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          }),
+        ),
+      );
+    }
+    return stale.length;
+  }
+
+  /** A listing item DynamoDB's TTL removed: its partition's counter no longer counts it. */
+  async forgetExpiredListing(item: { readonly sessionId: string; readonly partition: string; readonly status: string }): Promise<void> {
+    const entry = listingEntryCounter(item.sessionId, item.partition);
+    if (entry === undefined) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: entry,
+        UpdateExpression: 'ADD #status :minus',
+        ConditionExpression: '#status >= :one',
+        ExpressionAttributeNames: { '#status': item.status },
+        ExpressionAttributeValues: { ':minus': -1, ':one': 1 },
+      }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
   async readMentorUsage(mentorIds: readonly string[]): Promise<ReadonlyMap<string, { load: number; lastAssignedAt?: string }>> {
     const found = await this.batchGet(mentorIds.map((id) => keys.counter('mentor', id)));
     return new Map(mentorIds.map((id) => [id, mentorUsageFrom(found.get(keyString(keys.counter('mentor', id))))]));
@@ -307,7 +483,7 @@ export class DynamoSessionStore implements SessionStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: sessionItem(session),
+          Item: sessionItem(session, this.options.retentionDays),
           ...(expected === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
@@ -320,18 +496,23 @@ export class DynamoSessionStore implements SessionStore {
       { conflict: 'session_changed' },
     );
 
+    // Events written once the session may expire are born with its expiry (earlier ones get it from the stream).
+    const expiresAt = expiryOf(session, this.options.retentionDays);
+    const eventTtl = expiresAt === undefined ? {} : { [TABLE_DEFINITION.timeToLiveAttribute]: epochSeconds(expiresAt) };
     for (const event of change.events) {
       add(
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...keys.event(session.id, event.seq), entity: 'event', ...event },
+            Item: { ...keys.event(session.id, event.seq), entity: 'event', ...event, ...eventTtl },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
         { conflict: 'session_changed' },
       );
     }
+
+    for (const write of listingWrites(this.tableName, expected, session, this.options.retentionDays)) add(write, { conflict: undefined });
 
     if (change.externalEventId !== undefined) {
       add(
@@ -478,14 +659,109 @@ const DUE_PARTITION = 'DUE';
 const OPEN_PARTITION = 'OPEN';
 /** Running sessions waiting for a new mentor share the queue index under their own partition. */
 const REASSIGN_PARTITION = 'REASSIGN';
+/** A filtered list Query reads at least this many items a request, and at most this many requests a page. */
+const FILTERED_PAGE_READ = 200;
+const MAX_LIST_READS = 25;
+/** Parallel item updates when a session's expiry changes. */
+const EXPIRY_WRITE_CONCURRENCY = 16;
+/** Terminal sessions that will expire share the due index under their own partition, by expiry. */
+const EXPIRY_PARTITION = 'EXPIRY';
 
 function queueSortKey(session: Session): string {
   return `${session.enqueuedAt ?? session.createdAt}#${session.id}`;
 }
 
-/** A session as stored: its keys, the session, and the sparse-index keys of its status. */
-export function sessionItem(session: Session): Record<string, unknown> {
-  return { ...keys.session(session.id), entity: 'session', ...session, ...indexAttributes(session) };
+/** A session as stored: its keys, the session, the sparse-index keys of its status and, once it may expire, its TTL. */
+export function sessionItem(session: Session, retentionDays: number): Record<string, unknown> {
+  const expiresAt = expiryOf(session, retentionDays);
+  return {
+    ...keys.session(session.id),
+    entity: 'session',
+    ...session,
+    ...indexAttributes(session),
+    ...(expiresAt !== undefined && {
+      expiresAt,
+      [TABLE_DEFINITION.timeToLiveAttribute]: epochSeconds(expiresAt),
+      duePk: EXPIRY_PARTITION,
+      dueSk: `${expiresAt}#${session.id}`,
+    }),
+  };
+}
+
+/**
+ * For seeding (the bench, tests): the items that commits creating these
+ * sessions would leave, the session and listing items and the list counters
+ * (not the events or slot counters). Write them with BatchWrite.
+ */
+export function seedItems(sessions: readonly Session[], retentionDays: number): Record<string, unknown>[] {
+  const items: Record<string, unknown>[] = [];
+  const counters = new Map<string, Record<string, unknown>>();
+  for (const session of sessions) {
+    items.push(sessionItem(session, retentionDays));
+    const expiresAt = expiryOf(session, retentionDays);
+    for (const entry of listingEntries(session, expiresAt === undefined ? undefined : epochSeconds(expiresAt))) {
+      items.push(entry.item);
+      if (entry.counter === undefined) continue;
+      const counter = counters.get(keyString(entry.counter)) ?? { ...entry.counter, entity: 'list-counter' };
+      counter[session.status] = (Number(counter[session.status]) || 0) + 1;
+      counters.set(keyString(entry.counter), counter);
+    }
+  }
+  return [...items, ...counters.values()];
+}
+
+/**
+ * The listing items a change moves, in its transaction: entries the session
+ * left are deleted, new or changed ones written, and each list counter moves
+ * by status (a session leaving `Active` for `Paused` is -1 Active, +1 Paused).
+ */
+function listingWrites(tableName: string, before: Session | undefined, after: Session, retentionDays: number): TransactItem[] {
+  const ttlOf = (session: Session) => {
+    const expiresAt = expiryOf(session, retentionDays);
+    return expiresAt === undefined ? undefined : epochSeconds(expiresAt);
+  };
+  const old = new Map((before === undefined ? [] : listingEntries(before, ttlOf(before))).map((entry) => [keyString(entry.key), entry]));
+  const next = listingEntries(after, ttlOf(after));
+  const writes: TransactItem[] = [];
+  const counts = new Map<string, { key: Key; deltas: Map<string, number> }>();
+  const count = (key: Key | undefined, status: string, delta: number) => {
+    if (key === undefined) return;
+    const entry = counts.get(keyString(key)) ?? { key, deltas: new Map<string, number>() };
+    entry.deltas.set(status, (entry.deltas.get(status) ?? 0) + delta);
+    counts.set(keyString(key), entry);
+  };
+  for (const entry of next) {
+    const previous = old.get(keyString(entry.key));
+    old.delete(keyString(entry.key));
+    if (previous !== undefined && JSON.stringify(previous.item) === JSON.stringify(entry.item)) continue;
+    writes.push({ Put: { TableName: tableName, Item: entry.item } });
+    if (previous !== undefined) count(previous.counter, String(previous.item.status), -1);
+    count(entry.counter, String(entry.item.status), 1);
+  }
+  for (const entry of old.values()) {
+    writes.push({ Delete: { TableName: tableName, Key: entry.key } });
+    count(entry.counter, String(entry.item.status), -1);
+  }
+  for (const { key, deltas } of counts.values()) {
+    const moved = [...deltas].filter(([, delta]) => delta !== 0);
+    if (moved.length === 0) continue;
+    const names: Record<string, string> = { '#entity': 'entity' };
+    const values: Record<string, unknown> = { ':entity': 'list-counter' };
+    moved.forEach(([status, delta], index) => {
+      names[`#s${index}`] = status;
+      values[`:d${index}`] = delta;
+    });
+    writes.push({
+      Update: {
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: `SET #entity = :entity ADD ${moved.map((_, index) => `#s${index} :d${index}`).join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    });
+  }
+  return writes;
 }
 
 /**

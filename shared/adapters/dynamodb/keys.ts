@@ -11,7 +11,7 @@ export interface Key {
 }
 
 /** Escapes a caller-chosen value for use in a key; ill-formed UTF-16 is replaced, never thrown on. */
-const part = (value: string) => encodeURIComponent(value.toWellFormed());
+export const part = (value: string) => encodeURIComponent(value.toWellFormed());
 
 export const keys = {
   session: (id: string): Key => ({ pk: `SESSION#${id}`, sk: 'SESSION' }),
@@ -20,10 +20,10 @@ export const keys = {
     sk: `EVENT#${String(seq).padStart(8, '0')}`,
   }),
   sessionPartition: (id: string) => `SESSION#${id}`,
-  /** Remembers an engine event id, so a repeated report is dropped. */
+  /** Remembers an engine event id, so a repeated report is dropped. In the session's partition, so it expires with it. */
   externalEvent: (sessionId: string, eventId: string): Key => ({
-    pk: `EXTERNAL#${sessionId}#${part(eventId)}`,
-    sk: 'EXTERNAL',
+    pk: `SESSION#${sessionId}`,
+    sk: `EXTERNAL#${part(eventId)}`,
   }),
   idempotency: (scope: string, key: string): Key => ({ pk: `IDEMPOTENCY#${part(scope)}#${part(key)}`, sk: 'IDEMPOTENCY' }),
   directory: (kind: DirectoryKind, id: string): Key => ({ pk: `DIRECTORY#${kind}`, sk: id }),
@@ -35,5 +35,11 @@ export const keys = {
   /** The round-robin pointer of a skill area. */
   rotation: (skillArea: string): Key => ({ pk: `ROTATION#${part(skillArea)}`, sk: 'ROTATION' }),
   stats: (name: string): Key => ({ pk: `STATS#${name}`, sk: 'STATS' }),
+  /** A session's entries in the listing indexes (listing.ts), one per list partition it belongs to. */
+  listing: (sessionId: string, partition: string): Key => ({ pk: `LISTING#${sessionId}`, sk: partition }),
+  /** How many sessions a list partition holds, by status. */
+  listCount: (partition: string): Key => ({ pk: `LISTCOUNT#${partition}`, sk: 'LISTCOUNT' }),
+  /** An export job's record. */
+  exportJob: (id: string): Key => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' }),
   workflow: (instanceId: string): Key => ({ pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }),
 };

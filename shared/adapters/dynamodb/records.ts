@@ -90,6 +90,21 @@ export const SessionRecord = z.object({
   mentorRequest: z.object({ mentorId: text, fallbackToAuto: z.boolean() }).optional(),
   assignment: AssignmentRecord.optional(),
   awaitingMentorSince: text.optional(),
+  legalHold: z.object({ setBy: text, setAt: text, reason: text.optional() }).optional(),
+  serviceReport: z
+    .object({
+      timePerStateMs: z.partialRecord(state, z.number()),
+      statusBreakdown: z.object({ queuedMs: z.number(), activeMs: z.number(), pausedMs: z.number(), pauseCount: z.number(), longestPauseMs: z.number() }),
+      pauseCount: z.number(),
+      blockersDetected: z.number(),
+      blockersResolved: z.number(),
+      escalations: z.number(),
+      checkInsMissed: z.number(),
+      stateTransitions: z.number(),
+      lateStateReports: z.number(),
+      engineScore: z.number().optional(),
+    })
+    .optional(),
   checkIn: z.object({ nextActiveMs: z.number(), missed: z.number().int() }).optional(),
   version: z.number().int(),
   eventCount: z.number().int(),

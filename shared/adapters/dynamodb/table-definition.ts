@@ -1,4 +1,13 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { LISTING_ATTRIBUTES } from './listing';
+
+/** A global secondary index; `include` projects only those attributes (plus the keys), else all. */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly include?: readonly string[];
+}
 
 /**
  * The single table, written once: the store, the local server, the tests and
@@ -16,13 +25,18 @@ export const TABLE_DEFINITION = {
    * `queue`: Queued sessions by enqueue time (FIFO). `due`: sessions with a
    * pending deadline by due time (the sweeper reads only what is due). `open`:
    * Active and Paused sessions (at most the system limit), for usage and the
-   * wait estimate.
+   * wait estimate; `due` also holds terminal sessions by expiry (partition
+   * EXPIRY) for the retention report. `list-*`: the listing items
+   * (listing.ts), one index per sort order, projecting only what filters need.
    */
   globalSecondaryIndexes: [
     { name: 'queue', partitionKey: 'queuePk', sortKey: 'queueSk' },
     { name: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
     { name: 'open', partitionKey: 'openPk', sortKey: 'openSk' },
-  ] as readonly { name: string; partitionKey: string; sortKey: string }[],
+    { name: 'list-created', partitionKey: 'listPk', sortKey: 'listCreated', include: LISTING_ATTRIBUTES },
+    { name: 'list-completed', partitionKey: 'listPk', sortKey: 'listCompleted', include: LISTING_ATTRIBUTES },
+    { name: 'list-duration', partitionKey: 'listPk', sortKey: 'listDuration', include: LISTING_ATTRIBUTES },
+  ] as readonly IndexDefinition[],
 } as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
@@ -49,7 +63,10 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
               { AttributeName: index.partitionKey, KeyType: 'HASH' },
               { AttributeName: index.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection:
+              index.include === undefined
+                ? { ProjectionType: 'ALL' }
+                : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
           })),
         }),
   };

@@ -1,0 +1,12 @@
+import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { httpRoute } from '../../shared/http/route';
+import { toExportJobDto } from '../../shared/http/presenters';
+import { ROUTES } from './routes';
+
+export const makeHandler = (deps: AppDeps) =>
+  httpRoute(ROUTES.createExportJob, deps, async ({ body, caller }) => {
+    const { sortBy, sortDirection, format, ...filter } = body;
+    return toExportJobDto(await deps.exports.createJob({ filter, order: { sortBy, sortDirection }, ...(format !== undefined && { format }) }, caller));
+  });
+
+export const handler = lambdaEntry(makeHandler);

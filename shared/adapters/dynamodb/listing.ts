@@ -1,0 +1,191 @@
+import { finalDurationMs, type ListOrder, type ListSort, type SessionFilter } from '../../domain/session-list';
+import type { Session } from '../../domain/session';
+import { keys, part, type Key } from './keys';
+
+/**
+ * The listing indexes. Every session has one small listing item per list
+ * partition it belongs to:
+ *
+ *   ALL            every session
+ *   ALL#<status>   every session in that status (moves on each status change)
+ *   J#<junior>     the junior's sessions
+ *   M#<mentor>     the mentor's sessions (moves on reassignment)
+ *   S#<story>      the story's sessions
+ *
+ * Each item carries one sort key per order (three GSIs share the partition
+ * attribute `listPk`), so any filter set is one Query: the most selective
+ * partition in the key condition, the rest as a filter on the item's few
+ * attributes. Items are written and removed in the session's own transaction.
+ *
+ * Sort keys, all ending in `#<createdAt>#<id>` so ties have one order:
+ *   created:   `<createdAt>#<id>`
+ *   completed: `<endedAt>#<createdAt>#<id>`, or `~#...` while the session runs
+ *   duration:  `<ms, 15 digits>#<createdAt>#<id>`, or `~#...` while it runs
+ * `~` sorts after every digit: a session without an end or a final duration
+ * counts as greater than any (last ascending, first descending).
+ */
+export const LIST_INDEXES: Record<ListSort, { readonly index: string; readonly attribute: string }> = {
+  createdAt: { index: 'list-created', attribute: 'listCreated' },
+  completedAt: { index: 'list-completed', attribute: 'listCompleted' },
+  duration: { index: 'list-duration', attribute: 'listDuration' },
+};
+
+/** The attributes a listing item projects into the indexes, for filters and for reading the session back. */
+export const LISTING_ATTRIBUTES = ['sessionId', 'juniorId', 'mentorId', 'storyId', 'status', 'createdAt'] as const;
+
+/** The ALL partition's counter is spread over shards, so unrelated sessions' writes do not contend on one item. */
+export const ALL_COUNTER_SHARDS = 8;
+
+const ALL = 'ALL';
+
+export interface ListingEntry {
+  readonly key: Key;
+  readonly item: Record<string, unknown>;
+  /** The counter this entry is counted in, if any (the ALL#<status> entries are counted in ALL's by-status attributes). */
+  readonly counter?: Key;
+}
+
+function shardOf(id: string): number {
+  let hash = 0;
+  for (let index = 0; index < id.length; index += 1) hash = (hash * 31 + id.charCodeAt(index)) >>> 0;
+  return hash % ALL_COUNTER_SHARDS;
+}
+
+const pad = (ms: number) => String(Math.min(ms, 999_999_999_999_999)).padStart(15, '0');
+
+/** The listing items a session has in its current state; `ttl` is set while its data is due to expire. */
+export function listingEntries(session: Session, ttl: number | undefined): ListingEntry[] {
+  const tail = `${session.createdAt}#${session.id}`;
+  const duration = finalDurationMs(session);
+  const sortKeys = {
+    listCreated: tail,
+    listCompleted: session.endedAt === undefined ? `~#${tail}` : `${session.endedAt}#${tail}`,
+    listDuration: duration === undefined ? `~#${tail}` : `${pad(duration)}#${tail}`,
+  };
+  const partitions: [string, Key | undefined][] = [
+    [ALL, keys.listCount(`${ALL}#${shardOf(session.id)}`)],
+    [`${ALL}#${session.status}`, undefined],
+    [`J#${part(session.juniorId)}`, keys.listCount(`J#${part(session.juniorId)}`)],
+    [`S#${part(session.storyId)}`, keys.listCount(`S#${part(session.storyId)}`)],
+  ];
+  if (session.mentorId !== undefined) partitions.push([`M#${part(session.mentorId)}`, keys.listCount(`M#${part(session.mentorId)}`)]);
+  return partitions.map(([partition, counter]) => ({
+    key: keys.listing(session.id, partition),
+    item: {
+      ...keys.listing(session.id, partition),
+      entity: 'listing',
+      listPk: partition,
+      ...sortKeys,
+      sessionId: session.id,
+      juniorId: session.juniorId,
+      ...(session.mentorId !== undefined && { mentorId: session.mentorId }),
+      storyId: session.storyId,
+      status: session.status,
+      createdAt: session.createdAt,
+      ...(ttl !== undefined && { ttl }),
+    },
+    ...(counter !== undefined && { counter }),
+  }));
+}
+
+/** The counter a listing item is counted in, from its partition (undefined for ALL#<status>). */
+export function listingEntryCounter(sessionId: string, partition: string): Key | undefined {
+  if (partition === ALL) return keys.listCount(`${ALL}#${shardOf(sessionId)}`);
+  if (partition.startsWith(`${ALL}#`)) return undefined;
+  return keys.listCount(partition);
+}
+
+/** How a list Query runs: the index, the key condition, a filter for the rest, and where its total can be read. */
+export interface ListPlan {
+  readonly index: string;
+  readonly sortAttribute: string;
+  readonly partition: string;
+  readonly keyCondition: string;
+  readonly filter?: string;
+  readonly names: Record<string, string>;
+  readonly values: Record<string, unknown>;
+  readonly forward: boolean;
+  /**
+   * The counters whose sum is the total (`status`: the by-status attribute to
+   * read, else every status). Absent when the filter reaches past one partition
+   * (a date range, a second id): the total is then counted by a Query.
+   */
+  readonly counters?: { readonly keys: readonly Key[]; readonly status?: string };
+}
+
+/**
+ * Picks the partition: junior, else mentor, else story, else status, else ALL.
+ * A date range is a key condition when sorting by creation time, else a filter.
+ */
+export function planList(filter: SessionFilter, order: ListOrder): ListPlan {
+  const { index, attribute } = LIST_INDEXES[order.sortBy];
+  const names: Record<string, string> = { '#pk': 'listPk', '#sort': attribute };
+  const values: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  const onItem = (field: 'juniorId' | 'mentorId' | 'storyId' | 'status', value: string) => {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    conditions.push(`#${field} = :${field}`);
+  };
+
+  let partition: string;
+  let counterKeys: Key[];
+  if (filter.juniorId !== undefined) {
+    partition = `J#${part(filter.juniorId)}`;
+    counterKeys = [keys.listCount(partition)];
+  } else if (filter.mentorId !== undefined) {
+    partition = `M#${part(filter.mentorId)}`;
+    counterKeys = [keys.listCount(partition)];
+  } else if (filter.storyId !== undefined) {
+    partition = `S#${part(filter.storyId)}`;
+    counterKeys = [keys.listCount(partition)];
+  } else {
+    partition = filter.status === undefined ? ALL : `${ALL}#${filter.status}`;
+    counterKeys = Array.from({ length: ALL_COUNTER_SHARDS }, (_, shard) => keys.listCount(`${ALL}#${shard}`));
+  }
+  let secondIds = false;
+  if (filter.juniorId !== undefined && partition !== `J#${part(filter.juniorId)}`) (onItem('juniorId', filter.juniorId), (secondIds = true));
+  if (filter.mentorId !== undefined && partition !== `M#${part(filter.mentorId)}`) (onItem('mentorId', filter.mentorId), (secondIds = true));
+  if (filter.storyId !== undefined && partition !== `S#${part(filter.storyId)}`) (onItem('storyId', filter.storyId), (secondIds = true));
+  if (filter.status !== undefined && !partition.startsWith(`${ALL}#`)) onItem('status', filter.status);
+
+  values[':pk'] = partition;
+  let keyCondition = '#pk = :pk';
+  if (filter.from !== undefined || filter.to !== undefined) {
+    if (order.sortBy === 'createdAt') {
+      // `<createdAt>#<id>` >= from exactly when createdAt >= from; < to exactly when createdAt < to.
+      if (filter.from !== undefined && filter.to !== undefined) {
+        keyCondition += ' AND #sort BETWEEN :from AND :to';
+        Object.assign(values, { ':from': filter.from, ':to': filter.to });
+      } else if (filter.from !== undefined) {
+        keyCondition += ' AND #sort >= :from';
+        values[':from'] = filter.from;
+      } else {
+        keyCondition += ' AND #sort < :to';
+        values[':to'] = filter.to;
+      }
+    } else {
+      names['#createdAt'] = 'createdAt';
+      if (filter.from !== undefined) (conditions.push('#createdAt >= :from'), (values[':from'] = filter.from));
+      if (filter.to !== undefined) (conditions.push('#createdAt < :to'), (values[':to'] = filter.to));
+    }
+  }
+  if (order.sortBy !== 'createdAt' || (filter.from === undefined && filter.to === undefined)) delete names['#sort'];
+  const ranged = filter.from !== undefined || filter.to !== undefined;
+  return {
+    index,
+    sortAttribute: attribute,
+    partition,
+    keyCondition,
+    ...(conditions.length > 0 && { filter: conditions.join(' AND ') }),
+    names,
+    values,
+    forward: order.sortDirection === 'asc',
+    ...(!ranged && !secondIds && { counters: { keys: counterKeys, ...(filter.status !== undefined && { status: filter.status }) } }),
+  };
+}
+
+/** The position after a listing item, in the index's key shape (a Query's ExclusiveStartKey). */
+export function positionOf(item: Record<string, unknown>, sortAttribute: string): Record<string, unknown> {
+  return { pk: item.pk, sk: item.sk, listPk: item.listPk, [sortAttribute]: item[sortAttribute] };
+}
