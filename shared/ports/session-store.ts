@@ -90,12 +90,20 @@ export interface ListSessionsQuery {
   readonly skip?: number;
   /** The store's position after the previous page (opaque to callers; the service signs it into a cursor). */
   readonly after?: Readonly<Record<string, unknown>>;
+  /** Whether to count every match too (default true). */
+  readonly count?: boolean;
+  /** With it, the page also names the queued or running matches already past a deadline at this instant. */
+  readonly now?: string;
 }
 
 export interface ListSessionsPage {
   readonly sessions: Session[];
   /** Where the next page starts; absent on the last page. */
   readonly after?: Readonly<Record<string, unknown>>;
+  /** Every match, unless the query said `count: false`. */
+  readonly totalCount?: number;
+  /** Matches past a deadline at the query's `now` (anywhere in the list, not only on this page). */
+  readonly overdue?: Session[];
 }
 
 /** Why a change was not written. */
@@ -150,10 +158,13 @@ export interface SessionStore {
   readMentorUsage(mentorIds: readonly string[]): Promise<ReadonlyMap<string, { load: number; lastAssignedAt?: string }>>;
   readUsage(query: { juniorIds: readonly string[] }): Promise<UsageSnapshot>;
   getDurationStats(): Promise<DurationStats | undefined>;
-  /** A page of sessions in list order: always one index Query (plus a BatchGet of the page), never a Scan. */
+  /**
+   * A page of sessions in list order, never by Scan: queued and running
+   * sessions from their indexes (bounded by the limits), ended ones by a
+   * Query of the history index and a BatchGet of the page; the total from
+   * counters when the filter is one list partition, else counted by a Query.
+   */
   listSessions(query: ListSessionsQuery): Promise<ListSessionsPage>;
-  /** How many sessions match: from counters when the filter is one list partition, else counted by a Query. */
-  countSessions(filter: SessionFilter): Promise<number>;
   /** Terminal sessions whose data expires in [from, to] (ISO instants). */
   countExpiring(from: string, to: string): Promise<number>;
   /** Gives a session's events the session's expiry (or clears it under a legal hold); idempotent. */

@@ -57,7 +57,7 @@ export interface HoldView {
 
 const MAX_ATTEMPTS = 5;
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Overdue sessions a list applies before reading; reads of a page that still meets an overdue one. */
+/** Overdue sessions an export applies before reading; reads of a list page that still meets an overdue one. */
 const OVERDUE_PASS = 50;
 const MAX_LIST_READS = 3;
 /** Sessions read per store page while exporting. */
@@ -102,21 +102,18 @@ export class HistoryService {
     }
     if (filter === null) return { sessions: [], totalCount: 0, page, pageSize, totalPages: 0 };
 
-    // No answer may show an overdue session as running, nor count or place it as one: timeouts
-    // are applied first, and a page that still meets one (more were due than one pass applies)
-    // is read again once it is applied.
-    await this.settleOverdue();
+    // No answer may show an overdue session as running, nor count or place it as one: the store
+    // names the matches past a deadline (only queued and running ones can be), their timeouts
+    // are applied, and the page is read again.
     for (let attempt = 1; ; attempt += 1) {
-      const [found, totalCount] = await Promise.all([
-        this.deps.store.listSessions({ filter, order, limit: pageSize, skip: offset, ...(after !== undefined && { after }) }),
-        this.deps.store.countSessions(filter),
-      ]);
-      const overdue = found.sessions.filter((session) => isOverdue(session, this.now()));
+      const now = this.now();
+      const found = await this.deps.store.listSessions({ filter, order, limit: pageSize, skip: offset, now, ...(after !== undefined && { after }) });
+      const overdue = found.overdue ?? [];
       if (overdue.length > 0 && attempt < MAX_LIST_READS) {
         await Promise.all(overdue.map((session) => this.deps.settle(session)));
         continue;
       }
-      return this.page(found, totalCount, filter, listing, page, pageSize);
+      return this.page(found, found.totalCount ?? 0, filter, listing, page, pageSize);
     }
   }
 
@@ -157,7 +154,7 @@ export class HistoryService {
     await this.settleOverdue();
     let after: Readonly<Record<string, unknown>> | undefined;
     do {
-      const page = await this.deps.store.listSessions({ filter: scoped, order, limit: EXPORT_PAGE, ...(after !== undefined && { after }) });
+      const page = await this.deps.store.listSessions({ filter: scoped, order, limit: EXPORT_PAGE, count: false, ...(after !== undefined && { after }) });
       yield* await this.current(page.sessions, scoped);
       after = page.after;
     } while (after !== undefined);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localJwt, type LocalJwt } from '../../infra/local/jwt';
 import { startLocalServer } from '../../infra/local/server';
+import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
 import { createClient, type SessionClient } from '../../shared/client';
 import { composeApp, type AppDeps, type ComposeOptions } from '../../shared/compose';
 import type { Role } from '../../shared/domain/session';
@@ -41,14 +42,16 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
   const table = await createTestTable('api');
   const { engine: engineOption, ...overrides } = options;
   const engine = typeof engineOption === 'function' ? engineOption(table, overrides.clock ?? systemClock) : engineOption;
+  const dataDir = mkdtempSync(join(tmpdir(), 'mss-api-'));
   const deps = composeApp({
     tableName: table.tableName,
     dynamo: table.dynamo,
     settings: ROOMY_SETTINGS,
+    // Export files go with the app's temporary directory.
+    exportSink: new FileExportSink(join(dataDir, 'exports')),
     ...overrides,
     ...(engine && { engine }),
   });
-  const dataDir = mkdtempSync(join(tmpdir(), 'mss-api-'));
   const jwt = await localJwt(dataDir);
   const server = await startLocalServer({ deps, jwt, port: 0 });
   return {

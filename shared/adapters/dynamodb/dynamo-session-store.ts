@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { rotationKey, skillLevel } from '../../domain/assignment';
 import { nextDueAt } from '../../domain/check-ins';
+import { isOverdue } from '../../domain/deadlines';
 import { queueChange, slotChange, type SlotScope } from '../../domain/limits';
 import type { Session, SessionEvent } from '../../domain/session';
 import { isOpen } from '../../domain/status';
@@ -30,9 +31,9 @@ import {
   type UsageSnapshot,
 } from '../../ports/session-store';
 import { keys, type Key } from './keys';
-import { listingEntries, listingEntryCounter, planList, positionOf } from './listing';
-import type { SessionFilter } from '../../domain/session-list';
-import { SESSION_STATUSES } from '../../domain/status';
+import { listingEntries, listingEntryCounter, planList, sortKeyOf } from './listing';
+import { matchesFilter, type SessionFilter } from '../../domain/session-list';
+import { isTerminal, TERMINAL_STATUSES } from '../../domain/status';
 import { expiryOf } from '../../domain/retention';
 import { TABLE_DEFINITION } from './table-definition';
 import type { Mentor } from '../../domain/directory';
@@ -239,17 +240,43 @@ export class DynamoSessionStore implements SessionStore {
     };
   }
 
+  /**
+   * One page of the list, and with `count` its total. Sessions still queued
+   * or running (bounded by the queue size and the system limit) are read from
+   * the queue and open indexes and merged, by sort key, with ended ones from
+   * a Query of the history index; the position is the last sort key served.
+   */
   async listSessions(query: ListSessionsQuery): Promise<ListSessionsPage> {
-    const plan = planList(query.filter, query.order);
+    const { filter, order } = query;
     const skip = query.skip ?? 0;
     const limit = skip + query.limit;
     const wanted = limit + 1;
-    const matched: Record<string, unknown>[] = [];
-    let start = query.after;
-    let reads = 0;
-    // With a filter on the items a Query page may hold few matches: read on, up to a bound,
-    // then answer what was found with a cursor at the position reached.
-    while (matched.length < wanted) {
+    const after = typeof query.after?.key === 'string' ? query.after.key : undefined;
+    const desc = order.sortDirection === 'desc';
+    /** Whether key a is served before key b. */
+    const first = (a: string, b: string) => (desc ? a > b : a < b);
+
+    const plan = planList(filter, order, after);
+    const liveWanted = filter.status === undefined || !isTerminal(filter.status);
+    const [live, endedTotal] = await Promise.all([
+      liveWanted ? this.liveSessions() : Promise.resolve([]),
+      query.count === false || plan === null ? Promise.resolve(0) : this.countEnded(filter),
+    ]);
+    const matchingLive = live.filter((session) => matchesFilter(session, filter));
+    const candidates = matchingLive
+      .map((session) => ({ key: sortKeyOf(session, order.sortBy), session, id: session.id }))
+      .filter((entry) => after === undefined || first(after, entry.key));
+
+    const ended: { key: string; id: string; session?: Session }[] = [];
+    let exhausted = plan === null;
+    /** Set when the read bound stopped the Query: nothing past this key was read. */
+    let reached: string | undefined;
+    let start: Record<string, unknown> | undefined;
+    for (let reads = 0; plan !== null && !exhausted && ended.length < wanted; reads += 1) {
+      if (reads >= MAX_LIST_READS) {
+        reached = String(start![plan.sortAttribute]);
+        break;
+      }
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -259,45 +286,69 @@ export class DynamoSessionStore implements SessionStore {
           ExpressionAttributeNames: plan.names,
           ExpressionAttributeValues: plan.values,
           ScanIndexForward: plan.forward,
-          Limit: plan.filter === undefined ? wanted - matched.length : Math.max(wanted, FILTERED_PAGE_READ),
+          // With a filter on the items a page may hold few matches: read more of them a request.
+          Limit: plan.filter === undefined ? wanted - ended.length + 1 : Math.max(wanted, FILTERED_PAGE_READ),
           ...(start !== undefined && { ExclusiveStartKey: start }),
         }),
       );
-      reads += 1;
-      matched.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-      if (start === undefined) break;
-      if (reads >= MAX_LIST_READS && matched.length < wanted) {
-        return { sessions: await this.sessionsOf(matched.slice(skip)), after: start };
+      for (const item of page.Items ?? []) {
+        const key = String(item[plan.sortAttribute]);
+        if (key !== after) ended.push({ key, id: String(item.sessionId) });
       }
+      start = page.LastEvaluatedKey;
+      exhausted = start === undefined;
     }
-    const more = matched.length > limit;
-    const kept = matched.slice(0, limit);
-    const last = kept.at(-1);
-    const after = more && last !== undefined ? positionOf(last, plan.sortAttribute) : undefined;
-    // Skipped items were only counted past: their sessions are not read.
-    return { sessions: await this.sessionsOf(kept.slice(skip)), ...(after !== undefined && { after }) };
+
+    // A session that ended between the two reads is in both: the ended entry is the newer.
+    const endedIds = new Set(ended.map((entry) => entry.id));
+    const merged = [...ended, ...candidates.filter((entry) => !endedIds.has(entry.id))]
+      .filter((entry) => reached === undefined || !first(reached, entry.key))
+      .sort((a, b) => (a.key === b.key ? 0 : first(a.key, b.key) ? -1 : 1));
+    const served = merged.slice(0, limit);
+    const more = merged.length > limit || (!exhausted && ended.length >= wanted) || reached !== undefined;
+    const last = served.length === limit ? served.at(-1)?.key : reached;
+    const next = more ? (last ?? reached) : undefined;
+    const page = served.slice(skip);
+    const sessions = await this.sessionsOf(page);
+    const now = query.now;
+    return {
+      sessions,
+      ...(next !== undefined && { after: { key: next } }),
+      ...(query.count !== false && { totalCount: matchingLive.length + endedTotal }),
+      ...(now !== undefined && { overdue: matchingLive.filter((session) => isOverdue(session, now)) }),
+    };
   }
 
-  /** The sessions the listing items name, in their order; an item whose session is gone (expired) is skipped. */
-  private async sessionsOf(items: readonly Record<string, unknown>[]): Promise<Session[]> {
-    const ids = items.map((item) => String(item.sessionId));
-    const found = await this.batchGet(ids.map((id) => keys.session(id)));
-    return ids.flatMap((id) => {
-      const item = found.get(keyString(keys.session(id)));
+  /** Sessions still queued or running: the queue and open indexes (bounded by the queue size and the system limit). */
+  private async liveSessions(): Promise<Session[]> {
+    const [queued, open] = await Promise.all([
+      this.queryAll({ IndexName: 'queue', KeyConditionExpression: 'queuePk = :queue', ExpressionAttributeValues: { ':queue': QUEUE_PARTITION } }),
+      this.queryAll({ IndexName: 'open', KeyConditionExpression: 'openPk = :open', ExpressionAttributeValues: { ':open': OPEN_PARTITION } }),
+    ]);
+    return [...queued, ...open].map((item) => parseRecord(SessionRecord, item, 'session'));
+  }
+
+  /** The page's sessions in order: running ones as read, ended ones in one BatchGet; one whose item is gone (expired) is skipped. */
+  private async sessionsOf(entries: readonly { id: string; session?: Session }[]): Promise<Session[]> {
+    const found = await this.batchGet(entries.filter((entry) => entry.session === undefined).map((entry) => keys.session(entry.id)));
+    return entries.flatMap((entry) => {
+      if (entry.session !== undefined) return [entry.session];
+      const item = found.get(keyString(keys.session(entry.id)));
       return item === undefined ? [] : [parseRecord(SessionRecord, item, 'session')];
     });
   }
 
-  async countSessions(filter: SessionFilter): Promise<number> {
+  /** How many ended sessions match: from counters when the filter is one list partition, else counted by a Query. */
+  private async countEnded(filter: SessionFilter): Promise<number> {
     const plan = planList(filter, { sortBy: 'createdAt', sortDirection: 'asc' });
+    if (plan === null) return 0;
     if (plan.counters !== undefined) {
       const { keys: counterKeys, status } = plan.counters;
       const found = await this.batchGet(counterKeys);
       let total = 0;
       for (const key of counterKeys) {
         const item = found.get(keyString(key)) ?? {};
-        for (const name of status === undefined ? SESSION_STATUSES : [status]) {
+        for (const name of status === undefined ? TERMINAL_STATUSES : [status]) {
           const value = item[name];
           if (typeof value === 'number') total += value;
         }

@@ -1,21 +1,26 @@
 import { finalDurationMs, type ListOrder, type ListSort, type SessionFilter } from '../../domain/session-list';
+import { isTerminal } from '../../domain/status';
 import type { Session } from '../../domain/session';
 import { keys, part, type Key } from './keys';
 
 /**
- * The listing indexes. Every session has one small listing item per list
- * partition it belongs to:
+ * The history indexes. A session that has ended (Completed, Failed,
+ * Cancelled) has one small listing item per list partition it belongs to:
  *
- *   ALL            every session
- *   ALL#<status>   every session in that status (moves on each status change)
- *   J#<junior>     the junior's sessions
- *   M#<mentor>     the mentor's sessions (moves on reassignment)
- *   S#<story>      the story's sessions
+ *   ALL            every ended session
+ *   ALL#<status>   every ended session in that status
+ *   J#<junior>     the junior's ended sessions
+ *   M#<mentor>     the mentor's ended sessions
+ *   S#<story>      the story's ended sessions
  *
  * Each item carries one sort key per order (three GSIs share the partition
  * attribute `listPk`), so any filter set is one Query: the most selective
  * partition in the key condition, the rest as a filter on the item's few
- * attributes. Items are written and removed in the session's own transaction.
+ * attributes. The items are written once, in the transaction that ends the
+ * session (rewritten only when a legal hold moves its expiry), so starts,
+ * pauses, resumes and reassignments write none. Sessions still running or
+ * queued are few (bounded by the system limit and the queue size): a list
+ * reads them from the open and queue indexes and merges them in by sort key.
  *
  * Sort keys, all ending in `#<createdAt>#<id>` so ties have one order:
  *   created:   `<createdAt>#<id>`
@@ -53,14 +58,28 @@ function shardOf(id: string): number {
 
 const pad = (ms: number) => String(Math.min(ms, 999_999_999_999_999)).padStart(15, '0');
 
-/** The listing items a session has in its current state; `ttl` is set while its data is due to expire. */
-export function listingEntries(session: Session, ttl: number | undefined): ListingEntry[] {
+/** A session's sort key for an order: the string its listing item carries (and a running session would). */
+export function sortKeyOf(session: Session, sortBy: ListSort): string {
   const tail = `${session.createdAt}#${session.id}`;
-  const duration = finalDurationMs(session);
+  switch (sortBy) {
+    case 'createdAt':
+      return tail;
+    case 'completedAt':
+      return session.endedAt === undefined ? `~#${tail}` : `${session.endedAt}#${tail}`;
+    case 'duration': {
+      const duration = finalDurationMs(session);
+      return duration === undefined ? `~#${tail}` : `${pad(duration)}#${tail}`;
+    }
+  }
+}
+
+/** The listing items of an ended session (none while it runs); `ttl` is set while its data is due to expire. */
+export function listingEntries(session: Session, ttl: number | undefined): ListingEntry[] {
+  if (!isTerminal(session.status)) return [];
   const sortKeys = {
-    listCreated: tail,
-    listCompleted: session.endedAt === undefined ? `~#${tail}` : `${session.endedAt}#${tail}`,
-    listDuration: duration === undefined ? `~#${tail}` : `${pad(duration)}#${tail}`,
+    listCreated: sortKeyOf(session, 'createdAt'),
+    listCompleted: sortKeyOf(session, 'completedAt'),
+    listDuration: sortKeyOf(session, 'duration'),
   };
   const partitions: [string, Key | undefined][] = [
     [ALL, keys.listCount(`${ALL}#${shardOf(session.id)}`)],
@@ -95,7 +114,7 @@ export function listingEntryCounter(sessionId: string, partition: string): Key |
   return keys.listCount(partition);
 }
 
-/** How a list Query runs: the index, the key condition, a filter for the rest, and where its total can be read. */
+/** How the Query of ended sessions runs: the index, the key condition, a filter for the rest, and where its total can be read. */
 export interface ListPlan {
   readonly index: string;
   readonly sortAttribute: string;
@@ -114,12 +133,16 @@ export interface ListPlan {
 }
 
 /**
- * Picks the partition: junior, else mentor, else story, else status, else ALL.
- * A date range is a key condition when sorting by creation time, else a filter.
+ * Plans the Query of ended sessions matching the filter, in order, after a
+ * position (a sort key; the item at exactly that key is the caller's to drop).
+ * Null when the filter names a status no ended session has. The partition is
+ * the junior, else the mentor, else the story, else the status, else ALL; a
+ * date range is a key condition when sorting by creation time, else a filter.
  */
-export function planList(filter: SessionFilter, order: ListOrder): ListPlan {
+export function planList(filter: SessionFilter, order: ListOrder, after?: string): ListPlan | null {
+  if (filter.status !== undefined && !isTerminal(filter.status)) return null;
   const { index, attribute } = LIST_INDEXES[order.sortBy];
-  const names: Record<string, string> = { '#pk': 'listPk', '#sort': attribute };
+  const names: Record<string, string> = { '#pk': 'listPk' };
   const values: Record<string, unknown> = {};
   const conditions: string[] = [];
   const onItem = (field: 'juniorId' | 'mentorId' | 'storyId' | 'status', value: string) => {
@@ -130,47 +153,47 @@ export function planList(filter: SessionFilter, order: ListOrder): ListPlan {
 
   let partition: string;
   let counterKeys: Key[];
-  if (filter.juniorId !== undefined) {
-    partition = `J#${part(filter.juniorId)}`;
-    counterKeys = [keys.listCount(partition)];
-  } else if (filter.mentorId !== undefined) {
-    partition = `M#${part(filter.mentorId)}`;
-    counterKeys = [keys.listCount(partition)];
-  } else if (filter.storyId !== undefined) {
-    partition = `S#${part(filter.storyId)}`;
-    counterKeys = [keys.listCount(partition)];
-  } else {
-    partition = filter.status === undefined ? ALL : `${ALL}#${filter.status}`;
-    counterKeys = Array.from({ length: ALL_COUNTER_SHARDS }, (_, shard) => keys.listCount(`${ALL}#${shard}`));
-  }
+  if (filter.juniorId !== undefined) partition = `J#${part(filter.juniorId)}`;
+  else if (filter.mentorId !== undefined) partition = `M#${part(filter.mentorId)}`;
+  else if (filter.storyId !== undefined) partition = `S#${part(filter.storyId)}`;
+  else partition = filter.status === undefined ? ALL : `${ALL}#${filter.status}`;
+  if (partition.startsWith(ALL)) counterKeys = Array.from({ length: ALL_COUNTER_SHARDS }, (_, shard) => keys.listCount(`${ALL}#${shard}`));
+  else counterKeys = [keys.listCount(partition)];
+
   let secondIds = false;
   if (filter.juniorId !== undefined && partition !== `J#${part(filter.juniorId)}`) (onItem('juniorId', filter.juniorId), (secondIds = true));
   if (filter.mentorId !== undefined && partition !== `M#${part(filter.mentorId)}`) (onItem('mentorId', filter.mentorId), (secondIds = true));
   if (filter.storyId !== undefined && partition !== `S#${part(filter.storyId)}`) (onItem('storyId', filter.storyId), (secondIds = true));
   if (filter.status !== undefined && !partition.startsWith(`${ALL}#`)) onItem('status', filter.status);
 
+  // Bounds on the sort key, both inclusive: the date range (sorting by creation time: `<createdAt>#<id>`
+  // >= from exactly when createdAt >= from, and <= to exactly when createdAt < to, as no key equals `to`)
+  // and the position (inclusive here; the item at it is dropped by the caller).
+  const desc = order.sortDirection === 'desc';
+  let lower = order.sortBy === 'createdAt' ? filter.from : undefined;
+  let upper = order.sortBy === 'createdAt' ? filter.to : undefined;
+  if (after !== undefined) {
+    if (desc) upper = upper === undefined || after < upper ? after : upper;
+    else lower = lower === undefined || after > lower ? after : lower;
+  }
   values[':pk'] = partition;
   let keyCondition = '#pk = :pk';
-  if (filter.from !== undefined || filter.to !== undefined) {
-    if (order.sortBy === 'createdAt') {
-      // `<createdAt>#<id>` >= from exactly when createdAt >= from; < to exactly when createdAt < to.
-      if (filter.from !== undefined && filter.to !== undefined) {
-        keyCondition += ' AND #sort BETWEEN :from AND :to';
-        Object.assign(values, { ':from': filter.from, ':to': filter.to });
-      } else if (filter.from !== undefined) {
-        keyCondition += ' AND #sort >= :from';
-        values[':from'] = filter.from;
-      } else {
-        keyCondition += ' AND #sort < :to';
-        values[':to'] = filter.to;
-      }
-    } else {
-      names['#createdAt'] = 'createdAt';
-      if (filter.from !== undefined) (conditions.push('#createdAt >= :from'), (values[':from'] = filter.from));
-      if (filter.to !== undefined) (conditions.push('#createdAt < :to'), (values[':to'] = filter.to));
-    }
+  if (lower !== undefined || upper !== undefined) names['#sort'] = attribute;
+  if (lower !== undefined && upper !== undefined) {
+    keyCondition += ' AND #sort BETWEEN :lower AND :upper';
+    Object.assign(values, { ':lower': lower, ':upper': upper });
+  } else if (lower !== undefined) {
+    keyCondition += ' AND #sort >= :lower';
+    values[':lower'] = lower;
+  } else if (upper !== undefined) {
+    keyCondition += ' AND #sort <= :upper';
+    values[':upper'] = upper;
   }
-  if (order.sortBy !== 'createdAt' || (filter.from === undefined && filter.to === undefined)) delete names['#sort'];
+  if (order.sortBy !== 'createdAt' && (filter.from !== undefined || filter.to !== undefined)) {
+    names['#createdAt'] = 'createdAt';
+    if (filter.from !== undefined) (conditions.push('#createdAt >= :from'), (values[':from'] = filter.from));
+    if (filter.to !== undefined) (conditions.push('#createdAt < :to'), (values[':to'] = filter.to));
+  }
   const ranged = filter.from !== undefined || filter.to !== undefined;
   return {
     index,
@@ -180,12 +203,7 @@ export function planList(filter: SessionFilter, order: ListOrder): ListPlan {
     ...(conditions.length > 0 && { filter: conditions.join(' AND ') }),
     names,
     values,
-    forward: order.sortDirection === 'asc',
+    forward: !desc,
     ...(!ranged && !secondIds && { counters: { keys: counterKeys, ...(filter.status !== undefined && { status: filter.status }) } }),
   };
-}
-
-/** The position after a listing item, in the index's key shape (a Query's ExclusiveStartKey). */
-export function positionOf(item: Record<string, unknown>, sortAttribute: string): Record<string, unknown> {
-  return { pk: item.pk, sk: item.sk, listPk: item.listPk, [sortAttribute]: item[sortAttribute] };
 }
