@@ -34,7 +34,8 @@ const settings = parseSettings('session_management: {}');
  * be overdue, and a list applies their timeouts (writes) before answering.
  */
 export function benchSession(i: number, now: number): Session {
-  const createdAt = new Date(now - YEAR_MS + Math.floor((i * 7919) % YEAR_MS)).toISOString();
+  // Spread over the year (a prime step of ~2.2 h, wrapping), so date ranges find sessions.
+  const createdAt = new Date(now - YEAR_MS + ((i * 7_919_000) % YEAR_MS)).toISOString();
   const mentorId = `m-${i % 40}`;
   const { session } = startedSession(
     {
