@@ -159,42 +159,42 @@ describe('stream tasks', () => {
     expect(runs).toBe(1);
   });
 
-  test('a failing task reports its record; its own release is left for the retry', async () => {
+  /** The stream handler over a store whose applyExpiry always fails, counting drains. */
+  function failingExpiry() {
     let drains = 0;
     const failing = {
       ...app,
       store: { ...app.store, applyExpiry: async () => Promise.reject(new Error('throttled')) },
       sessions: { drainQueue: async () => ((drains += 1), { started: [], failed: [] }) },
     } as unknown as AppDeps;
-    const session = (status: string, ttl?: string) => ({ entity: { S: 'session' }, id: { S: 's-1' }, status: { S: status }, ...(ttl && { ttl: { N: ttl } }) });
-    const result = await makeTableStream(failing)({
+    return { handler: (event: unknown) => makeTableStream(failing)(event as DynamoDBStreamEvent), drains: () => drains };
+  }
+  const session = (status: string, ttl?: string) => ({ entity: { S: 'session' }, id: { S: 's-1' }, status: { S: status }, ...(ttl && { ttl: { N: ttl } }) });
+
+  test('a failing task reports its record; its own release is left for the retry', async () => {
+    const { handler, drains } = failingExpiry();
+    const result = await handler({
       Records: [
         { eventName: 'MODIFY', dynamodb: { SequenceNumber: '10', OldImage: session('Active'), NewImage: session('Paused') } },
         { eventName: 'MODIFY', dynamodb: { SequenceNumber: '11', OldImage: session('Paused'), NewImage: session('Cancelled', '999') } },
         { eventName: 'MODIFY', dynamodb: { SequenceNumber: '12', OldImage: session('Active'), NewImage: session('Completed', '999') } },
       ],
-    } as unknown as DynamoDBStreamEvent);
+    });
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '11' }] });
-    expect(drains).toBe(0);
+    expect(drains()).toBe(0);
   });
 
   test('a failing task after a release drains first, then reports the failing record', async () => {
-    let drains = 0;
-    const failing = {
-      ...app,
-      store: { ...app.store, applyExpiry: async () => Promise.reject(new Error('throttled')) },
-      sessions: { drainQueue: async () => ((drains += 1), { started: [], failed: [] }) },
-    } as unknown as AppDeps;
-    const session = (status: string, ttl?: string) => ({ entity: { S: 'session' }, id: { S: 's-1' }, status: { S: status }, ...(ttl && { ttl: { N: ttl } }) });
-    const result = await makeTableStream(failing)({
+    const { handler, drains } = failingExpiry();
+    const result = await handler({
       Records: [
         { eventName: 'MODIFY', dynamodb: { SequenceNumber: '20', OldImage: session('Active'), NewImage: session('Cancelled') } },
         { eventName: 'MODIFY', dynamodb: { SequenceNumber: '21', OldImage: session('Cancelled'), NewImage: session('Cancelled', '999') } },
       ],
-    } as unknown as DynamoDBStreamEvent);
+    });
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '21' }] });
-    expect(drains).toBe(1);
+    expect(drains()).toBe(1);
   });
 });

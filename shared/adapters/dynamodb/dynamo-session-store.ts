@@ -31,7 +31,7 @@ import {
   type UsageSnapshot,
 } from '../../ports/session-store';
 import { keys, type Key } from './keys';
-import { listingEntries, listingEntryCounter, planList, sortKeyOf } from './listing';
+import { listingEntries, listingEntryCounter, planList, sortKeyOf, type ListPlan } from './listing';
 import { matchesFilter, type SessionFilter } from '../../domain/session-list';
 import { isTerminal, TERMINAL_STATUSES } from '../../domain/status';
 import { expiryOf } from '../../domain/retention';
@@ -223,6 +223,18 @@ export class DynamoSessionStore implements SessionStore {
     return items;
   }
 
+  /** How many items a Query matches (Select COUNT), following its pages. */
+  private async countAll(query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Select'>): Promise<number> {
+    let total = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...query, TableName: this.tableName, Select: 'COUNT', ExclusiveStartKey }));
+      total += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return total;
+  }
+
   /** Keeps the mentors who cover the area or are named, and reads their counters and the area's pointer in one BatchGet. */
   private async poolOf(all: readonly Mentor[], query: { skillArea: string; mentorIds?: readonly string[] }): Promise<MentorPool> {
     const named = new Set(query.mentorIds ?? []);
@@ -279,12 +291,8 @@ export class DynamoSessionStore implements SessionStore {
       }
       const page = await this.db.send(
         new QueryCommand({
+          ...planQuery(plan),
           TableName: this.tableName,
-          IndexName: plan.index,
-          KeyConditionExpression: plan.keyCondition,
-          ...(plan.filter !== undefined && { FilterExpression: plan.filter }),
-          ExpressionAttributeNames: plan.names,
-          ExpressionAttributeValues: plan.values,
           ScanIndexForward: plan.forward,
           // With a filter on the items a page may hold few matches: read more of them a request.
           Limit: plan.filter === undefined ? wanted - ended.length + 1 : Math.max(wanted, FILTERED_PAGE_READ),
@@ -355,45 +363,15 @@ export class DynamoSessionStore implements SessionStore {
       }
       return total;
     }
-    let total = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: plan.index,
-          KeyConditionExpression: plan.keyCondition,
-          ...(plan.filter !== undefined && { FilterExpression: plan.filter }),
-          ExpressionAttributeNames: plan.names,
-          ExpressionAttributeValues: plan.values,
-          Select: 'COUNT',
-          ...(start !== undefined && { ExclusiveStartKey: start }),
-        }),
-      );
-      total += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return total;
+    return this.countAll(planQuery(plan));
   }
 
   async countExpiring(from: string, to: string): Promise<number> {
-    let total = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'due',
-          KeyConditionExpression: 'duePk = :expiry AND dueSk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':expiry': EXPIRY_PARTITION, ':from': from, ':to': to },
-          Select: 'COUNT',
-          ...(start !== undefined && { ExclusiveStartKey: start }),
-        }),
-      );
-      total += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return total;
+    return this.countAll({
+      IndexName: 'due',
+      KeyConditionExpression: 'duePk = :expiry AND dueSk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':expiry': EXPIRY_PARTITION, ':from': from, ':to': to },
+    });
   }
 
   /**
@@ -695,6 +673,17 @@ function counterUpdate(tableName: string, key: Key, change: 'acquire' | 'release
         ...(assignedAt === undefined ? {} : { ':at': assignedAt }),
       },
     },
+  };
+}
+
+/** The Query a list plan describes (index, key condition, filter and their placeholders). */
+function planQuery(plan: ListPlan): Omit<QueryCommandInput, 'TableName'> {
+  return {
+    IndexName: plan.index,
+    KeyConditionExpression: plan.keyCondition,
+    ...(plan.filter !== undefined && { FilterExpression: plan.filter }),
+    ExpressionAttributeNames: plan.names,
+    ExpressionAttributeValues: plan.values,
   };
 }
 
