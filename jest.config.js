@@ -4,13 +4,15 @@ const transformIgnorePatterns = ['/node_modules/(?!(@middy|jose)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node' };
 
 module.exports = {
+  // Two workers, each with its own DynamoDB Local (test/support/global-setup.ts): one instance saturates one core.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
-      // DynamoDB Local on 2 cores, shared by parallel workers: generous, not tight (set in timeout.ts).
+      // One DynamoDB Local per worker; the generous timeout is set in timeout.ts.
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
