@@ -1,4 +1,3 @@
-import type { Config } from 'jest';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb-local';
 
 /**
@@ -8,7 +7,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamo
  * reach the workers through the environment, which they inherit; env.ts picks
  * the worker's own. DYNAMODB_ENDPOINT set from outside means: use that one.
  */
-export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
+export default async function globalSetup(globalConfig: { readonly maxWorkers: number }): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   if (process.env.DYNAMODB_ENDPOINTS || process.env.DYNAMODB_ENDPOINT) return;
   const count = Math.max(1, globalConfig.maxWorkers);
