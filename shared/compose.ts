@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createDynamoClients, type DynamoClients } from './adapters/dynamodb/client';
 import { DynamoDirectoryStore } from './adapters/dynamodb/dynamo-directory-store';
 import { DynamoSessionStore } from './adapters/dynamodb/dynamo-session-store';
-import { EmbeddedWorkflowEngine } from './adapters/embedded-engine/embedded-workflow-engine';
+import { engineFromSettings } from './adapters/engine-from-settings';
 import { uuidV7Ids } from './adapters/ids/uuid-v7';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock, type IdGenerator } from './ports/clock';
@@ -22,7 +22,12 @@ import { FileExportSink } from './adapters/exports/file-export-sink';
 import type { ExportSink } from './ports/export-sink';
 import { ExportService } from './services/export-service';
 import { HistoryService } from './services/history-service';
+import { ReconciliationService } from './services/reconciliation-service';
 import { CursorCodec } from './services/list-cursor';
+import { DynamoDeliveryLog } from './adapters/dynamodb/dynamo-delivery-log';
+import { deadLettersFromSettings, notifiersFromSettings, sessionUrlFrom } from './adapters/notify/from-settings';
+import type { DeadLetters, Notifier } from './ports/notifier';
+import { NotificationService } from './services/notification-service';
 
 /** Everything a handler needs, built once per cold start (or once per local server / test). */
 export interface AppDeps {
@@ -32,6 +37,8 @@ export interface AppDeps {
   readonly directory: DirectoryService;
   readonly history: HistoryService;
   readonly exports: ExportService;
+  readonly reconciliation: ReconciliationService;
+  readonly notifications: NotificationService;
   readonly store: SessionStore;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -43,7 +50,7 @@ export interface ComposeOptions {
   readonly dynamo: DynamoClients;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
-  /** Defaults to the embedded engine on the same table. */
+  /** Defaults to the engine settings choose (`workflow_engine.type`; embedded on the same table unless set). */
   readonly engine?: WorkflowEngine;
   readonly logger?: Logger;
   /** Defaults to config/settings.yaml with the environment's overrides. */
@@ -52,10 +59,19 @@ export interface ComposeOptions {
   readonly exportSink?: ExportSink;
   /** Signs list cursors (>= 32 bytes). Without one, a random key: cursors then hold only within this process. */
   readonly cursorKey?: string;
+  /** Notification channels. Defaults to what settings configure (Slack with a webhook URL, SES with a sender); none otherwise. */
+  readonly notifiers?: readonly Notifier[];
+  /** Defaults to the SQS queue settings name, else the table. */
+  readonly deadLetters?: DeadLetters;
+  /** The link in notifications. Defaults to settings' `session_url_template`. */
+  readonly sessionUrl?: (sessionId: string) => string;
 }
 
 /** Session ids: time-ordered UUIDs (v7), so same-millisecond arrivals keep their order in the queue. */
 export const uuidIds: IdGenerator = uuidV7Ids;
+
+/** Who asks for a queued session's wait estimate when notifying (the service role may read any session). */
+const NOTIFIER_CALLER = { id: 'notifications', roles: ['service'] } as const;
 
 /** The one composition root: tests and the local server pass overrides. */
 export function composeApp(options: ComposeOptions): AppDeps {
@@ -63,7 +79,7 @@ export function composeApp(options: ComposeOptions): AppDeps {
   const logger = options.logger ?? createLogger('mentorship-sessions');
   const settings = options.settings ?? loadSettings();
   const store = new DynamoSessionStore(options.dynamo.document, options.tableName, { retentionDays: settings.audit.retentionDays });
-  const engine = options.engine ?? new EmbeddedWorkflowEngine(options.dynamo.document, options.tableName, clock);
+  const engine = options.engine ?? engineFromSettings(settings.engine, { db: options.dynamo.document, tableName: options.tableName, clock });
   const onBackgroundError = (message: string, error: unknown) => logger.error(message, { error });
   const directoryStore = new DynamoDirectoryStore(options.dynamo.document, options.tableName);
   // Sessions and assignments call each other (a drain serves the reassignment wait list
@@ -97,7 +113,26 @@ export function composeApp(options: ComposeOptions): AppDeps {
     clock,
     defaultFormat: settings.audit.exportFormat,
   });
-  return { sessions, assignments, configs, directory, history, exports, store, logger, clock, settings };
+  const notifications = new NotificationService({
+    store,
+    notifiers: options.notifiers ?? notifiersFromSettings(settings.notifications),
+    deliveries: new DynamoDeliveryLog(options.dynamo.document, options.tableName),
+    deadLetters: options.deadLetters ?? deadLettersFromSettings(settings.notifications, options.dynamo.document, options.tableName),
+    clock,
+    sessionUrl: options.sessionUrl ?? sessionUrlFrom(settings.notifications.sessionUrlTemplate),
+    defaultRecipients: settings.notifications.defaultRecipients,
+    maxAttempts: settings.notifications.maxAttempts,
+    estimate: async (id) => (await sessions!.getQueuePosition(id, NOTIFIER_CALLER)).estimatedWaitMinutes ?? undefined,
+    logger,
+  });
+  const reconciliation = new ReconciliationService({
+    store,
+    engine,
+    clock,
+    batchSize: settings.engine.reconcileBatchSize,
+    onSlotsReleased: () => sessions!.drainQueue(),
+  });
+  return { sessions, assignments, configs, directory, history, exports, reconciliation, notifications, store, logger, clock, settings };
 }
 
 const LambdaEnvironment = z.object({

@@ -1,6 +1,10 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { EventRecord } from '../../shared/adapters/dynamodb/records';
 import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import type { SessionEvent } from '../../shared/domain/session';
 
 const S = z.object({ S: z.string() });
 const N = z.object({ N: z.string() });
@@ -28,6 +32,35 @@ function releasedSlots({ dynamodb: { OldImage, NewImage } }: Record): boolean {
   return OPEN.has(OldImage.status?.S ?? '') && !OPEN.has(NewImage.status?.S ?? '');
 }
 
+type Attributes = { [name: string]: unknown };
+
+/**
+ * DynamoDB Local writes an empty nested map as `{}` in stream images (AWS
+ * writes `{"M": {}}`), which unmarshall refuses; an attribute value with no
+ * type can be nothing else, so it is read as the empty map.
+ */
+function withEmptyMaps(image: Attributes): Attributes {
+  const attribute = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    if (Object.keys(value).length === 0) return { M: {} };
+    if ('M' in value && typeof value.M === 'object' && value.M !== null) return { M: withEmptyMaps(value.M as Attributes) };
+    if ('L' in value && Array.isArray(value.L)) return { L: value.L.map(attribute) };
+    return value;
+  };
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, attribute(value)]));
+}
+
+/** The audit event a new `event` item holds, checked like any item read back; undefined when it is not one. */
+function auditEventOf(image: Attributes): SessionEvent | undefined {
+  try {
+    // The image is DynamoDB's wire form; the schema below, not this cast, is the check.
+    const parsed = EventRecord.safeParse(unmarshall(withEmptyMaps(image) as { [name: string]: AttributeValue }));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What one record asks of this consumer, besides draining. */
 function taskOf(record: Record, deps: AppDeps): (() => Promise<unknown>) | undefined {
   const { OldImage, NewImage } = record.dynamodb;
@@ -46,12 +79,23 @@ function taskOf(record: Record, deps: AppDeps): (() => Promise<unknown>) | undef
     const id = NewImage.id.S;
     return () => deps.exports.runJob(id);
   }
+  // A new audit event: notify about it (after the fact; the delivery log drops repeats).
+  if (record.eventName === 'INSERT' && NewImage?.entity?.S === 'event') {
+    const event = auditEventOf(NewImage);
+    if (event === undefined) {
+      deps.logger.warn('skipping a malformed event item in the stream', { sequence: record.dynamodb.SequenceNumber });
+      return undefined;
+    }
+    return () => deps.notifications.deliverFor(event);
+  }
   return undefined;
 }
 
 /**
  * The table's stream. In order, per record: give a session's events its new
- * expiry, uncount a listing item TTL removed, run a new export job; then, if
+ * expiry, uncount a listing item TTL removed, run a new export job, send the
+ * notifications of a new audit event (a channel that fails is retried, then
+ * dead-lettered: only a failure to record that fails the record); then, if
  * any change released slots, drain the queue once. Every task is idempotent,
  * so on a failure the batch is reported from the failing record (Lambda
  * retries from there); releases before it are drained first, as they will not

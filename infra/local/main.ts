@@ -16,6 +16,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { localJwt } from './jwt';
 import { makeHandler as makeDrainQueue } from '../../functions/scheduled/drain-queue';
 import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
+import { makeHandler as makeReconcileEngine } from '../../functions/scheduled/reconcile-engine';
 import { makeHandler as makeSweepDue } from '../../functions/scheduled/sweep-due';
 import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
 import { loadSettings } from '../../shared/settings/settings';
@@ -67,12 +68,14 @@ async function main() {
     // The same scheduled and stream handlers Lambda runs, driven locally.
     const drain = makeDrainQueue(deps);
     const sweep = makeSweepDue(deps);
+    const reconcile = makeReconcileEngine(deps);
     const every = (name: string, run: () => Promise<unknown>) => {
       const timer = setInterval(() => run().catch((error: unknown) => logger.error(`${name} failed`, { error })), SCHEDULE_MS);
       stopTimers.push(() => clearInterval(timer));
     };
     every('sweeper', () => sweep(localScheduledEvent()));
     every('queue drain', () => drain(localScheduledEvent()));
+    every('engine reconciliation', () => reconcile(localScheduledEvent()));
     const poller = await startStreamPoller({
       client: clients.client,
       endpoint: dynamo.endpoint,

@@ -17,13 +17,16 @@ export interface StreamPollerOptions {
   readonly onBatch: (event: DynamoDBStreamEvent) => Promise<unknown>;
   readonly logger: Logger;
   readonly intervalMs?: number;
+  /** Retries of a record the handler reports failed (batchItemFailures), then it is skipped. Default 3, like the CDK stack. */
+  readonly maxRetries?: number;
 }
 
 /**
  * Reads DynamoDB Local's stream of the table and hands each batch to the same
- * stream handler Lambda runs, as Lambda's event source mapping would. Starts
- * at the stream's tip (history is not replayed); shards that appear later are
- * read from their start.
+ * stream handler Lambda runs, as Lambda's event source mapping would: a record
+ * the handler reports failed is retried from there (`maxRetries`), then
+ * skipped with an error log. Starts at the stream's tip (history is not
+ * replayed); shards that appear later are read from their start.
  */
 export async function startStreamPoller(options: StreamPollerOptions): Promise<{ stop(): void }> {
   const { Table } = await options.client.send(new DescribeTableCommand({ TableName: options.tableName }));
@@ -31,6 +34,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<{
   if (streamArn === undefined) throw new Error(`Table ${options.tableName} has no stream`);
   const streams = new DynamoDBStreamsClient(localDynamoConfig(options.endpoint));
   const iterators = new Map<string, string | undefined>();
+  /** Failed attempts per record (by sequence number) still being retried. */
+  const retries = new Map<string, number>();
+  const maxRetries = options.maxRetries ?? 3;
   let first = true;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -54,8 +60,28 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<{
       if (iterator === undefined) continue;
       const { Records, NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
       iterators.set(shardId, NextShardIterator);
-      if (Records && Records.length > 0) await options.onBatch({ Records: Records.map(toLambdaRecord) } as DynamoDBStreamEvent);
+      if (!Records || Records.length === 0) continue;
+      const failed = failedSequence(await options.onBatch({ Records: Records.map(toLambdaRecord) } as DynamoDBStreamEvent));
+      if (failed === undefined) continue;
+      // As Lambda's event source mapping does: retry from the failing record, a bounded number of times, then skip it.
+      const attempt = (retries.get(failed) ?? 0) + 1;
+      if (attempt > maxRetries) {
+        retries.delete(failed);
+        options.logger.error('stream record failed every retry; skipped (on AWS it goes to the dead-letter queue)', { sequence: failed, attempts: attempt });
+        const next = Records.findIndex((record) => record.dynamodb?.SequenceNumber === failed) + 1;
+        if (next > 0 && next < Records.length) await rewind(shardId, Records[next]!.dynamodb!.SequenceNumber!);
+        continue;
+      }
+      retries.set(failed, attempt);
+      await rewind(shardId, failed);
     }
+  }
+
+  async function rewind(shardId: string, sequence: string) {
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: sequence }),
+    );
+    iterators.set(shardId, ShardIterator);
   }
 
   const loop = async () => {
@@ -76,6 +102,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<{
       streams.destroy();
     },
   };
+}
+
+/** The first failed record of a handler's answer (DynamoDBBatchResponse), if any. */
+function failedSequence(answer: unknown): string | undefined {
+  const failures = (answer as { batchItemFailures?: { itemIdentifier?: unknown }[] } | undefined)?.batchItemFailures;
+  const first = Array.isArray(failures) ? failures[0]?.itemIdentifier : undefined;
+  return typeof first === 'string' && first !== '' ? first : undefined;
 }
 
 function toLambdaRecord(record: _Record): DynamoDBStreamEvent['Records'][number] {

@@ -105,3 +105,13 @@ export class MentorCannotTakeError extends DomainError {
 export class ExportTooLargeError extends DomainError {
   readonly code = 'export_too_large';
 }
+
+/**
+ * A notification channel refused a message or could not be reached. Raised by
+ * the channel adapters; never reaches a caller of the API (notifications are
+ * delivered from the table's stream, after the change). Its message never
+ * names a secret such as a webhook URL.
+ */
+export class NotificationDeliveryError extends DomainError {
+  readonly code = 'notification_failed';
+}

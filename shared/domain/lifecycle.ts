@@ -14,6 +14,7 @@ import {
   type SessionTimeouts,
 } from './session';
 import { transition, type TransitionContext } from './transitions';
+import { isOpen } from './status';
 
 /** What a start needs once the directory has vouched for its references. */
 export interface NewSessionInput {
@@ -168,11 +169,13 @@ export function revertAfterEngineFailure(
 
 /**
  * Records that the engine did not follow a status change that stands (a cancel
- * whose engine call failed). Nothing is reverted; the schedule retries the call.
+ * whose engine call failed). Nothing is reverted; the session is marked
+ * (`engineSync`) and reconciliation retries the call until the engine agrees.
  */
 export function engineOutOfSync(session: Session, operation: string, error: string, ctx: TransitionContext): SessionWrite {
+  const engineSync = { reason: 'engine_call_failed' as const, since: session.engineSync?.since ?? ctx.now, attempts: session.engineSync?.attempts ?? 0 };
   return withEvents(
-    { ...session, updatedAt: ctx.now, version: session.version + 1 },
+    { ...session, engineSync, updatedAt: ctx.now, version: session.version + 1 },
     [
       {
         type: 'workflow_sync_failed',
@@ -403,6 +406,31 @@ export function awaitingReassignment(session: Session, reason: string, ctx: Tran
 /** Records the engine instance started for a dequeued session (no status change, no event). */
 export function withWorkflowInstance(session: Session, workflowInstanceId: string, now: string): Session {
   return { ...session, workflowInstanceId, updatedAt: now, version: session.version + 1 };
+}
+
+/**
+ * Records the instance the engine started for a session, whatever the session
+ * did meanwhile: it may have been paused or ended while the engine was
+ * starting it. The instance is always recorded, so nothing runs unknown to the
+ * session. An ended session is also marked out of sync, so reconciliation
+ * stops the instance; a paused one needs the engine told to suspend
+ * (`suspend: true`). Undefined when an instance is already recorded.
+ */
+export function recordStartedInstance(
+  session: Session,
+  workflowInstanceId: string,
+  ctx: TransitionContext,
+): { write: SessionWrite; suspend: boolean } | undefined {
+  if (session.workflowInstanceId !== undefined) return undefined;
+  const recorded = withWorkflowInstance(session, workflowInstanceId, ctx.now);
+  if (isOpen(session.status)) return { write: { session: recorded, events: [] }, suspend: session.status === 'Paused' };
+  const write = engineOutOfSync(
+    { ...recorded, version: session.version },
+    'cancel',
+    `the workflow instance ${workflowInstanceId} started after the session was ${session.status}`,
+    ctx,
+  );
+  return { write, suspend: false };
 }
 
 /**

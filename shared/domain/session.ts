@@ -4,6 +4,7 @@ import type { CheckInClock } from './check-ins';
 import type { SessionConfig } from './session-config';
 import type { SessionStatus } from './status';
 import type { SessionServiceReport } from './session-report';
+import type { EngineSync } from './reconciliation';
 
 /** Roles come from the identity provider's groups; `system` is this service acting on its own. */
 export const ROLES = ['coordinator', 'mentor', 'junior', 'service'] as const;
@@ -94,6 +95,8 @@ export interface Session {
   readonly report?: SessionReport;
   /** Stored at completion: what the service itself counted (time per state, pauses, blockers, escalations) and the engine's score. */
   readonly serviceReport?: SessionServiceReport;
+  /** Set while the session and its engine instance disagree; reconciliation retries until they agree (reconciliation.ts). */
+  readonly engineSync?: EngineSync;
   /** A legal hold keeps the session's data past its retention period (see retention.ts). */
   readonly legalHold?: LegalHold;
   /** Optimistic-concurrency version: every write conditions on it and bumps it. */
@@ -118,6 +121,7 @@ export const SERVICE_EVENTS = [
   'session_queued',
   'session_dequeued',
   'workflow_sync_failed',
+  'workflow_sync_resolved',
   'mentor_assigned',
   'mentor_reassigned',
   'mentor_reassignment_queued',

@@ -274,6 +274,8 @@ export function describeEvent(event: SessionEvent): string {
         ? `Engine did not follow ${operation}; reverted${suffix(event.toStatus, ' to ')}`
         : `Engine did not follow ${operation}; it will be retried`;
     }
+    case 'workflow_sync_resolved':
+      return 'Engine and session agree again';
     case 'mentor_assigned':
       return `Mentor ${text(event, 'mentorId') ?? 'unknown'} assigned (${text(event, 'strategy') ?? reason ?? 'manual'})`;
     case 'mentor_reassigned':

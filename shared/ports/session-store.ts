@@ -147,6 +147,11 @@ export interface SessionStore {
   listDue(now: string, limit: number): Promise<Session[]>;
   /** Every Active and Paused session (at most the system limit). */
   listOpen(): Promise<Session[]>;
+  /** Ended sessions whose engine instance has not followed their end yet (`engineSync` set), oldest id first. */
+  listEngineSyncPending(limit: number): Promise<Session[]>;
+  /** The open session id the last reconciliation pass stopped after, and saving it. */
+  readReconcileCursor(): Promise<string | undefined>;
+  saveReconcileCursor(after: string | undefined): Promise<void>;
   /** Running sessions waiting for a new mentor (their mentor became unavailable), longest waiting first. */
   listAwaitingMentor(limit: number): Promise<Session[]>;
   /**

@@ -1,5 +1,7 @@
+import type { EngineInstanceStatus } from '../domain/reconciliation';
+
 /** The engine's view of one workflow instance. */
-export type WorkflowInstanceStatus = 'Running' | 'Suspended' | 'Finished' | 'Cancelled' | 'Faulted' | 'NotFound';
+export type WorkflowInstanceStatus = EngineInstanceStatus;
 
 export interface StartWorkflowInput {
   /** The session id: a retried start with the same id must not create a second instance. */
@@ -20,4 +22,6 @@ export interface WorkflowEngine {
   /** Tells a running instance its session's config changed (check-in interval, escalation, notifications...). */
   updateConfig(instanceId: string, config: Readonly<Record<string, unknown>>): Promise<void>;
   status(instanceId: string): Promise<WorkflowInstanceStatus>;
+  /** Why a Faulted instance faulted (the engine's incident or error), when the engine can tell. */
+  faultOf?(instanceId: string): Promise<string | undefined>;
 }

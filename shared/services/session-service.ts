@@ -25,7 +25,7 @@ import {
   startedSession,
   timedOut,
   withEvents,
-  withWorkflowInstance,
+  recordStartedInstance,
   type NewSessionInput,
   type SessionWrite,
   type WorkflowReport,
@@ -627,16 +627,20 @@ export class SessionService {
     };
     try {
       const { instanceId } = await this.deps.engine.start({ correlationId: active.id, input });
+      let suspend = false;
       await this.commitWithRetry(
         active.id,
         (current) => {
-          if (current.status !== 'Active' || current.workflowInstanceId !== undefined) return undefined;
-          const write = { session: withWorkflowInstance(current, instanceId, this.now()), events: [] };
-          result = write.session;
-          return write;
+          // Paused or ended while the engine started it: recorded all the same (see recordStartedInstance).
+          const recorded = recordStartedInstance(current, instanceId, { actor: SYSTEM_ACTOR, now: this.now() });
+          if (recorded === undefined) return undefined;
+          result = recorded.write.session;
+          suspend = recorded.suspend;
+          return recorded.write;
         },
         active,
       );
+      if (suspend) await this.bestEffort('suspend an instance started for a paused session', () => this.deps.engine.suspend(instanceId));
       return result;
     } catch (error) {
       if (!(error instanceof WorkflowEngineError)) throw error;
@@ -821,6 +825,7 @@ export class SessionService {
     if (call === undefined) return resultOf(after);
     try {
       await call();
+      if (operation === 'pause' || operation === 'resume') await this.catchUpEngine(after, instanceId!);
       return resultOf(after);
     } catch (error) {
       if (!(error instanceof WorkflowEngineError)) throw error;
@@ -843,6 +848,22 @@ export class SessionService {
         details: { sessionId: after.id, currentStatus: before.status },
       });
     }
+  }
+
+  /**
+   * A pause and a resume close together may reach the engine out of order (a
+   * slow suspend landing after the resume's call): once a call is through, the
+   * session is read again and, if it has moved to the other open status, the
+   * engine is told that one too. Repeating a call the engine already followed
+   * is harmless. Best effort: reconciliation remains the safety net.
+   */
+  private async catchUpEngine(after: Session, instanceId: string): Promise<void> {
+    await this.bestEffort('bring the engine up to the latest pause or resume', async () => {
+      const current = await this.deps.store.getSession(after.id);
+      if (current === undefined || current.status === after.status || current.workflowInstanceId !== instanceId) return;
+      if (current.status === 'Active') await this.deps.engine.resume(instanceId);
+      if (current.status === 'Paused') await this.deps.engine.suspend(instanceId);
+    });
   }
 
   private authorize(session: Session | undefined, id: string, caller: Caller, action: SessionAction): Session {

@@ -31,6 +31,54 @@ const Template = z.strictObject({
   escalation_policy: policy,
 });
 
+/** Unset when absent or empty, so `NOTIFICATIONS__SLACK_WEBHOOK_URL=` turns Slack off. */
+const optionalText = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+/** A YAML list, or one comma-separated string (an environment variable). */
+const emailList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value),
+  z.array(z.email()),
+);
+
+const DEFAULT_SESSION_URL = 'http://localhost:3000/api/mentorship/sessions/{id}';
+
+const Notifications = z.strictObject({
+  // A secret: set it from the environment (NOTIFICATIONS__SLACK_WEBHOOK_URL), not in the file.
+  slack_webhook_url: optionalText(z.url({ protocol: /^https?$/ })),
+  email_from: optionalText(z.email()),
+  default_recipients: emailList.default([]),
+  session_url_template: z.string().includes('{id}', { message: 'must contain {id}' }).default(DEFAULT_SESSION_URL),
+  max_attempts: z.coerce.number().int().min(1).max(10).default(3),
+  // In AWS: the SQS queue that keeps undeliverable notifications (absent: the table keeps them).
+  dead_letter_queue_url: optionalText(z.url({ protocol: /^https?$/ })),
+});
+
+const eventName = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
+
+const WorkflowEngine = z
+  .strictObject({
+    type: z.enum(['embedded', 'elsa', 'stepfunctions']).default('embedded'),
+    // Elsa 3: the base URL (no prefix), the API prefix, the definition each session runs, the cooperative event names.
+    elsa_base_url: optionalText(z.url({ protocol: /^https?$/ })),
+    elsa_prefix: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must start with /').default('/elsa/api'),
+    elsa_definition_id: z.string().min(1).max(200).default('mentorship-session'),
+    // A secret: set it from the environment (WORKFLOW_ENGINE__ELSA_API_KEY) or a secret store, not in the file.
+    elsa_api_key: optionalText(z.string().max(500)),
+    elsa_pause_event: eventName.default('mentorship.pause'),
+    elsa_resume_event: eventName.default('mentorship.resume'),
+    elsa_config_event: eventName.default('mentorship.config'),
+    elsa_timeout_ms: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    elsa_retry_attempts: z.coerce.number().int().min(1).max(10).default(3),
+    // Step Functions: the mentorship state machine (CDK output).
+    state_machine_arn: optionalText(z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'must be a state machine ARN')),
+    // Reconciliation: open sessions checked against their engine instance per run.
+    reconcile_batch_size: z.coerce.number().int().min(1).max(1000).default(25),
+  })
+  .superRefine((engine, ctx) => {
+    if (engine.type === 'elsa' && engine.elsa_base_url === undefined) ctx.addIssue({ code: 'custom', path: ['elsa_base_url'], message: 'is required when type is elsa' });
+    if (engine.type === 'elsa' && engine.elsa_api_key === undefined) ctx.addIssue({ code: 'custom', path: ['elsa_api_key'], message: 'is required when type is elsa (WORKFLOW_ENGINE__ELSA_API_KEY)' });
+    if (engine.type === 'stepfunctions' && engine.state_machine_arn === undefined) ctx.addIssue({ code: 'custom', path: ['state_machine_arn'], message: 'is required when type is stepfunctions' });
+  });
+
 const SPEC_TEMPLATES = [
   { id: 'quick-fix', name: 'Quick Fix', max_duration_hours: 2, check_in_interval_minutes: 15, escalation_policy: 'immediate' as const },
   { id: 'standard', name: 'Standard Session', max_duration_hours: 8, check_in_interval_minutes: 30, escalation_policy: 'progressive' as const },
@@ -65,6 +113,8 @@ export const SessionManagementSchema = z.strictObject({
       export_format: z.enum(['json', 'csv']).default('json'),
     })
     .default({ log_all_state_changes: true, retention_days: 365, export_format: 'json' }),
+  workflow_engine: WorkflowEngine.default(WorkflowEngine.parse({})),
+  notifications: Notifications.default({ default_recipients: [], session_url_template: DEFAULT_SESSION_URL, max_attempts: 3 }),
 });
 
 export type SessionManagementSettings = z.output<typeof SessionManagementSchema>;
@@ -82,7 +132,41 @@ export interface Settings {
   readonly assignment: { readonly strategy: AssignmentStrategy; readonly fallbackToAuto: boolean };
   /** Days a terminal session's data is kept (then DynamoDB TTL removes it); the export format when none is asked for. */
   readonly audit: { readonly retentionDays: number; readonly exportFormat: 'json' | 'csv' };
+  /** Which workflow engine runs sessions, and how it is reached. */
+  readonly engine: EngineSettings;
+  /** Channels are on when configured: Slack with a webhook URL, email with a sender. */
+  readonly notifications: NotificationSettings;
   readonly raw: SessionManagementSettings;
+}
+
+export interface EngineSettings {
+  readonly type: 'embedded' | 'elsa' | 'stepfunctions';
+  /** Set when type is elsa. */
+  readonly elsa?: {
+    readonly baseUrl: string;
+    readonly prefix: string;
+    readonly definitionId: string;
+    /** A secret: never log it. */
+    readonly apiKey: string;
+    readonly events: { readonly pause: string; readonly resume: string; readonly config: string };
+    readonly timeoutMs: number;
+    readonly retryAttempts: number;
+  };
+  /** Set when type is stepfunctions. */
+  readonly stateMachineArn?: string;
+  readonly reconcileBatchSize: number;
+}
+
+export interface NotificationSettings {
+  /** A secret: never log it. */
+  readonly slackWebhookUrl?: string;
+  readonly emailFrom?: string;
+  readonly defaultRecipients: readonly string[];
+  /** The link in every notification; `{id}` is the session id. */
+  readonly sessionUrlTemplate: string;
+  readonly maxAttempts: number;
+  /** Where undeliverable notifications go: this SQS queue, or (absent) the table. */
+  readonly deadLetterQueueUrl?: string;
 }
 
 export class SettingsError extends Error {
@@ -165,7 +249,35 @@ export function parseSettings(yamlText: string, env: NodeJS.ProcessEnv = {}, sou
     templates,
     assignment: { strategy: raw.mentor_assignment.strategy, fallbackToAuto: raw.mentor_assignment.fallback_to_auto },
     audit: { retentionDays: raw.audit.retention_days, exportFormat: raw.audit.export_format },
+    engine: engineSettings(raw.workflow_engine),
+    notifications: {
+      ...(raw.notifications.slack_webhook_url !== undefined && { slackWebhookUrl: raw.notifications.slack_webhook_url }),
+      ...(raw.notifications.email_from !== undefined && { emailFrom: raw.notifications.email_from }),
+      defaultRecipients: raw.notifications.default_recipients,
+      sessionUrlTemplate: raw.notifications.session_url_template,
+      maxAttempts: raw.notifications.max_attempts,
+      ...(raw.notifications.dead_letter_queue_url !== undefined && { deadLetterQueueUrl: raw.notifications.dead_letter_queue_url }),
+    },
     raw,
+  };
+}
+
+function engineSettings(raw: SessionManagementSettings['workflow_engine']): EngineSettings {
+  return {
+    type: raw.type,
+    reconcileBatchSize: raw.reconcile_batch_size,
+    ...(raw.type === 'elsa' && {
+      elsa: {
+        baseUrl: raw.elsa_base_url!,
+        prefix: raw.elsa_prefix,
+        definitionId: raw.elsa_definition_id,
+        apiKey: raw.elsa_api_key!,
+        events: { pause: raw.elsa_pause_event, resume: raw.elsa_resume_event, config: raw.elsa_config_event },
+        timeoutMs: raw.elsa_timeout_ms,
+        retryAttempts: raw.elsa_retry_attempts,
+      },
+    }),
+    ...(raw.type === 'stepfunctions' && { stateMachineArn: raw.state_machine_arn! }),
   };
 }
 

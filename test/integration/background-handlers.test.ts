@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { makeHandler as makeDrainQueue } from '../../functions/scheduled/drain-queue';
 import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
@@ -131,6 +132,43 @@ describe('table stream handler', () => {
         status = await statusOf(queued);
       }
       expect(status).toBe('Active');
+    } finally {
+      poller.stop();
+    }
+  });
+
+  test('locally, a record the handler reports failed is retried from there, then skipped after the retries', async () => {
+    const seen: string[] = [];
+    let failuresLeft = 2;
+    const poller = await startStreamPoller({
+      client: table.dynamo.client,
+      endpoint: process.env.DYNAMODB_ENDPOINT!,
+      tableName: table.tableName,
+      logger: silent,
+      intervalMs: 50,
+      maxRetries: 2,
+      // Every record of the `flaky` item fails twice then passes; every record of `poison` always fails.
+      onBatch: async (event) => {
+        for (const record of event.Records) {
+          const pk = record.dynamodb?.NewImage?.pk?.S ?? '';
+          if (!pk.startsWith('POLLER#')) continue;
+          seen.push(pk);
+          const sequence = record.dynamodb!.SequenceNumber!;
+          if (pk === 'POLLER#poison' || (pk === 'POLLER#flaky' && failuresLeft-- > 0)) return { batchItemFailures: [{ itemIdentifier: sequence }] };
+        }
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      const put = (pk: string) => table.dynamo.document.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk: 'X', entity: 'poller-test' } }));
+      await put('POLLER#flaky');
+      await put('POLLER#poison');
+      await put('POLLER#after');
+      for (let i = 0; i < 100 && !seen.includes('POLLER#after'); i += 1) await new Promise((r) => setTimeout(r, 50));
+      // flaky: 2 failures + 1 success; poison: 1 + 2 retries, then skipped; after: delivered once.
+      expect(seen.filter((pk) => pk === 'POLLER#flaky')).toHaveLength(3);
+      expect(seen.filter((pk) => pk === 'POLLER#poison')).toHaveLength(3);
+      expect(seen.filter((pk) => pk === 'POLLER#after')).toHaveLength(1);
     } finally {
       poller.stop();
     }

@@ -221,11 +221,20 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
   if (snapshot.sessions.size !== ctx.startedIds.length) violations.push(`(4) ${snapshot.sessions.size} sessions stored for ${ctx.startedIds.length} starts`);
   for (const s of sessions) {
     const item = snapshot.items.get(s.id)!;
-    const inQueue = item.queuePk !== undefined;
+    const inQueue = item.queuePk === 'QUEUE';
     if (inQueue !== (s.status === 'Queued')) violations.push(`(4) ${s.id} is ${s.status} but ${inQueue ? 'is' : 'is not'} in the queue index`);
     if (inQueue && item.queueSk !== queueKey(s)) violations.push(`(4) ${s.id}: queueSk ${String(item.queueSk)} is not ${queueKey(s)}`);
-    const inOpen = item.openPk !== undefined;
+    const awaiting = item.queuePk === 'REASSIGN';
+    if (awaiting !== (isOpen(s.status) && s.awaitingMentorSince !== undefined)) {
+      violations.push(`(4) ${s.id} (${s.status}) is ${awaiting ? '' : 'not '}in the reassignment wait list`);
+    }
+    const inOpen = item.openPk === 'OPEN';
     if (inOpen !== isOpen(s.status)) violations.push(`(4) ${s.id} is ${s.status} but ${inOpen ? 'is' : 'is not'} in the open index`);
+    // Ended sessions whose engine instance has not followed yet wait for reconciliation under SYNC.
+    const inSync = item.openPk === 'SYNC';
+    if (inSync !== (!isOpen(s.status) && s.engineSync !== undefined)) {
+      violations.push(`(4) ${s.id} (${s.status}, engineSync ${s.engineSync ? 'set' : 'unset'}) is ${inSync ? '' : 'not '}in the SYNC partition of the open index`);
+    }
     const deadline = deadlineOf(s, ctx.timeouts);
     const checkIn = checkInOf(s);
     const due = [deadline, checkIn].filter((t): t is number => t !== undefined);

@@ -254,7 +254,7 @@ describe('revertAfterEngineFailure', () => {
 });
 
 describe('engineOutOfSync', () => {
-  test('records workflow_sync_failed without moving the status', () => {
+  test('records workflow_sync_failed without moving the status, and marks the session for reconciliation', () => {
     // Prepare
     const cancelled = aSessionIn('Cancelled', { version: 5, eventCount: 4 });
 
@@ -262,7 +262,13 @@ describe('engineOutOfSync', () => {
     const { session, events } = engineOutOfSync(cancelled, 'cancel', 'engine unreachable', ctxAt(T2));
 
     // Assess
-    expect(session).toEqual({ ...cancelled, updatedAt: T2, version: 6, eventCount: 5 });
+    expect(session).toEqual({
+      ...cancelled,
+      engineSync: { reason: 'engine_call_failed', since: T2, attempts: 0 },
+      updatedAt: T2,
+      version: 6,
+      eventCount: 5,
+    });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       seq: 5,

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   BatchGetCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -177,6 +178,30 @@ export class DynamoSessionStore implements SessionStore {
       ExpressionAttributeValues: { ':open': OPEN_PARTITION },
     });
     return items.map((item) => parseRecord(SessionRecord, item, 'session'));
+  }
+
+  async listEngineSyncPending(limit: number): Promise<Session[]> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'open',
+        KeyConditionExpression: 'openPk = :sync',
+        ExpressionAttributeValues: { ':sync': SYNC_PARTITION },
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => parseRecord(SessionRecord, item, 'session'));
+  }
+
+  async readReconcileCursor(): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.reconcileCursor(), ConsistentRead: true }));
+    return typeof Item?.after === 'string' ? Item.after : undefined;
+  }
+
+  async saveReconcileCursor(after: string | undefined): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.reconcileCursor(), entity: 'reconcile-cursor', ...(after !== undefined && { after }) } }),
+    );
   }
 
   async listAwaitingMentor(limit: number): Promise<Session[]> {
@@ -697,6 +722,8 @@ function mentorUsageFrom(item: Record<string, unknown> | undefined): Omit<Mentor
 const QUEUE_PARTITION = 'QUEUE';
 const DUE_PARTITION = 'DUE';
 const OPEN_PARTITION = 'OPEN';
+/** Ended sessions whose engine instance has not followed yet share the open index under their own partition. */
+const SYNC_PARTITION = 'SYNC';
 /** Running sessions waiting for a new mentor share the queue index under their own partition. */
 const REASSIGN_PARTITION = 'REASSIGN';
 /** A filtered list Query reads at least this many items a request, and at most this many requests a page. */
@@ -818,6 +845,7 @@ function indexAttributes(session: Session): Record<string, string> {
     ...(awaiting && { queuePk: REASSIGN_PARTITION, queueSk: `${session.awaitingMentorSince}#${session.id}` }),
     ...(due && { duePk: DUE_PARTITION, dueSk: `${due}#${session.id}` }),
     ...(open && { openPk: OPEN_PARTITION, openSk: session.id }),
+    ...(!open && session.engineSync !== undefined && { openPk: SYNC_PARTITION, openSk: session.id }),
   };
 }
 

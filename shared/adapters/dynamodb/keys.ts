@@ -41,5 +41,7 @@ export const keys = {
   listCount: (partition: string): Key => ({ pk: `LISTCOUNT#${partition}`, sk: 'LISTCOUNT' }),
   /** An export job's record. */
   exportJob: (id: string): Key => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' }),
+  /** Where the last reconciliation pass stopped in the open sessions. */
+  reconcileCursor: (): Key => ({ pk: 'RECONCILE', sk: 'CURSOR' }),
   workflow: (instanceId: string): Key => ({ pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }),
 };

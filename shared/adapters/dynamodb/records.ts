@@ -91,6 +91,7 @@ export const SessionRecord = z.object({
   assignment: AssignmentRecord.optional(),
   awaitingMentorSince: text.optional(),
   legalHold: z.object({ setBy: text, setAt: text, reason: text.optional() }).optional(),
+  engineSync: z.object({ reason: z.enum(['engine_call_failed', 'engine_ended']), since: text, attempts: z.number().int() }).optional(),
   serviceReport: z
     .object({
       timePerStateMs: z.partialRecord(state, z.number()),

@@ -1,0 +1,123 @@
+import { withEvents, type SessionWrite } from './lifecycle';
+import type { Session } from './session';
+import { transition, type TransitionContext } from './transitions';
+
+/** What the engine says about a session's workflow instance (the WorkflowEngine port answers this). */
+export type EngineInstanceStatus = 'Running' | 'Suspended' | 'Finished' | 'Cancelled' | 'Faulted' | 'NotFound';
+
+/** Set on a session while it and its engine instance disagree in a way the service could not fix at once. */
+export interface EngineSync {
+  /** What is wrong: `engine_call_failed` (the engine did not follow a change that stands) or `engine_ended` (the instance ended under an open session). */
+  readonly reason: 'engine_call_failed' | 'engine_ended';
+  readonly since: string;
+  /** Reconciliation passes that found it still unresolved. */
+  readonly attempts: number;
+}
+
+/**
+ * What reconciliation does with one session, given its engine instance's status:
+ * - `in_sync`: nothing (a pending divergence, if any, is resolved with `write`);
+ * - `fail`: the instance faulted under an open session: the session fails (`write`), with the engine's `fault` when known;
+ * - `cancel_engine`: the session has ended but its instance still runs: tell the engine again;
+ * - `diverged`: an open session whose instance ended without a report: recorded once (`write`), checked again every pass.
+ */
+export type Reconciliation =
+  | { readonly action: 'in_sync'; readonly write?: SessionWrite }
+  | { readonly action: 'fail'; readonly write: SessionWrite }
+  | { readonly action: 'cancel_engine' }
+  | { readonly action: 'diverged'; readonly write: SessionWrite };
+
+const ALIVE: readonly EngineInstanceStatus[] = ['Running', 'Suspended'];
+
+/** Decides how to bring a session and its engine instance back into agreement. Pure. */
+export function reconcile(session: Session, engine: EngineInstanceStatus, ctx: TransitionContext, fault?: string): Reconciliation {
+  const alive = ALIVE.includes(engine);
+  if (session.status === 'Active' || session.status === 'Paused') {
+    if (alive) return inSync(session, ctx);
+    if (engine === 'Faulted') return { action: 'fail', write: failedByEngine(session, ctx, fault) };
+    return diverged(session, 'engine_ended', `the workflow instance is ${engine} while the session is ${session.status}`, ctx);
+  }
+  // Cancelled (or timed out) here: the instance must stop. Completed or Failed came from the engine's own report.
+  if (alive && session.status === 'Cancelled') return { action: 'cancel_engine' };
+  return inSync(session, ctx);
+}
+
+/** A pending divergence that holds on: one `workflow_sync_failed` event when it is first seen, then only the count. */
+export function stillDiverged(session: Session, reason: EngineSync['reason'], detail: string, ctx: TransitionContext): SessionWrite {
+  return diverged(session, reason, detail, ctx).write;
+}
+
+function inSync(session: Session, ctx: TransitionContext): Reconciliation {
+  if (session.engineSync === undefined) return { action: 'in_sync' };
+  const { engineSync, ...rest } = session;
+  return {
+    action: 'in_sync',
+    write: withEvents(
+      { ...rest, updatedAt: ctx.now, version: session.version + 1 },
+      [
+        {
+          type: 'workflow_sync_resolved',
+          occurredAt: ctx.now,
+          actor: ctx.actor.id,
+          actorRole: ctx.actor.role,
+          reason: engineSync.reason,
+          data: { since: engineSync.since, attempts: engineSync.attempts + 1 },
+        },
+      ],
+      ctx.now,
+    ),
+  };
+}
+
+function diverged(session: Session, reason: EngineSync['reason'], detail: string, ctx: TransitionContext): { action: 'diverged'; write: SessionWrite } {
+  const previous = session.engineSync;
+  const engineSync: EngineSync = { reason, since: previous?.since ?? ctx.now, attempts: (previous?.attempts ?? 0) + 1 };
+  const next: Session = { ...session, engineSync, updatedAt: ctx.now, version: session.version + 1 };
+  const events =
+    previous === undefined
+      ? [
+          {
+            type: 'workflow_sync_failed' as const,
+            occurredAt: ctx.now,
+            actor: ctx.actor.id,
+            actorRole: ctx.actor.role,
+            reason,
+            data: { operation: 'reconcile', error: detail, reverted: false },
+          },
+        ]
+      : [];
+  return { action: 'diverged', write: withEvents(next, events, ctx.now) };
+}
+
+/**
+ * The engine faulted: the session fails with that context. From Active this is
+ * the table's `fail`; a paused session fails the same way (the instance that
+ * would resume it is gone), its event saying it left Paused.
+ */
+function failedByEngine(session: Session, ctx: TransitionContext, fault: string | undefined): SessionWrite {
+  const error = `The workflow instance faulted${fault === undefined ? '' : `: ${fault}`} (seen by reconciliation).`;
+  const { engineSync: _sync, ...current } = session;
+  if (session.status === 'Active') {
+    const outcome = transition(current, { operation: 'fail', error, reason: 'engine_faulted' }, ctx);
+    if (outcome.outcome === 'changed') return withEvents(outcome.session, outcome.events, ctx.now);
+  }
+  const failed: Session = { ...current, status: 'Failed', currentState: 'FAILED', endedAt: ctx.now, error, updatedAt: ctx.now, version: session.version + 1 };
+  return withEvents(
+    failed,
+    [
+      {
+        type: 'session_failed',
+        occurredAt: ctx.now,
+        actor: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        fromStatus: session.status,
+        toStatus: 'Failed',
+        ...(session.currentState === undefined ? {} : { fromState: session.currentState }),
+        toState: 'FAILED',
+        reason: 'engine_faulted',
+        data: { error },
+      },
+    ],
+    ctx.now,
+  );
+}

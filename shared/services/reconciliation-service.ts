@@ -1,0 +1,131 @@
+import { reconcile, stillDiverged } from '../domain/reconciliation';
+import { WorkflowEngineError } from '../domain/errors';
+import { SYSTEM_ACTOR, type Session } from '../domain/session';
+import type { SessionWrite } from '../domain/lifecycle';
+import type { Clock } from '../ports/clock';
+import { CommitConflictError, type SessionStore } from '../ports/session-store';
+import type { WorkflowEngine } from '../ports/workflow-engine';
+
+export interface ReconcileReport {
+  /** Sessions whose engine instance was asked. */
+  checked: number;
+  /** Sessions failed because their instance faulted. */
+  readonly failed: string[];
+  /** Ended sessions whose instance was told again to stop, and now has. */
+  readonly cancelledInEngine: string[];
+  /** Divergences cleared this pass. */
+  readonly resolved: string[];
+  /** Sessions still disagreeing (recorded; retried next pass). */
+  readonly unresolved: string[];
+  /** Sessions whose engine could not be asked this pass (retried next pass). */
+  readonly unreachable: string[];
+}
+
+export interface ReconciliationDeps {
+  readonly store: SessionStore;
+  readonly engine: WorkflowEngine;
+  readonly clock: Clock;
+  /** Open sessions checked per pass (settings `workflow_engine.reconcile_batch_size`). */
+  readonly batchSize: number;
+  /** Called once when a pass freed slots (failed sessions): the queue may move. */
+  readonly onSlotsReleased?: () => Promise<unknown>;
+}
+
+/**
+ * Brings sessions and their engine instances back into agreement, on a schedule
+ * (Elsa sends no webhook on state changes). Each pass asks the engine about the
+ * sessions whose end it has not followed, then about the next `batchSize` open
+ * sessions in id order, continuing where the last pass stopped, so every open
+ * session is checked within ceil(open / batchSize) passes. Decisions are
+ * domain/reconciliation.ts; this service only reads, asks and commits.
+ */
+export class ReconciliationService {
+  constructor(private readonly deps: ReconciliationDeps) {}
+
+  async reconcile(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { checked: 0, failed: [], cancelledInEngine: [], resolved: [], unresolved: [], unreachable: [] };
+    const pending = await this.deps.store.listEngineSyncPending(this.deps.batchSize);
+    const open = await this.nextOpen(this.deps.batchSize);
+    for (const session of [...pending, ...open]) {
+      if (session.workflowInstanceId === undefined) continue;
+      report.checked += 1;
+      await this.reconcileOne(session, session.workflowInstanceId, report);
+    }
+    if (report.failed.length > 0) await this.deps.onSlotsReleased?.();
+    return report;
+  }
+
+  /** The next open sessions after the saved cursor, wrapping around; the cursor moves past them. */
+  private async nextOpen(limit: number): Promise<Session[]> {
+    const open = (await this.deps.store.listOpen()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (open.length <= limit) return open;
+    const after = await this.deps.store.readReconcileCursor();
+    const start = after === undefined ? 0 : open.findIndex((session) => session.id > after);
+    const from = start < 0 ? 0 : start;
+    const batch = [...open.slice(from), ...open.slice(0, from)].slice(0, limit);
+    await this.deps.store.saveReconcileCursor(batch[batch.length - 1]?.id);
+    return batch;
+  }
+
+  private async reconcileOne(session: Session, instanceId: string, report: ReconcileReport): Promise<void> {
+    const ctx = { actor: SYSTEM_ACTOR, now: this.deps.clock.now().toISOString() };
+    let status;
+    try {
+      status = await this.deps.engine.status(instanceId);
+    } catch (error) {
+      if (!(error instanceof WorkflowEngineError)) throw error;
+      report.unreachable.push(session.id);
+      return;
+    }
+    const fault = status === 'Faulted' && (session.status === 'Active' || session.status === 'Paused') ? await this.faultOf(instanceId) : undefined;
+    const decision = reconcile(session, status, ctx, fault);
+    switch (decision.action) {
+      case 'in_sync':
+        if (decision.write !== undefined && (await this.commit(session, decision.write))) report.resolved.push(session.id);
+        return;
+      case 'fail':
+        if (await this.commit(session, decision.write)) report.failed.push(session.id);
+        return;
+      case 'diverged':
+        await this.commit(session, decision.write);
+        report.unresolved.push(session.id);
+        return;
+      case 'cancel_engine': {
+        try {
+          await this.deps.engine.cancel(instanceId);
+        } catch (error) {
+          if (!(error instanceof WorkflowEngineError)) throw error;
+          await this.commit(session, stillDiverged(session, 'engine_call_failed', error.message, ctx));
+          report.unresolved.push(session.id);
+          return;
+        }
+        report.cancelledInEngine.push(session.id);
+        // The instance has stopped: a pending divergence is resolved.
+        const settled = reconcile(session, 'Cancelled', ctx);
+        if (settled.action === 'in_sync' && settled.write !== undefined && (await this.commit(session, settled.write))) report.resolved.push(session.id);
+        return;
+      }
+    }
+  }
+
+  /** The engine's reason for a fault: context for the failure, never a reason to skip it. */
+  private async faultOf(instanceId: string): Promise<string | undefined> {
+    try {
+      return await this.deps.engine.faultOf?.(instanceId);
+    } catch (error) {
+      if (error instanceof WorkflowEngineError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Commits against the session as read; someone else changing it first means the next pass decides again. */
+  private async commit(expected: Session, write: SessionWrite): Promise<boolean> {
+    try {
+      await this.deps.store.commit({ expected, ...write });
+      return true;
+    } catch (error) {
+      if (error instanceof CommitConflictError && error.conflict === 'session_changed') return false;
+      throw error;
+    }
+  }
+}

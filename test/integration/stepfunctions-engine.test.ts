@@ -1,0 +1,353 @@
+import '../support/polyfills';
+import {
+  DescribeExecutionCommand,
+  InvalidToken,
+  SendTaskSuccessCommand,
+  SFNClient,
+  SFNServiceException,
+  StopExecutionCommand,
+  TaskDoesNotExist,
+} from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { makeHandler } from '../../functions/engine/checkpoint';
+import { synthesizeMentorshipDefinition } from '../../infra/constructs/mentorship-state-machine';
+import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
+import { DynamoTaskTokens } from '../../shared/adapters/dynamodb/dynamo-task-tokens';
+import { keys } from '../../shared/adapters/dynamodb/keys';
+import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
+import { composeApp, type AppDeps } from '../../shared/compose';
+import { WorkflowEngineError } from '../../shared/domain/errors';
+import type { Session, SessionEvent } from '../../shared/domain/session';
+import { toErrorResponse } from '../../shared/http/errors';
+import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';
+import type { Settings } from '../../shared/settings/settings';
+import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
+import { ManualClock } from '../support/clock';
+import { createTestTable, type TestTable } from '../support/dynamo';
+import { checkSnapshot, scanTable, type Limits } from '../support/invariants';
+import { LocalStepFunctions, type LocalExecution } from '../support/local-step-functions';
+import { settingsWith } from '../support/settings';
+
+/**
+ * Issue 6, acceptance for Step Functions: the service composed with the Step
+ * Functions engine on DynamoDB Local, its SFNClient mocked so that every command
+ * drives a real local run of the definition CDK synthesizes
+ * (test/support/local-step-functions.ts). Each checkpoint task of a run invokes
+ * the real checkpoint handler with the real DynamoTaskTokens on the test table.
+ */
+
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:mentorship-checkpoint';
+const MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:mentorship';
+const EXECUTION_PREFIX = 'arn:aws:states:eu-west-1:123456789012:execution:mentorship:';
+const report = { summary: 'Merged after one review round.', overallScore: 82, metrics: { hints: 1 } };
+const phasesAndCheckpoints = CHECKPOINTS.flatMap((phase) => [`Checkpoint ${phase}`, phase]);
+
+// Synthesis is the slow part: once for the file.
+const definition = synthesizeMentorshipDefinition(FUNCTION_ARN);
+// Step Functions has no local stand-in: its client is mocked, and the bridge answers it.
+const sfnMock = mockClient(SFNClient);
+const sfnClient = new SFNClient({ region: 'eu-west-1' });
+
+const JUNIORS = ['junior-1', 'junior-2', 'junior-3'];
+const MENTORS = ['mentor-1', 'mentor-2'];
+
+interface Harness {
+  readonly table: TestTable;
+  readonly clock: ManualClock;
+  readonly app: AppDeps;
+  readonly engine: StepFunctionsWorkflowEngine;
+  readonly bridge: LocalStepFunctions;
+  readonly settings: Settings;
+  readonly limits: Limits;
+  /** Sessions whose checkpoint function is deployed against a table that does not exist. */
+  readonly misconfigured: Set<string>;
+  /** Every session id a start answered (or named in its error), for the whole-table invariants. */
+  readonly ids: string[];
+}
+
+const harnesses: Harness[] = [];
+afterEach(() => {
+  for (const h of harnesses.splice(0)) {
+    h.bridge.dispose();
+    h.table.dynamo.client.destroy();
+  }
+});
+
+/** A fresh table and app; `stepped` holds every checkpoint invocation until the test lets it go. */
+async function harness(options: { junior?: number; system?: number; stepped?: boolean } = {}): Promise<Harness> {
+  const limits: Limits = { junior: options.junior ?? 10, mentor: 20, system: options.system ?? 100, mentors: MENTORS };
+  const settings = settingsWith({
+    max_concurrent_sessions_per_junior: limits.junior,
+    max_concurrent_sessions_per_mentor: limits.mentor,
+    max_concurrent_sessions_system: limits.system,
+    max_queue_size: 10,
+  });
+  const table = await createTestTable('sfn');
+  const clock = new ManualClock();
+  const engine = new StepFunctionsWorkflowEngine({
+    client: sfnClient,
+    stateMachineArn: MACHINE_ARN,
+    tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName),
+  });
+  const app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, engine, settings });
+  // The checkpoint Lambda as functions/engine/checkpoint.ts composes it (same table, same SFN client)...
+  const checkpoint = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName), sfn: sfnClient }));
+  // ...and deployed with a wrong TABLE_NAME: every invocation fails on DynamoDB's answer.
+  const broken = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, `${table.tableName}-missing`), sfn: sfnClient }));
+  const misconfigured = new Set<string>();
+  sfnMock.reset();
+  const bridge = new LocalStepFunctions({
+    sfn: sfnMock,
+    stateMachineArn: MACHINE_ARN,
+    definition,
+    stepped: options.stepped ?? false,
+    invoke: (payload, execution) => (misconfigured.has(execution.name) ? broken : checkpoint)(payload),
+  });
+  const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
+  await Promise.all([
+    ...JUNIORS.map((id) => directory.put('junior', aJunior(id))),
+    ...MENTORS.map((id) => directory.put('mentor', aMentor(id))),
+    directory.put('story', aStory('story-1')),
+  ]);
+  const h: Harness = { table, clock, app, engine, bridge, settings, limits, misconfigured, ids: [] };
+  harnesses.push(h);
+  return h;
+}
+
+async function start(h: Harness, juniorId: string, mentorId?: string) {
+  const result = await h.app.sessions.startSession({ storyId: 'story-1', juniorId, ...(mentorId !== undefined && { mentorId }) }, coordinator);
+  h.ids.push(result.sessionId);
+  return result;
+}
+
+async function details(h: Harness, id: string): Promise<{ session: Session; events: SessionEvent[] }> {
+  const found = await h.app.store.getSessionWithEvents(id);
+  if (found === undefined) throw new Error(`no session ${id}`);
+  return found;
+}
+
+function runOf(h: Harness, id: string): LocalExecution {
+  const run = h.bridge.execution(id);
+  if (run === undefined) throw new Error(`no execution named ${id}`);
+  return run;
+}
+
+/** The task token item a checkpoint holds for a paused session, read straight from the table. */
+async function tokenItem(h: Harness, id: string) {
+  const key = { pk: keys.sessionPartition(id), sk: 'TASKTOKEN' };
+  return (await h.table.dynamo.document.send(new GetCommand({ TableName: h.table.tableName, Key: key, ConsistentRead: true }))).Item;
+}
+
+/** The outputs of every SendTaskSuccess sent so far, in order. */
+const sentOutputs = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((call) => JSON.parse(call.args[0].input.output ?? 'null') as unknown);
+
+/** The whole table against the invariants of test/support/invariants.ts (counters, indexes, logs replaying to statuses). */
+async function tableViolations(h: Harness, quiescent = false): Promise<string[]> {
+  const snapshot = await scanTable(h.table.dynamo.document, h.table.tableName);
+  return checkSnapshot(snapshot, { limits: h.limits, timeouts: h.settings.timeouts, startedIds: h.ids, now: h.clock.now(), quiescent, swept: false });
+}
+
+/** The rejection of a promise expected to fail (asserted outside any catch). */
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => new Error('expected a rejection'),
+    (error: unknown) => error,
+  );
+}
+
+const throttled = () =>
+  new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+
+/** Lets the runs go as far as they can on their own: no timers, only queued work. */
+async function drainEventLoop(): Promise<void> {
+  for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('Step Functions engine with local executions of the synthesized definition', () => {
+  test('full lifecycle: checkpoints pass while Active, hold while Paused, go on after resume; the run ends and completion is reported; a cancel aborts the run', async () => {
+    const h = await harness({ stepped: true });
+
+    // Start: one execution, named by the session id; its ARN is the session's workflow instance.
+    const started = await start(h, 'junior-1', 'mentor-1');
+    const id = started.sessionId;
+    const arn = `${EXECUTION_PREFIX}${id}`;
+    expect(started).toMatchObject({ status: 'started', workflowInstanceId: arn });
+    const { session } = await details(h, id);
+    expect(session).toMatchObject({ status: 'Active', workflowInstanceId: arn });
+    const run = runOf(h, id);
+    expect(run).toMatchObject({ executionArn: arn, status: 'RUNNING' });
+    expect(JSON.parse(run.input)).toMatchObject({ sessionId: id, storyId: 'story-1', juniorId: 'junior-1', mentorId: 'mentor-1', config: session.config });
+    // A retried start with other input meets ExecutionAlreadyExists and finds the same execution: no second run.
+    await expect(h.engine.start({ correlationId: id, input: { retried: true } })).resolves.toEqual({ instanceId: arn });
+    expect(h.bridge.executions()).toHaveLength(1);
+
+    // Active: each checkpoint sends its token straight back.
+    expect(await h.bridge.step(id)).toMatchObject({ state: 'Checkpoint Assessment', answer: { outcome: 'continue' } });
+    expect(await h.bridge.step(id)).toMatchObject({ state: 'Checkpoint Planning', answer: { outcome: 'continue' } });
+
+    // Pause: the next checkpoint keeps its token on the session's partition, and the run waits there.
+    h.clock.advanceMinutes(5);
+    expect(await h.app.sessions.pauseSession(id, { reason: 'lunch' }, mentorCaller('mentor-1'))).toMatchObject({ status: 'Paused' });
+    const held = await h.bridge.step(id);
+    expect(held).toMatchObject({ state: 'Checkpoint Implementation', answer: { outcome: 'held' } });
+    expect(await tokenItem(h, id)).toMatchObject({ entity: 'task-token', sessionId: id, checkpoint: 'Implementation', token: held.token });
+    await drainEventLoop();
+    expect(h.bridge.waitingTokens(id)).toEqual([held.token]);
+    expect(run.invocations).toHaveLength(3);
+    expect(sentOutputs()).toEqual([{ checkpoint: 'Assessment' }, { checkpoint: 'Planning' }]);
+    // Waiting at a checkpoint is running, for Step Functions: reconciliation leaves it alone.
+    expect(await h.engine.status(arn)).toBe('Running');
+    expect(await h.app.reconciliation.reconcile()).toMatchObject({ checked: 1, failed: [], unresolved: [] });
+
+    // Resume: the held token goes back and the run goes on.
+    h.clock.advanceMinutes(5);
+    expect(await h.app.sessions.resumeSession(id, {}, coordinator)).toMatchObject({ status: 'Active' });
+    expect(await tokenItem(h, id)).toBeUndefined();
+    expect(h.bridge.waitingTokens(id)).toEqual([]);
+    expect(await h.bridge.step(id)).toMatchObject({ state: 'Checkpoint Quality', answer: { outcome: 'continue' } });
+
+    // The run reaches its end; the engine reports completion.
+    h.bridge.letRun(id);
+    await run.ended;
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered).toEqual(phasesAndCheckpoints);
+    expect(run.invocations.map((call) => call.payload.checkpoint)).toEqual([...CHECKPOINTS]);
+    expect(sentOutputs()).toEqual([
+      { checkpoint: 'Assessment' },
+      { checkpoint: 'Planning' },
+      { resumed: true },
+      { checkpoint: 'Quality' },
+      { checkpoint: 'Review' },
+      { checkpoint: 'Completion' },
+    ]);
+    expect(await h.engine.status(arn)).toBe('Finished');
+    // As Step Functions does, the bridge refuses a token whose task no longer waits, and one it never minted.
+    await expect(sfnClient.send(new SendTaskSuccessCommand({ taskToken: held.token, output: '{}' }))).rejects.toBeInstanceOf(TaskDoesNotExist);
+    await expect(sfnClient.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
+    h.clock.advanceMinutes(10);
+    expect(await h.app.sessions.completeSession(id, { report }, engineCaller)).toMatchObject({ status: 'Completed' });
+    const completed = await details(h, id);
+    expect(completed.session).toMatchObject({ status: 'Completed', currentState: 'COMPLETED', report });
+    expect(completed.events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_paused', 'session_resumed', 'session_completed']);
+
+    // A second session, cancelled mid-run: its execution is aborted.
+    const other = await start(h, 'junior-2', 'mentor-2');
+    const otherArn = `${EXECUTION_PREFIX}${other.sessionId}`;
+    expect(await h.bridge.step(other.sessionId)).toMatchObject({ state: 'Checkpoint Assessment', answer: { outcome: 'continue' } });
+    expect(await h.app.sessions.cancelSession(other.sessionId, { reason: 'story withdrawn' }, coordinator)).toMatchObject({ status: 'Cancelled' });
+    const aborted = runOf(h, other.sessionId);
+    await aborted.ended;
+    expect(sfnMock.commandCalls(StopExecutionCommand).map((call) => call.args[0].input.executionArn)).toEqual([otherArn]);
+    expect(await sfnClient.send(new DescribeExecutionCommand({ executionArn: otherArn }))).toMatchObject({ status: 'ABORTED', name: other.sessionId });
+    expect(await h.engine.status(otherArn)).toBe('Cancelled');
+    // The checkpoint waiting when the cancel came was never invoked.
+    expect(aborted.entered).toEqual(['Checkpoint Assessment', 'Assessment', 'Checkpoint Planning']);
+    expect(aborted.invocations.map((call) => call.answer)).toEqual([{ outcome: 'continue' }, undefined]);
+    const cancelled = await details(h, other.sessionId);
+    expect(cancelled.session.engineSync).toBeUndefined();
+    expect(cancelled.events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_cancelled']);
+
+    // Logs replay to the statuses; counters and indexes agree; nothing is left to reconcile.
+    expect(await tableViolations(h)).toEqual([]);
+    expect(await h.app.reconciliation.reconcile()).toEqual({ checked: 0, failed: [], cancelledInEngine: [], resolved: [], unresolved: [], unreachable: [] });
+  });
+
+  test('engine failure during start: WorkflowEngineError (502), the session Failed (engine_start_failed), slots released; the session queued behind it starts when the queue drains', async () => {
+    const h = await harness({ junior: 1, system: 1 });
+
+    // A takes the only system slot; while its StartExecution is in flight, B queues behind it. Then Step Functions throttles A's start.
+    let arrived!: () => void;
+    let release!: () => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    h.bridge.interceptNext('StartExecution', async () => {
+      arrived();
+      await released;
+      throw throttled();
+    });
+    const startingA = rejection(h.app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-1' }, coordinator));
+    await arrival;
+    const b = await start(h, 'junior-2');
+    expect(b.status).toBe('queued');
+    release();
+
+    const error = await startingA;
+    expect(error).toBeInstanceOf(WorkflowEngineError);
+    expect(toErrorResponse(error, 'req-1').statusCode).toBe(502);
+    const aId = String((error as WorkflowEngineError).details?.sessionId);
+    h.ids.push(aId);
+    const a = await details(h, aId);
+    expect(a.session).toMatchObject({ status: 'Failed', currentState: 'FAILED' });
+    expect(a.session.workflowInstanceId).toBeUndefined();
+    expect(a.events.at(-1)).toMatchObject({ type: 'session_failed', reason: 'engine_start_failed', actor: 'system', fromStatus: 'Active', toStatus: 'Failed' });
+    expect(h.bridge.executions()).toEqual([]);
+    expect(await h.engine.status(`${EXECUTION_PREFIX}${aId}`)).toBe('NotFound');
+    // Its slots are free again: the counters agree with the sessions (nothing running, B queued).
+    expect(await tableViolations(h)).toEqual([]);
+    expect(await h.app.sessions.getQueueStatus(coordinator)).toMatchObject({ activeSessionCount: 0, totalQueued: 1 });
+
+    // The queue drains (the release's stream record, or the schedule, runs this): B starts, and its run goes to the end.
+    expect(await h.app.sessions.drainQueue()).toEqual({ started: [b.sessionId], failed: [] });
+    const bArn = `${EXECUTION_PREFIX}${b.sessionId}`;
+    expect((await details(h, b.sessionId)).session).toMatchObject({ status: 'Active', workflowInstanceId: bArn });
+    const bRun = runOf(h, b.sessionId);
+    await bRun.ended;
+    expect(bRun.status).toBe('SUCCEEDED');
+    expect(await h.app.sessions.completeSession(b.sessionId, { report }, engineCaller)).toMatchObject({ status: 'Completed' });
+
+    // A's junior may start again, with an execution of its own.
+    const again = await start(h, 'junior-1');
+    expect(again).toMatchObject({ status: 'started', workflowInstanceId: `${EXECUTION_PREFIX}${again.sessionId}` });
+    expect(runOf(h, again.sessionId).status).toBe('RUNNING');
+    expect(await tableViolations(h, true)).toEqual([]);
+  });
+
+  test('reconciliation: a run that failed for good fails its session with the run’s error and cause; a cancel whose StopExecution failed is stopped by the next pass', async () => {
+    const h = await harness({ stepped: true });
+
+    // F: its checkpoint function cannot reach its table, so every attempt fails and the run fails.
+    const f = await start(h, 'junior-1');
+    h.misconfigured.add(f.sessionId);
+    h.bridge.letRun(f.sessionId);
+    const fRun = runOf(h, f.sessionId);
+    await fRun.ended;
+    expect(fRun).toMatchObject({ status: 'FAILED', error: 'ResourceNotFoundException' });
+    expect(fRun.cause).toEqual(expect.any(String));
+    // The state's Retry for States.TaskFailed ran first: five attempts, each with a token of its own.
+    expect(fRun.invocations.map((call) => call.state)).toEqual(Array.from({ length: 5 }, () => 'Checkpoint Assessment'));
+    expect(new Set(fRun.invocations.map((call) => call.token)).size).toBe(5);
+    expect((await details(h, f.sessionId)).session.status).toBe('Active');
+
+    // C: running (held at its second checkpoint); its cancel's StopExecution is throttled.
+    const c = await start(h, 'junior-2');
+    const cArn = `${EXECUTION_PREFIX}${c.sessionId}`;
+    expect(await h.bridge.step(c.sessionId)).toMatchObject({ state: 'Checkpoint Assessment', answer: { outcome: 'continue' } });
+    h.bridge.interceptNext('StopExecution', () => Promise.reject(throttled()));
+    expect(await h.app.sessions.cancelSession(c.sessionId, { reason: 'withdrawn' }, coordinator)).toMatchObject({ status: 'Cancelled' });
+    let cNow = await details(h, c.sessionId);
+    expect(cNow.session.engineSync).toMatchObject({ reason: 'engine_call_failed', attempts: 0 });
+    expect(cNow.events.at(-1)).toMatchObject({ type: 'workflow_sync_failed', data: { operation: 'cancel', reverted: false } });
+    const cRun = runOf(h, c.sessionId);
+    expect(cRun.status).toBe('RUNNING');
+    expect((await h.app.store.listEngineSyncPending(10)).map((s) => s.id)).toEqual([c.sessionId]);
+
+    // One pass: F fails with the run's error and cause; C's run is stopped and its mark cleared.
+    h.clock.advanceMinutes(1);
+    const pass = await h.app.reconciliation.reconcile();
+    expect(pass).toMatchObject({ failed: [f.sessionId], cancelledInEngine: [c.sessionId], resolved: [c.sessionId], unresolved: [], unreachable: [] });
+    const failed = await details(h, f.sessionId);
+    expect(failed.session).toMatchObject({ status: 'Failed', currentState: 'FAILED' });
+    expect(failed.session.error).toContain(`${fRun.error}: ${fRun.cause}`);
+    expect(failed.events.at(-1)).toMatchObject({ type: 'session_failed', reason: 'engine_faulted', actor: 'system', fromStatus: 'Active', toStatus: 'Failed' });
+    await cRun.ended;
+    expect(cRun.status).toBe('ABORTED');
+    expect(await h.engine.status(cArn)).toBe('Cancelled');
+    cNow = await details(h, c.sessionId);
+    expect(cNow.session.engineSync).toBeUndefined();
+    expect(cNow.events.at(-1)).toMatchObject({ type: 'workflow_sync_resolved', reason: 'engine_call_failed' });
+    expect(await tableViolations(h)).toEqual([]);
+    // Nothing is left for the next pass.
+    expect(await h.app.reconciliation.reconcile()).toMatchObject({ checked: 0 });
+  });
+});
