@@ -28,6 +28,8 @@ export type Reconciliation =
   | { readonly action: 'diverged'; readonly write: SessionWrite };
 
 const ALIVE: readonly EngineInstanceStatus[] = ['Running', 'Suspended'];
+/** An engine may not show an instance it has just accepted (Elsa's dispatch is queued): not found this soon after the start is not a divergence. */
+export const ENGINE_VISIBILITY_GRACE_MS = 120_000;
 
 /** Decides how to bring a session and its engine instance back into agreement. Pure. */
 export function reconcile(session: Session, engine: EngineInstanceStatus, ctx: TransitionContext, fault?: string): Reconciliation {
@@ -35,6 +37,7 @@ export function reconcile(session: Session, engine: EngineInstanceStatus, ctx: T
   if (session.status === 'Active' || session.status === 'Paused') {
     if (alive) return inSync(session, ctx);
     if (engine === 'Faulted') return { action: 'fail', write: failedByEngine(session, ctx, fault) };
+    if (engine === 'NotFound' && justStarted(session, ctx.now)) return { action: 'in_sync' };
     return diverged(session, 'engine_ended', `the workflow instance is ${engine} while the session is ${session.status}`, ctx);
   }
   // Cancelled (or timed out) here: the instance must stop. Completed or Failed came from the engine's own report.
@@ -45,6 +48,11 @@ export function reconcile(session: Session, engine: EngineInstanceStatus, ctx: T
 /** A pending divergence that holds on: one `workflow_sync_failed` event when it is first seen, then only the count. */
 export function stillDiverged(session: Session, reason: EngineSync['reason'], detail: string, ctx: TransitionContext): SessionWrite {
   return diverged(session, reason, detail, ctx).write;
+}
+
+function justStarted(session: Session, now: string): boolean {
+  const started = Date.parse(session.startedAt ?? session.createdAt);
+  return Date.parse(now) - started < ENGINE_VISIBILITY_GRACE_MS;
 }
 
 function inSync(session: Session, ctx: TransitionContext): Reconciliation {

@@ -1,4 +1,4 @@
-import { reconcile, stillDiverged, type EngineInstanceStatus, type EngineSync } from '../../shared/domain/reconciliation';
+import { ENGINE_VISIBILITY_GRACE_MS, reconcile, stillDiverged, type EngineInstanceStatus, type EngineSync } from '../../shared/domain/reconciliation';
 import { SYSTEM_ACTOR, replayStatus, type Session } from '../../shared/domain/session';
 import { SESSION_STATUSES, type SessionStatus } from '../../shared/domain/status';
 import { aSessionIn, ctxAt, T1, T2 } from './support';
@@ -29,6 +29,15 @@ describe('reconcile: every session status against every engine status', () => {
       });
     }
   }
+});
+
+describe('an instance the engine does not show yet', () => {
+  test('not found within the grace after the start: no divergence yet; after it: diverged', () => {
+    const justNow = new Date(Date.parse(T2) - ENGINE_VISIBILITY_GRACE_MS + 1_000).toISOString();
+    expect(reconcile(withInstance('Active', { startedAt: justNow }), 'NotFound', ctx)).toEqual({ action: 'in_sync' });
+    const earlier = new Date(Date.parse(T2) - ENGINE_VISIBILITY_GRACE_MS).toISOString();
+    expect(reconcile(withInstance('Active', { startedAt: earlier }), 'NotFound', ctx).action).toBe('diverged');
+  });
 });
 
 describe('a faulted instance fails an open session', () => {
