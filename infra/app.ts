@@ -1,15 +1,75 @@
 /**
- * The CDK app. `npx cdk synth` works offline with no credentials (agnostic
- * environment, no lookups). Context: `stage` (default `dev`).
+ * The CDK app: the stateful stack (table, export bucket) and the service stack
+ * (API, functions, schedules, stream, engine, alarms). `npx cdk synth` works
+ * offline with no credentials (agnostic environment, no lookups). Context
+ * (`-c key=value`, see README "Deploy"): `stage`, `engine`, `elsaBaseUrl`,
+ * `alarmEmail`, `emailFrom`, `slackEnabled`, `authDomainPrefix`, `nag`.
+ * A bad value stops synth with a message naming the key.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ServiceStack, type ServiceConfig } from './stacks/service-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
-const app = new App();
-const stage = String(app.node.tryGetContext('stage') ?? 'dev');
-if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) throw new Error(`context 'stage' must be lower-case letters, digits and dashes: got '${stage}'`);
+const ENGINES = ['embedded', 'elsa', 'stepfunctions'] as const;
 
-new StatefulStack(app, `MentorshipSessions-${stage}-stateful`, {
-  description: 'Mentorship session service: the table (sessions, events, limits, directory).',
-  tags: { service: 'mentorship-sessions', stage },
-});
+/** Reads and checks the context; every problem is reported at once. */
+export function readConfig(context: (key: string) => unknown): ServiceConfig {
+  const problems: string[] = [];
+  const text = (key: string): string | undefined => {
+    const value = context(key);
+    if (value === undefined || value === '') return undefined;
+    return String(value);
+  };
+  const stage = text('stage') ?? 'dev';
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) problems.push(`'stage' must be 1-20 lower-case letters, digits and dashes, starting with a letter: got '${stage}'`);
+  // Step Functions by default on AWS: it needs nothing outside the account. 'embedded' keeps instances as WORKFLOW# items in the table.
+  const engine = text('engine') ?? 'stepfunctions';
+  if (!(ENGINES as readonly string[]).includes(engine)) problems.push(`'engine' must be one of ${ENGINES.join(', ')}: got '${engine}'`);
+  const elsaBaseUrl = text('elsaBaseUrl');
+  if (engine === 'elsa' && elsaBaseUrl === undefined) problems.push("'elsaBaseUrl' is required when engine=elsa (https://elsa.example.com, no path)");
+  if (elsaBaseUrl !== undefined && !/^https:\/\/[^\s/]+$/.test(elsaBaseUrl)) problems.push(`'elsaBaseUrl' must be an https URL with no path: got '${elsaBaseUrl}'`);
+  const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  const alarmEmail = text('alarmEmail');
+  if (alarmEmail !== undefined && !email.test(alarmEmail)) problems.push(`'alarmEmail' must be an email address: got '${alarmEmail}'`);
+  const emailFrom = text('emailFrom');
+  if (emailFrom !== undefined && !email.test(emailFrom)) problems.push(`'emailFrom' must be an email address (an SES verified identity or an address of a verified domain): got '${emailFrom}'`);
+  const slack = text('slackEnabled') ?? 'false';
+  if (slack !== 'true' && slack !== 'false') problems.push(`'slackEnabled' must be true or false: got '${slack}'`);
+  const authDomainPrefix = text('authDomainPrefix') ?? `mentorship-sessions-${stage}`;
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix) || authDomainPrefix.includes('cognito') || authDomainPrefix.includes('aws')) {
+    problems.push(`'authDomainPrefix' must be lower-case letters, digits and dashes without 'aws' or 'cognito': got '${authDomainPrefix}'`);
+  }
+  if (problems.length > 0) throw new Error(`Invalid context:\n- ${problems.join('\n- ')}`);
+  return {
+    stage,
+    engine: engine as ServiceConfig['engine'],
+    slackEnabled: slack === 'true',
+    authDomainPrefix,
+    ...(elsaBaseUrl !== undefined && { elsaBaseUrl }),
+    ...(alarmEmail !== undefined && { alarmEmail }),
+    ...(emailFrom !== undefined && { emailFrom }),
+  };
+}
+
+/** Both stacks in `app`; cdk-nag's AwsSolutions pack runs on them unless context `nag` is 'false'. */
+export function buildApp(app: App): { stateful: StatefulStack; service: ServiceStack } {
+  const config = readConfig((key) => app.node.tryGetContext(key));
+  if (String(app.node.tryGetContext('nag') ?? 'true') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const tags = { service: 'mentorship-sessions', stage: config.stage };
+  const stateful = new StatefulStack(app, `MentorshipSessions-${config.stage}-stateful`, {
+    description: 'Mentorship session service: the table (sessions, events, limits, directory) and the export bucket.',
+    tags,
+  });
+  const service = new ServiceStack(app, `MentorshipSessions-${config.stage}-service`, {
+    description: 'Mentorship session service: API, functions, schedules, stream consumer, workflow engine, alarms.',
+    tags,
+    table: stateful.table,
+    exportBucket: stateful.exportBucket,
+    exportBucketArnExportName: stateful.exportBucketArnExportName,
+    config,
+  });
+  return { stateful, service };
+}
+
+if (require.main === module) buildApp(new App());

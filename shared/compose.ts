@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDynamoClients, type DynamoClients } from './adapters/dynamodb/client';
 import { DynamoDirectoryStore } from './adapters/dynamodb/dynamo-directory-store';
 import { DynamoSessionStore } from './adapters/dynamodb/dynamo-session-store';
@@ -28,6 +28,11 @@ import { DynamoDeliveryLog } from './adapters/dynamodb/dynamo-delivery-log';
 import { deadLettersFromSettings, notifiersFromSettings, sessionUrlFrom } from './adapters/notify/from-settings';
 import type { DeadLetters, Notifier } from './ports/notifier';
 import { NotificationService } from './services/notification-service';
+import { MeteredWorkflowEngine } from './adapters/metered-engine';
+import { withSecretSettings } from './adapters/secrets/secret-settings';
+import { NO_METRICS, type Metrics } from './ports/metrics';
+import { EmfMetrics, LambdaLogger } from './observability/powertools';
+import { recordCommitted } from './observability/session-metrics';
 
 /** Everything a handler needs, built once per cold start (or once per local server / test). */
 export interface AppDeps {
@@ -41,6 +46,7 @@ export interface AppDeps {
   readonly notifications: NotificationService;
   readonly store: SessionStore;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly clock: Clock;
   readonly settings: Settings;
 }
@@ -53,6 +59,8 @@ export interface ComposeOptions {
   /** Defaults to the engine settings choose (`workflow_engine.type`; embedded on the same table unless set). */
   readonly engine?: WorkflowEngine;
   readonly logger?: Logger;
+  /** Defaults to none (Lambda: Powertools EMF). Status changes and engine failures are counted at the store and engine edges. */
+  readonly metrics?: Metrics;
   /** Defaults to config/settings.yaml with the environment's overrides. */
   readonly settings?: Settings;
   /** Where export jobs write their files. Defaults to `<tmpdir>/mentorship-exports`. */
@@ -78,8 +86,15 @@ export function composeApp(options: ComposeOptions): AppDeps {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger('mentorship-sessions');
   const settings = options.settings ?? loadSettings();
-  const store = new DynamoSessionStore(options.dynamo.document, options.tableName, { retentionDays: settings.audit.retentionDays });
-  const engine = options.engine ?? engineFromSettings(settings.engine, { db: options.dynamo.document, tableName: options.tableName, clock });
+  const metrics = options.metrics ?? NO_METRICS;
+  const store = new DynamoSessionStore(options.dynamo.document, options.tableName, {
+    retentionDays: settings.audit.retentionDays,
+    onCommitted: (change) => recordCommitted(metrics, change.events),
+  });
+  const engine = new MeteredWorkflowEngine(
+    options.engine ?? engineFromSettings(settings.engine, { db: options.dynamo.document, tableName: options.tableName, clock }),
+    metrics,
+  );
   const onBackgroundError = (message: string, error: unknown) => logger.error(message, { error });
   const directoryStore = new DynamoDirectoryStore(options.dynamo.document, options.tableName);
   // Sessions and assignments call each other (a drain serves the reassignment wait list
@@ -132,7 +147,7 @@ export function composeApp(options: ComposeOptions): AppDeps {
     batchSize: settings.engine.reconcileBatchSize,
     onSlotsReleased: () => sessions!.drainQueue(),
   });
-  return { sessions, assignments, configs, directory, history, exports, reconciliation, notifications, store, logger, clock, settings };
+  return { sessions, assignments, configs, directory, history, exports, reconciliation, notifications, store, logger, metrics, clock, settings };
 }
 
 const LambdaEnvironment = z.object({
@@ -140,8 +155,11 @@ const LambdaEnvironment = z.object({
   CURSOR_SIGNING_KEY: z.string().min(32, 'CURSOR_SIGNING_KEY must be at least 32 characters').optional(),
 });
 
-/** Lambda's composition: configuration from the environment, validated at cold start. */
-export function composeFromEnvironment(env: NodeJS.ProcessEnv = process.env): AppDeps {
+/**
+ * Lambda's composition: configuration from the environment (with the secrets
+ * already read into it, see lambdaEntry), validated at cold start.
+ */
+export function composeFromEnvironment(env: NodeJS.ProcessEnv = process.env, observability: { logger?: Logger; metrics?: Metrics } = {}): AppDeps {
   const parsed = LambdaEnvironment.safeParse(env);
   if (!parsed.success) {
     throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -149,19 +167,50 @@ export function composeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ap
   return composeApp({
     tableName: parsed.data.TABLE_NAME,
     dynamo: createDynamoClients(),
+    settings: loadSettings(env),
+    ...observability,
     ...(parsed.data.CURSOR_SIGNING_KEY !== undefined && { cursorKey: parsed.data.CURSOR_SIGNING_KEY }),
   });
 }
 
 type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 
-/** The Lambda export of a handler: composes on first invocation, then reuses. */
+/** What a Lambda entry builds once per cold start. */
+interface ColdStart<E, R> {
+  readonly handler: LambdaHandler<E, R>;
+  readonly logger: LambdaLogger;
+  readonly metrics: EmfMetrics;
+}
+
+/**
+ * The Lambda export of a handler. The first invocation reads the secrets the
+ * environment names (Secrets Manager), then composes with Powertools logging
+ * and metrics; later ones reuse it (a failed cold start is tried again).
+ * Every invocation logs with its Lambda context and flushes its metrics.
+ */
 export function lambdaEntry<E = APIGatewayProxyEventV2, R = APIGatewayProxyStructuredResultV2>(
   make: (deps: AppDeps) => LambdaHandler<E, R>,
+  env: NodeJS.ProcessEnv = process.env,
 ): LambdaHandler<E, R> {
-  let built: LambdaHandler<E, R> | undefined;
-  return (event, context) => {
-    built ??= make(composeFromEnvironment());
-    return built(event, context);
+  let ready: Promise<ColdStart<E, R>> | undefined;
+  const coldStart = async (): Promise<ColdStart<E, R>> => {
+    const logger = new LambdaLogger();
+    const metrics = new EmfMetrics();
+    const handler = make(composeFromEnvironment(await withSecretSettings(env), { logger, metrics }));
+    return { handler, logger, metrics };
+  };
+  return async (event, context) => {
+    ready ??= coldStart().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    const { handler, logger, metrics } = await ready;
+    logger.addContext(context);
+    try {
+      return await handler(event, context);
+    } finally {
+      metrics.flush();
+      logger.resetKeys();
+    }
   };
 }

@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDynamoClients } from '../../shared/adapters/dynamodb/client';
 import { DynamoTaskTokens } from '../../shared/adapters/dynamodb/dynamo-task-tokens';
 import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';

@@ -52,7 +52,7 @@ import {
   WorkflowEventRequest,
   WorkflowEventResultSchema,
 } from '../../shared/http/schemas';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RouteSpec } from '../../shared/http/route';
 
 const S = '/api/mentorship/sessions';

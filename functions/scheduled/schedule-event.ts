@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An EventBridge scheduled event (or the local timer's copy of one). Anything else is refused. */
 export const ScheduledEventSchema = z.object({

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventRecord } from '../../shared/adapters/dynamodb/records';
 import { lambdaEntry, type AppDeps } from '../../shared/compose';
 import type { SessionEvent } from '../../shared/domain/session';

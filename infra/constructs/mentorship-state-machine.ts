@@ -1,4 +1,5 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Policy, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
@@ -6,6 +7,7 @@ import {
   DefinitionBody,
   IntegrationPattern,
   JsonPath,
+  LogLevel,
   Pass,
   StateMachine,
   StateMachineType,
@@ -80,6 +82,12 @@ export class MentorshipStateMachine extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(chain),
       tracingEnabled: true,
+      // Every state transition is logged, without execution data: inputs and outputs hold task tokens.
+      logs: {
+        destination: new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
       comment: 'Mentorship session checkpoints: a paused session holds its execution at the next checkpoint.',
     });
     // The checkpoint Lambda answers its task itself when the session is not paused. A policy of

@@ -1,4 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../ports/clock';
 import type { WorkflowEngine } from '../ports/workflow-engine';
@@ -26,8 +25,8 @@ export function engineFromSettings(settings: EngineSettings, table: { db: Dynamo
       });
     }
     case 'stepfunctions':
+      // The Step Functions client is made on the engine's first call.
       return new StepFunctionsWorkflowEngine({
-        client: new SFNClient({}),
         stateMachineArn: settings.stateMachineArn!,
         tokens: new DynamoTaskTokens(table.db, table.tableName),
       });

@@ -34,11 +34,20 @@ export function parseGroups(value: unknown): string[] {
   return trimmed.split(/[\s,]+/).filter(Boolean);
 }
 
-/** The caller: user id from `sub`, roles from `cognito:groups` (unknown groups ignored). */
+/**
+ * The OAuth scope a machine client (Cognito client credentials: scheduled
+ * automations, the workflow engine) asks for; it grants the `service` role.
+ * Such tokens carry no groups. The CDK stack's resource server defines it.
+ */
+export const SERVICE_SCOPE = 'mentorship/service';
+
+/** The caller: user id from `sub`, roles from `cognito:groups` (unknown groups ignored), `service` from the machine scope. */
 export function callerFrom(event: APIGatewayProxyEventV2): Caller {
   const claims = claimsOf(event);
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub.length === 0) throw new UnauthenticatedError('A valid bearer token is required.');
   const roles = parseGroups(claims?.['cognito:groups']).filter((g): g is Role => (ROLES as readonly string[]).includes(g));
+  const scopes = typeof claims?.scope === 'string' ? claims.scope.split(' ') : [];
+  if (scopes.includes(SERVICE_SCOPE)) roles.push('service');
   return { id: sub, roles: [...new Set(roles)] };
 }

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Caller } from '../domain/access';
 import { ValidationError, type FieldIssue } from '../domain/errors';
 import type { Logger } from '../observability/logger';
@@ -71,6 +71,7 @@ export function httpRoute<S extends RouteSpec>(
   run: (request: RouteRequest<S>) => Promise<unknown>,
 ): HttpHandler {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(correlation(deps.logger, spec))
     .use(errorEnvelope(deps.logger, spec))
     .use(jsonBody(spec))
     .handler(async (event, context) => {
@@ -147,6 +148,24 @@ function jsonBody(spec: RouteSpec): middy.MiddlewareObj<APIGatewayProxyEventV2> 
       } catch {
         throw new MalformedJsonError('The request body is not valid JSON.');
       }
+    },
+  };
+}
+
+/** Routes whose `{id}` is a session id. */
+const SESSION_PATH = /^\/api\/mentorship\/sessions\/\{id\}(\/|$)/;
+
+/**
+ * Correlation keys on every log line of the request: API Gateway's request id
+ * (the one error answers carry) and, on a session's routes, the session id.
+ * lambdaEntry clears them after the invocation.
+ */
+function correlation(logger: Logger, spec: RouteSpec): middy.MiddlewareObj<APIGatewayProxyEventV2> {
+  return {
+    before: (request) => {
+      const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
+      const sessionId = SESSION_PATH.test(spec.path) ? request.event.pathParameters?.id : undefined;
+      logger.appendKeys?.({ requestId, ...(sessionId !== undefined && { sessionId }) });
     },
   };
 }

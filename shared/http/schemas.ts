@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DIRECTORY_ID_PATTERN } from '../domain/directory';
 import {
   ENGINE_REPORTABLE_STATES,

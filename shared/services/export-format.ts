@@ -1,5 +1,3 @@
-import { stringify, type Options as CsvOptions } from 'csv-stringify/sync';
-
 /** The formats an export can be written in. */
 export type ExportFormat = 'json' | 'ndjson' | 'csv';
 
@@ -55,7 +53,7 @@ interface Framing<T> {
  * received. The consumer drives the pace (an async generator runs only when
  * pulled), and stopping early (`break`, `return()`) closes `rows` too.
  *
- * - `csv`: RFC 4180 via csv-stringify. A header row always (also for zero rows),
+ * - `csv`: RFC 4180 (see {@link csvField}). A header row always (also for zero rows),
  *   `\r\n` after every record, fields holding a comma, a double quote, CR or LF
  *   are quoted with quotes doubled; `undefined` is an empty field, booleans are
  *   `true`/`false`, numbers use `String(n)`. An empty field reads back as `''`:
@@ -69,7 +67,7 @@ interface Framing<T> {
  * JSON is `undefined` is written `null`, as `JSON.stringify` does inside arrays.
  *
  * Formula injection: cells starting with `=`, `+`, `-`, `@` are NOT prefixed
- * with `'` (csv-stringify's `escape_formulas`). The export must parse back to
+ * with `'` (what csv-stringify's `escape_formulas` would do). The export must parse back to
  * the same data, and a prefix would change it. The trade-off: a spreadsheet
  * opening the file may evaluate such a cell as a formula; consumers that hand
  * exports to spreadsheet users must sanitize on their side.
@@ -111,21 +109,25 @@ function framingOf<T>(format: ExportFormat, columns: readonly Column<T>[], toJso
 }
 
 function csvFraming<T>(columns: readonly Column<T>[]): Framing<T> {
-  const csvOptions: CsvOptions = {
-    record_delimiter: '\r\n',
-    // An explicit record_delimiter turns this off by default, which would leave a lone CR or LF unquoted.
-    quote_record_delimiter: true,
-    quoted_empty: columns.length === 1,
-    escape_formulas: false,
-    cast: { boolean: (value) => (value ? 'true' : 'false') },
-  };
-  // One record per call keeps csv-stringify stateless between rows (the sync API buffers only its input).
-  const record = (fields: readonly unknown[]): string => stringify([fields], csvOptions);
+  const quoteEmpty = columns.length === 1;
+  const record = (fields: readonly (string | number | boolean | undefined)[]): string => `${fields.map((field) => csvField(field, quoteEmpty)).join(',')}\r\n`;
   return {
     head: record(columns.map((column) => column.header)),
     row: (row) => record(columns.map((column) => column.value(row))),
     tail: '',
   };
+}
+
+/**
+ * One RFC 4180 field: quoted (quotes doubled) when it holds a comma, a double
+ * quote, CR or LF; `undefined` is empty, written `""` when `quoteEmpty`.
+ * Written here rather than with csv-stringify: these few lines are all the
+ * export needs, and every Lambda bundle would carry its 11 KB.
+ */
+export function csvField(value: string | number | boolean | undefined, quoteEmpty = false): string {
+  const text = value === undefined ? '' : String(value);
+  if (text === '') return quoteEmpty ? '""' : '';
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 function jsonOf(value: unknown): string {

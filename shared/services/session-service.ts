@@ -416,6 +416,15 @@ export class SessionService {
     return this.queuePositionOf(id);
   }
 
+  /** How long the session at the head of the queue has waited, in ms (0 when none waits): what the drain schedule reports. */
+  async oldestQueuedWaitMs(): Promise<number> {
+    const {
+      sessions: [head],
+    } = await this.deps.store.listQueued({ limit: 1 });
+    if (head?.enqueuedAt === undefined) return 0;
+    return Math.max(0, this.deps.clock.now().getTime() - Date.parse(head.enqueuedAt));
+  }
+
   /**
    * Starts queued sessions while slots allow, oldest first. A session whose
    * junior or mentor is busy is skipped, not waited on; a full system stops the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type * as Yaml from 'yaml';
+import * as z from 'zod';
 import { ASSIGNMENT_STRATEGIES, type AssignmentStrategy } from '../domain/assignment';
 import type { LimitSettings } from '../domain/limits';
 import {
@@ -176,6 +176,21 @@ export class SettingsError extends Error {
 /** The repository's settings file; SETTINGS_FILE overrides it. */
 export const DEFAULT_SETTINGS_FILE = join(__dirname, '..', '..', 'config', 'settings.yaml');
 
+/**
+ * config/settings.yaml as parsed data, put in by the Lambda bundler
+ * (infra/bundling.ts `define`): a bundle has no settings file next to it and
+ * no YAML parser in it. Undefined outside a bundle (local server, tests).
+ */
+declare const __BUNDLED_SETTINGS__: unknown;
+
+/**
+ * The YAML parser, required only when text is parsed: Lambda bundles keep
+ * `yaml` external and never reach this (they read the bundled document).
+ */
+function parseYaml(text: string): unknown {
+  return (require('yaml') as typeof Yaml).parse(text);
+}
+
 /** Upper-case key path, nested keys joined by `__`: MAX_QUEUE_SIZE, MENTOR_ASSIGNMENT__STRATEGY. */
 function applyEnvOverrides(block: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const result: Record<string, unknown> = structuredClone(block);
@@ -202,6 +217,11 @@ export function parseSettings(yamlText: string, env: NodeJS.ProcessEnv = {}, sou
   } catch (error) {
     throw new SettingsError(`${source}: not valid YAML: ${(error as Error).message}`);
   }
+  return settingsFromDocument(document, env, source);
+}
+
+/** The settings of a parsed settings document (`{session_management: {...}}`) with the environment's overrides. */
+export function settingsFromDocument(document: unknown, env: NodeJS.ProcessEnv = {}, source = 'settings'): Settings {
   const block = (document as { session_management?: unknown } | null)?.session_management ?? {};
   if (typeof block !== 'object' || block === null || Array.isArray(block)) {
     throw new SettingsError(`${source}: session_management must be a mapping`);
@@ -281,8 +301,20 @@ function engineSettings(raw: SessionManagementSettings['workflow_engine']): Engi
   };
 }
 
-/** Reads the settings file (SETTINGS_FILE or the repository's) and applies the environment. */
+/** Where a bundle's settings came from, for messages. */
+export const BUNDLED_SOURCE = 'config/settings.yaml (bundled)';
+
+/**
+ * Reads the settings file (SETTINGS_FILE or the repository's) and applies the
+ * environment; in a Lambda bundle, the bundled copy of config/settings.yaml.
+ */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const bundled = typeof __BUNDLED_SETTINGS__ === 'undefined' ? undefined : __BUNDLED_SETTINGS__;
+  if (bundled !== undefined) {
+    // A bundle carries no YAML parser: single values are overridden through the environment.
+    if (env.SETTINGS_FILE !== undefined) throw new SettingsError('SETTINGS_FILE is for local runs; a Lambda bundle carries config/settings.yaml.');
+    return settingsFromDocument(bundled, env, BUNDLED_SOURCE);
+  }
   const file = env.SETTINGS_FILE ?? DEFAULT_SETTINGS_FILE;
   let text: string;
   try {

@@ -737,8 +737,11 @@ describe('refused cursors and parameters', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     for (let index = 0; index < cursor.length; index += 1) {
       const char = cursor[index]!;
-      const replacement = char === '.' ? 'A' : alphabet[(alphabet.indexOf(char) + 1 + index) % alphabet.length]!;
-      const edited = `${cursor.slice(0, index)}${replacement === char ? 'x' : replacement}${cursor.slice(index + 1)}`;
+      // A different character always: (index + 1) mod 64 shifts by 0 at index 63, 127...; then the next one is taken.
+      const shifted = alphabet[(alphabet.indexOf(char) + 1 + index) % alphabet.length]!;
+      const replacement = char === '.' ? 'A' : shifted === char ? alphabet[(alphabet.indexOf(char) + 1) % alphabet.length]! : shifted;
+      expect(replacement).not.toBe(char);
+      const edited = `${cursor.slice(0, index)}${replacement}${cursor.slice(index + 1)}`;
       await expectCursorRefused(world.coordinator, { ...BASE, cursor: edited });
     }
   });

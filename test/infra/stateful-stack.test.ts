@@ -46,3 +46,21 @@ describe('stateful stack', () => {
     });
   });
 });
+
+describe('export bucket', () => {
+  test('encrypted, private, TLS only, exports expire, access logged', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    const exports = Object.values(buckets).find((b) => b.Properties.LoggingConfiguration !== undefined)!;
+    expect(exports.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ Prefix: 'exports/', ExpirationInDays: 30, Status: 'Enabled' })] },
+    });
+    expect(exports.DeletionPolicy).toBe('Retain');
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    const denyInsecure = policies.filter((p) =>
+      p.Properties.PolicyDocument.Statement.some((s: { Effect: string; Condition?: { Bool?: Record<string, string> } }) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+    );
+    expect(denyInsecure).toHaveLength(2);
+  });
+});

@@ -67,6 +67,12 @@ describe('callerFrom', () => {
     expect(caller).toEqual({ id: 'engine', roles: ['service'] });
   });
 
+  test('a machine client (client credentials, no groups) with the service scope is a service caller; other scopes grant nothing', () => {
+    expect(callerFrom(httpApiEvent({ sub: 'client-1', scope: 'mentorship/service' }))).toEqual({ id: 'client-1', roles: ['service'] });
+    expect(callerFrom(httpApiEvent({ sub: 'client-2', scope: 'openid mentorship/read' }))).toEqual({ id: 'client-2', roles: [] });
+    expect(callerFrom(httpApiEvent({ sub: 'client-3', scope: 'mentorship/service-extra' }))).toEqual({ id: 'client-3', roles: [] });
+  });
+
   test('drops unknown groups and duplicates', () => {
     // Prepare
     const event = httpApiEvent({ sub: 'user-8', 'cognito:groups': '[admins junior superuser junior system]' });

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Notification } from '../../domain/notifications';
 import type { DeliveryLog, DeliveryState } from '../../ports/notifier';
 import { keys, type Key } from './keys';

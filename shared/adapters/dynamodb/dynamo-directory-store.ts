@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DirectoryEntry, DirectoryKind } from '../../domain/directory';
 import { ValidationError } from '../../domain/errors';
 import type { DirectoryStore, Page } from '../../ports/directory-store';

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIST_SORTS, SORT_DIRECTIONS } from '../../domain/session-list';
 import { SESSION_STATUSES } from '../../domain/status';
 import type { ExportJob, ExportJobStore } from '../../ports/export-jobs';

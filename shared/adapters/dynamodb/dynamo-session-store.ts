@@ -59,6 +59,8 @@ const TRANSACTION_CONFLICT_RETRIES = 3;
 export interface DynamoSessionStoreOptions {
   /** Days a terminal session's items are kept before DynamoDB TTL removes them (a legal hold keeps them). */
   readonly retentionDays: number;
+  /** Called after each change is written (not after a refused one): where metrics count status changes. */
+  readonly onCommitted?: (change: SessionChange) => void;
 }
 
 export class DynamoSessionStore implements SessionStore {
@@ -499,6 +501,7 @@ export class DynamoSessionStore implements SessionStore {
     for (let attempt = 0; ; attempt += 1) {
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        this.options.onCommitted?.(change);
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ASSIGNMENT_STRATEGIES } from '../../domain/assignment';
 import { MENTORSHIP_STATES, type MentorshipState } from '../../domain/mentorship-state';
 import { DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES, SPEC_DEFAULT_CONFIG } from '../../domain/session-config';

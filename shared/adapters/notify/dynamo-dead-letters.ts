@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NOTIFICATION_KINDS } from '../../domain/notifications';
 import type { DeadLetter, DeadLetters } from '../../ports/notifier';
 import { parseRecord } from '../dynamodb/records';

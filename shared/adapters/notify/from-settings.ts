@@ -1,5 +1,3 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetters, Notifier } from '../../ports/notifier';
 import type { NotificationSettings } from '../../settings/settings';
@@ -8,11 +6,11 @@ import { SesNotifier } from './ses-notifier';
 import { SlackNotifier } from './slack-notifier';
 import { SqsDeadLetters } from './sqs-dead-letters';
 
-/** The channels the settings configure: Slack with a webhook URL, email with a sender (SES in the environment's region). */
+/** The channels the settings configure: Slack with a webhook URL, email with a sender (SES in the environment's region, loaded on first send). */
 export function notifiersFromSettings(settings: NotificationSettings): Notifier[] {
   return [
     ...(settings.slackWebhookUrl === undefined ? [] : [new SlackNotifier(settings.slackWebhookUrl)]),
-    ...(settings.emailFrom === undefined ? [] : [new SesNotifier(new SESv2Client({}), settings.emailFrom)]),
+    ...(settings.emailFrom === undefined ? [] : [new SesNotifier(undefined, settings.emailFrom)]),
   ];
 }
 
@@ -20,7 +18,7 @@ export function notifiersFromSettings(settings: NotificationSettings): Notifier[
 export function deadLettersFromSettings(settings: NotificationSettings, db: DynamoDBDocumentClient, tableName: string): DeadLetters {
   return settings.deadLetterQueueUrl === undefined
     ? new DynamoDeadLetters(db, tableName)
-    : new SqsDeadLetters(new SQSClient({}), settings.deadLetterQueueUrl);
+    : new SqsDeadLetters(undefined, settings.deadLetterQueueUrl);
 }
 
 /** The link to a session: the template with `{id}` replaced. */

@@ -1,4 +1,4 @@
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { NotificationDeliveryError } from '../../domain/errors';
 import type { Notification } from '../../domain/notifications';
 import type { Notifier } from '../../ports/notifier';
@@ -24,20 +24,26 @@ export function emailOf(notification: Notification): { subject: string; body: st
   return { subject, body: `${lines.join('\n')}\n` };
 }
 
-/** Sends notifications as email through SES (v2) from one verified sender. */
+/**
+ * Sends notifications as email through SES (v2) from one verified sender.
+ * Without a client, one for the environment's region is made on the first
+ * send: the SES client is loaded only by the code that sends.
+ */
 export class SesNotifier implements Notifier {
   readonly channel = 'email' as const;
 
   constructor(
-    private readonly client: SESv2Client,
+    private client: SESv2Client | undefined,
     private readonly from: string,
   ) {}
 
   async send(notification: Notification): Promise<void> {
     const { subject, body } = emailOf(notification);
+    const sdk = await import('@aws-sdk/client-sesv2');
+    this.client ??= new sdk.SESv2Client({});
     try {
       await this.client.send(
-        new SendEmailCommand({
+        new sdk.SendEmailCommand({
           FromEmailAddress: this.from,
           Destination: { ToAddresses: [...notification.recipients] },
           Content: {

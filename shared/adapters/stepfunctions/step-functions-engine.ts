@@ -1,22 +1,11 @@
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  InvalidToken,
-  SendTaskSuccessCommand,
-  StartExecutionCommand,
-  StopExecutionCommand,
-  TaskDoesNotExist,
-  TaskTimedOut,
-  type DescribeExecutionCommandOutput,
-  type SFNClient,
-} from '@aws-sdk/client-sfn';
+import type { DescribeExecutionCommandOutput, SFNClient } from '@aws-sdk/client-sfn';
 import { WorkflowEngineError } from '../../domain/errors';
 import type { HeldToken, TaskTokens } from '../../ports/task-tokens';
 import type { StartWorkflowInput, WorkflowEngine, WorkflowInstanceStatus } from '../../ports/workflow-engine';
 
 export interface StepFunctionsWorkflowEngineOptions {
-  readonly client: SFNClient;
+  /** Defaults to a client for the environment's region, made on first use. */
+  readonly client?: SFNClient;
   /** The mentorship state machine (infra/constructs/mentorship-state-machine.ts). */
   readonly stateMachineArn: string;
   readonly tokens: TaskTokens;
@@ -44,7 +33,7 @@ const STATUSES: Readonly<Record<string, WorkflowInstanceStatus>> = {
  */
 export class StepFunctionsWorkflowEngine implements WorkflowEngine {
   readonly name = 'stepfunctions';
-  private readonly client: SFNClient;
+  private client: SFNClient | undefined;
   private readonly stateMachineArn: string;
   private readonly tokens: TaskTokens;
   /** `arn:<partition>:states:<region>:<account>:execution:<machine>:`: the session id follows. */
@@ -58,14 +47,15 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
   }
 
   async start({ correlationId, input }: StartWorkflowInput): Promise<{ instanceId: string }> {
+    const { sdk, client } = await this.sfn();
     try {
-      const { executionArn } = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: correlationId, input: JSON.stringify(input) }),
+      const { executionArn } = await client.send(
+        new sdk.StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: correlationId, input: JSON.stringify(input) }),
       );
       if (executionArn === undefined) throw new Error('StartExecution answered no executionArn.');
       return { instanceId: executionArn };
     } catch (error) {
-      if (!(error instanceof ExecutionAlreadyExists)) throw engineError('start', error);
+      if (!(error instanceof sdk.ExecutionAlreadyExists)) throw engineError('start', error);
     }
     // A retried start: names are unique per state machine, so the session's execution is already there.
     const instanceId = `${this.executionPrefix}${correlationId}`;
@@ -101,10 +91,11 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
       throw engineError('resume', error, instanceId);
     }
     if (held === undefined) return;
+    const { sdk, client } = await this.sfn();
     try {
-      await this.client.send(new SendTaskSuccessCommand({ taskToken: held.token, output: JSON.stringify({ resumed: true }) }));
+      await client.send(new sdk.SendTaskSuccessCommand({ taskToken: held.token, output: JSON.stringify({ resumed: true }) }));
     } catch (error) {
-      if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken) {
+      if (error instanceof sdk.TaskTimedOut || error instanceof sdk.TaskDoesNotExist || error instanceof sdk.InvalidToken) {
         throw new WorkflowEngineError(
           `Execution ${sessionId} no longer waits at its checkpoint (the checkpoint timed out or the execution ended): it cannot be resumed.`,
           { cause: error, details: { operation: 'resume', instanceId } },
@@ -119,8 +110,9 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
   /** Stops the execution. One that already ended is fine; one that never existed is an error. */
   async cancel(instanceId: string): Promise<void> {
     this.sessionIdOf('cancel', instanceId);
+    const { sdk, client } = await this.sfn();
     try {
-      await this.client.send(new StopExecutionCommand({ executionArn: instanceId, cause: 'The mentorship session was cancelled.' }));
+      await client.send(new sdk.StopExecutionCommand({ executionArn: instanceId, cause: 'The mentorship session was cancelled.' }));
       return;
     } catch (error) {
       const found = await this.describe('cancel', instanceId);
@@ -166,12 +158,23 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
 
   /** DescribeExecution; undefined when the execution does not exist. */
   private async describe(operation: string, instanceId: string): Promise<DescribeExecutionCommandOutput | undefined> {
+    const { sdk, client } = await this.sfn();
     try {
-      return await this.client.send(new DescribeExecutionCommand({ executionArn: instanceId }));
+      return await client.send(new sdk.DescribeExecutionCommand({ executionArn: instanceId }));
     } catch (error) {
-      if (error instanceof ExecutionDoesNotExist) return undefined;
+      if (error instanceof sdk.ExecutionDoesNotExist) return undefined;
       throw engineError(operation, error, instanceId);
     }
+  }
+
+  /**
+   * The SDK module and the client, loaded on first use: a function whose
+   * requests never reach the engine never loads the Step Functions client.
+   */
+  private async sfn(): Promise<{ sdk: typeof import('@aws-sdk/client-sfn'); client: SFNClient }> {
+    const sdk = await import('@aws-sdk/client-sfn');
+    this.client ??= new sdk.SFNClient({});
+    return { sdk, client: this.client };
   }
 
   private isOurMachine(execution: DescribeExecutionCommandOutput): boolean {

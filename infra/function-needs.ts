@@ -1,0 +1,193 @@
+/**
+ * What each Lambda function may do, as data: the service stack grants exactly
+ * this and `test/infra/service-stack.test.ts` checks each role against it.
+ * Derived by reading each function's code path (handler -> service -> store /
+ * engine / notifier); the `why` of each entry says which path needs what.
+ *
+ * Two facts of the code shape most entries:
+ * - Any read of a session applies an overdue timeout first (SessionService.
+ *   settleDeadline): a commit (one TransactWriteItems of Put/Update/
+ *   ConditionCheck/Delete: listing items a session leaves are deleted), the
+ *   engine instance cancelled, and the released slots drain the queue (the
+ *   `queue` index; a drained session starts an engine instance).
+ * - Engine calls become IAM actions by engine (`engineActions`): Step
+ *   Functions calls, table item writes for the embedded engine, the API key
+ *   secret for Elsa.
+ */
+import { TABLE_DEFINITION } from '../shared/adapters/dynamodb/table-definition';
+
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'TransactWriteItems';
+export type IndexName = (typeof TABLE_DEFINITION.globalSecondaryIndexes)[number]['name'];
+/** The WorkflowEngine port's calls a path makes. */
+export type EngineCall = 'start' | 'suspend' | 'resume' | 'cancel' | 'status' | 'updateConfig';
+export type EngineType = 'embedded' | 'elsa' | 'stepfunctions';
+
+export interface FunctionNeeds {
+  /** Item actions on the table itself (Query here = on the base table). */
+  readonly table: readonly TableAction[];
+  /** Indexes it Queries (granted dynamodb:Query on exactly these index ARNs). */
+  readonly indexes: readonly IndexName[];
+  readonly engine: readonly EngineCall[];
+  /** ses:SendEmail from the sender identity (notifications). */
+  readonly sendEmail?: boolean;
+  /** sqs:SendMessage to the notification dead-letter queue. */
+  readonly notificationDeadLetters?: boolean;
+  /** s3:PutObject under `exports/` in the export bucket (export jobs). */
+  readonly exportBucket?: boolean;
+  /** Reads the Slack webhook URL secret (when Slack is enabled). */
+  readonly slackWebhook?: boolean;
+  /** Reads the list cursor signing key secret. */
+  readonly cursorKey?: boolean;
+  /** The table stream's event source (stream read + the failure queue). */
+  readonly tableStream?: boolean;
+  /** Composes its own dependencies without settings (so it never needs the Elsa API key). */
+  readonly ownComposition?: boolean;
+  /** Answers its own Step Functions task (states:SendTaskSuccess; the state machine construct grants it). */
+  readonly taskResponse?: boolean;
+  readonly why: string;
+}
+
+const READ: readonly TableAction[] = ['GetItem', 'BatchGetItem', 'Query'];
+const COMMIT: readonly TableAction[] = ['TransactWriteItems', 'PutItem', 'UpdateItem', 'ConditionCheckItem', 'DeleteItem'];
+const NONE = { table: [], indexes: [], engine: [] } as const;
+/** Settling an overdue session (see the module comment): commit, cancel, drain (which starts queued sessions, suspended when paused). */
+const SETTLE = { table: [...READ, ...COMMIT], indexes: ['queue'], engine: ['start', 'suspend', 'cancel'] } as const satisfies Omit<FunctionNeeds, 'why'>;
+const LIST_INDEXES: readonly IndexName[] = ['list-created', 'list-completed', 'list-duration'];
+
+function merge(base: Omit<FunctionNeeds, 'why'>, extra: Partial<FunctionNeeds> & { why: string }): FunctionNeeds {
+  return {
+    ...base,
+    ...extra,
+    table: [...new Set([...base.table, ...(extra.table ?? [])])],
+    indexes: [...new Set([...base.indexes, ...(extra.indexes ?? [])])],
+    engine: [...new Set([...base.engine, ...(extra.engine ?? [])])],
+  };
+}
+
+/** Per function: HTTP functions by their route's `entry`, then the scheduled, stream and engine functions. */
+export const FUNCTION_NEEDS = {
+  health: merge(NONE, { why: 'Answers a constant; no AWS call.' }),
+  'get-openapi': merge(NONE, { why: 'Serves the document built from the route table; no AWS call.' }),
+  'list-config-templates': merge(NONE, { why: 'Templates come from settings; no AWS call.' }),
+  'get-junior': merge(NONE, { table: ['GetItem'], why: 'DirectoryStore.get.' }),
+  'get-story': merge(NONE, { table: ['GetItem'], why: 'DirectoryStore.get.' }),
+  'list-juniors': merge(NONE, { table: ['Query'], why: 'DirectoryStore.list: a Query on the directory partition.' }),
+  'list-stories': merge(NONE, { table: ['Query'], why: 'DirectoryStore.list: a Query on the directory partition.' }),
+  'put-junior': merge(NONE, { table: ['PutItem'], why: 'DirectoryStore.put.' }),
+  'put-story': merge(NONE, { table: ['PutItem'], why: 'DirectoryStore.put.' }),
+  'get-mentor': merge(NONE, { table: ['GetItem', 'BatchGetItem'], why: 'DirectoryStore.get, then the mentor counters (readMentorUsage, BatchGet).' }),
+  'list-mentors': merge(NONE, { table: ['Query', 'BatchGetItem'], why: 'DirectoryStore.list, then the mentor counters (BatchGet).' }),
+  'put-mentor': merge(SETTLE, {
+    indexes: ['open'],
+    why: 'DirectoryStore.put; an unavailable mentor moves their open sessions (open index, commits), an available one drains the queue.',
+  }),
+  'get-mentor-workload': merge(NONE, {
+    table: ['GetItem', 'BatchGetItem', 'Query'],
+    indexes: ['open', 'queue'],
+    why: "The mentor (GetItem), open sessions (open index), their counter (BatchGet), queued sessions that asked for them (queue index, BatchGet).",
+  }),
+  'get-mentor-history': merge(NONE, { table: ['Query'], why: "The session's partition in one Query (getSessionWithEvents); no settle." }),
+  'get-session': merge(SETTLE, { why: 'getSessionDetails (Query on the partition), settling an overdue session.' }),
+  'list-session-events': merge(SETTLE, { why: 'getSessionDetails, settling an overdue session.' }),
+  'get-session-timeline': merge(SETTLE, { why: 'getSessionDetails, settling an overdue session.' }),
+  'compare-sessions': merge(SETTLE, { why: 'getSessionDetails of both, settling overdue ones.' }),
+  'get-session-config': merge(SETTLE, { why: 'getSession, settling an overdue session.' }),
+  'get-queue-position': merge(SETTLE, { indexes: ['open'], why: 'getSession, settle, then the position: queue index, open sessions (open index), duration stats.' }),
+  'get-queue-status': merge(NONE, { table: ['GetItem', 'BatchGetItem'], indexes: ['open'], why: 'Counters (BatchGet), open sessions (open index), duration stats (GetItem); no writes.' }),
+  'get-retention-report': merge(NONE, { indexes: ['due'], why: 'countExpiring: two COUNT Queries on the due index (EXPIRY partition).' }),
+  'list-sessions': merge(SETTLE, {
+    indexes: [...LIST_INDEXES, 'open'],
+    cursorKey: true,
+    why: 'listSessions: the list indexes for ended sessions, queue and open indexes for live ones (BatchGet of the sessions), settling overdue ones; signs cursors.',
+  }),
+  'export-sessions': merge(SETTLE, {
+    indexes: [...LIST_INDEXES, 'open', 'due'],
+    why: 'sessionsFor: settles what is overdue first (due index), then pages listSessions like list-sessions.',
+  }),
+  'create-export-job': merge(NONE, { table: ['PutItem'], why: 'ExportJobStore.create; the stream runs the job.' }),
+  'get-export-job': merge(NONE, { table: ['GetItem'], why: 'ExportJobStore.get.' }),
+  'set-session-hold': merge(SETTLE, { why: 'getSession, settle, commit the hold (moves the TTL and listing items).' }),
+  'pause-session': merge(SETTLE, { engine: ['resume'], why: 'A lifecycle change: commit, then suspend; a failed suspend is reverted (resume).' }),
+  'resume-session': merge(SETTLE, { engine: ['resume'], why: 'A lifecycle change: commit, then resume the instance (Step Functions: take the held token, SendTaskSuccess).' }),
+  'cancel-session': merge(SETTLE, { why: 'A lifecycle change: commit, cancel the instance, drain the released slots.' }),
+  'complete-session': merge(SETTLE, { why: 'A lifecycle change (no engine call of its own): commit, drain the released slots.' }),
+  'fail-session': merge(SETTLE, { why: 'A lifecycle change (no engine call of its own): commit, drain the released slots.' }),
+  'record-workflow-event': merge(SETTLE, { why: 'getSession, settle, commit the event (and its external-id item).' }),
+  'start-session': merge(SETTLE, {
+    indexes: ['open'],
+    why: 'loadStartContext (BatchGet, mentor directory Query), commit, engine start (a failure fails the session and drains); a queued start reads its position (open index).',
+  }),
+  'update-session-config': merge(SETTLE, { engine: ['updateConfig'], why: 'getSession, settle, commit, tell the engine (a failure is reverted).' }),
+  'reassign-mentor': merge(SETTLE, { why: 'getSession, settle, the new mentor (GetItem), commit both counters.' }),
+  'sweep-due': merge(SETTLE, { indexes: ['due'], why: 'listDue (due index), times out (commit, cancel) and records missed check-ins (commit), then drains.' }),
+  'drain-queue': merge(SETTLE, { why: 'drainQueue: sessions waiting for a mentor, then the queue (queue index), starting instances.' }),
+  'reconcile-engine': merge(SETTLE, {
+    indexes: ['open'],
+    engine: ['status'],
+    why: 'Engine-sync and open sessions (open index), the cursor item (GetItem/PutItem), engine status/cancel, commits; released slots drain.',
+  }),
+  'table-stream': merge(SETTLE, {
+    indexes: [...LIST_INDEXES, 'open', 'due'],
+    sendEmail: true,
+    notificationDeadLetters: true,
+    exportBucket: true,
+    slackWebhook: true,
+    tableStream: true,
+    why: 'applyExpiry (Query, UpdateItem), forgetExpiredListing (UpdateItem), export jobs (job item, sessionsFor like export-sessions, the S3 file), notifications (session, delivery log, SES, Slack, the SQS dead letters; a queued wait estimate settles and reads the open index), drains.',
+  }),
+  checkpoint: merge(NONE, {
+    table: ['TransactWriteItems', 'ConditionCheckItem', 'PutItem'],
+    taskResponse: true,
+    ownComposition: true,
+    why: 'DynamoTaskTokens.holdIfPaused: one transaction (ConditionCheck the session is Paused, Put the token); else SendTaskSuccess.',
+  }),
+} as const satisfies Record<string, FunctionNeeds>;
+
+export type FunctionName = keyof typeof FUNCTION_NEEDS;
+
+/**
+ * The IAM actions an engine call costs, per engine. With Elsa, settings require
+ * the API key wherever the app is composed, so every such function reads its
+ * secret at cold start, calls or not (`composesApp`).
+ */
+export function engineActions(engine: EngineType, calls: readonly EngineCall[], composesApp = true): { table: TableAction[]; states: string[]; elsaSecret: boolean } {
+  const table = new Set<TableAction>();
+  const states = new Set<string>();
+  for (const call of calls) {
+    if (engine === 'embedded') {
+      // Instances are WORKFLOW# items: start puts one, status reads it, every other call updates it.
+      table.add(call === 'start' ? 'PutItem' : call === 'status' ? 'GetItem' : 'UpdateItem');
+    } else if (engine === 'stepfunctions') {
+      if (call === 'start') states.add('states:StartExecution');
+      // A failed StopExecution is checked with DescribeExecution (already ended is fine).
+      if (call === 'cancel') states.add('states:StopExecution').add('states:DescribeExecution');
+      if (call === 'status') states.add('states:DescribeExecution');
+      if (call === 'resume') {
+        // The held token is taken (DeleteItem), sent back, and restored (PutItem) when the send fails.
+        states.add('states:SendTaskSuccess');
+        table.add('DeleteItem').add('PutItem');
+      }
+    }
+  }
+  return { table: [...table], states: [...states], elsaSecret: engine === 'elsa' && composesApp };
+}
+
+/** Every IAM action a function's role holds (besides writing its own logs), sorted: what the test compares with the template. */
+export function expectedActions(needs: FunctionNeeds, options: { engine: EngineType; emailFrom?: string; slackEnabled: boolean }): string[] {
+  const engine = engineActions(options.engine, needs.engine, needs.ownComposition !== true);
+  const actions = new Set<string>([...needs.table, ...engine.table].map((action) => `dynamodb:${action}`));
+  if (needs.indexes.length > 0) actions.add('dynamodb:Query');
+  engine.states.forEach((action) => actions.add(action));
+  if (needs.taskResponse) actions.add('states:SendTaskSuccess');
+  if (engine.elsaSecret || (needs.slackWebhook && options.slackEnabled) || needs.cursorKey) {
+    actions.add('secretsmanager:GetSecretValue').add('secretsmanager:DescribeSecret');
+  }
+  if (needs.sendEmail && options.emailFrom !== undefined) actions.add('ses:SendEmail');
+  if (needs.notificationDeadLetters) actions.add('sqs:SendMessage');
+  if (needs.exportBucket) actions.add('s3:PutObject').add('s3:AbortMultipartUpload');
+  if (needs.tableStream) {
+    ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].forEach((a) => actions.add(a));
+    ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].forEach((a) => actions.add(a));
+  }
+  return [...actions].sort();
+}

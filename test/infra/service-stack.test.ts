@@ -1,0 +1,198 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/app';
+import { engineActions, expectedActions, FUNCTION_NEEDS, type FunctionName } from '../../infra/function-needs';
+import { BACKGROUND_FUNCTIONS, OLDEST_QUEUED_METRIC } from '../../infra/constructs/operations';
+import { ROUTES } from '../../functions/http/routes';
+import { TABLE_DEFINITION } from '../../shared/adapters/dynamodb/table-definition';
+
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+const OPTIONS = { engine: 'stepfunctions', emailFrom: 'ops@example.com', slackEnabled: true } as const;
+// One app for the file, bundling skipped, cdk-nag's AwsSolutions pack on: synth throws on any unacknowledged finding.
+const app = new App({
+  context: { 'aws:cdk:bundling-stacks': [], stage: 'test', emailFrom: OPTIONS.emailFrom, slackEnabled: 'true', alarmEmail: 'alarms@example.com' },
+});
+const { service } = buildApp(app);
+let synthError: unknown;
+try {
+  app.synth();
+} catch (error) {
+  synthError = error;
+}
+const template = Template.fromStack(service);
+const resources = template.toJSON().Resources as Record<string, Resource>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** Function name (from its description) -> logical id. */
+const functionIds = new Map<string, string>(
+  ofType('AWS::Lambda::Function').map(([id, r]) => [String(r.Properties.Description).replace(/^mentorship-sessions /, ''), id]),
+);
+const roleOf = (fnId: string): string => resources[fnId]!.Properties.Role['Fn::GetAtt'][0];
+const statementsOf = (roleId: string): Statement[] =>
+  ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+const actionsOf = (statements: Statement[]) => [...new Set(statements.flatMap((s) => [s.Action].flat()))].sort();
+const routeKey = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+
+describe('service stack', () => {
+  test('cdk-nag AwsSolutions passes on both stacks (every finding fixed or acknowledged with a reason)', () => {
+    expect(synthError).toBeUndefined();
+  });
+
+  test('every route of the route table has exactly one function and one API route, and nothing else has', () => {
+    const routes = Object.values(ROUTES);
+    const expectedFunctions = [...routes.map((r) => r.entry), 'sweep-due', 'drain-queue', 'reconcile-engine', 'table-stream', 'checkpoint'].sort();
+    expect([...functionIds.keys()].sort()).toEqual(expectedFunctions);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(expectedFunctions.length);
+
+    const apiRoutes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(apiRoutes.map((r) => r.RouteKey).sort()).toEqual(routes.map(routeKey).sort());
+    const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [id, r.Properties]));
+    for (const route of routes) {
+      const apiRoute = apiRoutes.find((r) => r.RouteKey === routeKey(route))!;
+      const integrationId = (apiRoute.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
+      const uri = integrations[integrationId.Ref]!.IntegrationUri['Fn::GetAtt'][0];
+      expect([route.entry, uri]).toEqual([route.entry, functionIds.get(route.entry)]);
+      expect([route.entry, apiRoute.AuthorizationType]).toEqual([route.entry, route.auth ? 'JWT' : 'NONE']);
+    }
+  });
+
+  test('every function runs nodejs22.x on arm64 with a role of its own and a log group with retention', () => {
+    const roles = new Set<string>();
+    for (const [name, id] of functionIds) {
+      const props = resources[id]!.Properties;
+      expect([name, props.Runtime, props.Architectures]).toEqual([name, 'nodejs22.x', ['arm64']]);
+      roles.add(roleOf(id));
+      const logGroupId = props.LoggingConfig.LogGroup.Ref;
+      expect([name, resources[logGroupId]!.Properties.RetentionInDays]).toEqual([name, 30]);
+    }
+    expect(roles.size).toBe(functionIds.size);
+    for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test("each function's IAM actions equal its declared needs, on only the table and the indexes it queries", () => {
+    for (const [name, fnId] of functionIds) {
+      const needs = FUNCTION_NEEDS[name as FunctionName];
+      const statements = statementsOf(roleOf(fnId));
+      const expected = [...expectedActions(needs, OPTIONS), 'logs:CreateLogStream', 'logs:PutLogEvents'].sort();
+      expect([name, actionsOf(statements)]).toEqual([name, expected]);
+
+      const queryIndexes = statements
+        .filter((s) => JSON.stringify(s.Resource).includes('/index/'))
+        .flatMap((s) => [s.Resource].flat())
+        .map((r) => JSON.stringify(r).match(/\/index\/([a-z-]+)/)![1])
+        .sort();
+      expect([name, queryIndexes]).toEqual([name, [...needs.indexes].sort()]);
+      for (const s of statements.filter((s) => JSON.stringify(s.Resource).includes('/index/'))) expect(s.Action).toBe('dynamodb:Query');
+      expect([name, statements.filter((s) => [s.Resource].flat().includes('*')).flatMap((s) => [s.Action].flat())]).toEqual([name, []]);
+    }
+  });
+
+  test('no function may Scan, delete with a wildcard, or use a wildcard action', () => {
+    const all = ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const actions = all.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a === 'dynamodb:Scan' || a.endsWith('*'))).toEqual([]);
+  });
+
+  test('reads without writes hold no write action; DeleteItem only where the code path deletes', () => {
+    const deleters = Object.entries(FUNCTION_NEEDS)
+      .filter(([, needs]) => expectedActions(needs, OPTIONS).includes('dynamodb:DeleteItem'))
+      .map(([name]) => name);
+    expect(deleters).not.toContain('get-queue-status');
+    expect(deleters).not.toContain('checkpoint');
+    expect(deleters).not.toContain('create-export-job');
+    for (const name of ['get-queue-status', 'get-retention-report', 'get-junior', 'list-mentors', 'get-export-job', 'get-mentor-history']) {
+      const actions = actionsOf(statementsOf(roleOf(functionIds.get(name)!)));
+      expect([name, actions.filter((a) => /^dynamodb:(Put|Update|Delete|Transact|ConditionCheck)/.test(a))]).toEqual([name, []]);
+    }
+  });
+
+  test('engine calls map to the engine in use', () => {
+    expect(engineActions('stepfunctions', ['start', 'suspend', 'cancel'])).toEqual({ table: [], states: ['states:StartExecution', 'states:StopExecution', 'states:DescribeExecution'], elsaSecret: false });
+    expect(engineActions('stepfunctions', ['resume']).table.sort()).toEqual(['DeleteItem', 'PutItem']);
+    expect(engineActions('embedded', ['start', 'status', 'cancel']).table.sort()).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
+    // Settings need the Elsa key wherever the app is composed, engine calls or not.
+    expect(engineActions('elsa', ['status'])).toEqual({ table: [], states: [], elsaSecret: true });
+    expect(engineActions('elsa', [])).toEqual({ table: [], states: [], elsaSecret: true });
+    expect(engineActions('elsa', [], false)).toEqual({ table: [], states: [], elsaSecret: false });
+  });
+
+  test('the stream consumer: filtered, bisecting, bounded retries and age, partial batch failures, a dead-letter queue', () => {
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties.FunctionName.Ref).toBe(functionIds.get('table-stream'));
+    expect(mapping.Properties).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      MaximumRecordAgeInSeconds: 21600,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'TRIM_HORIZON',
+    });
+    const patterns = (mapping.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((f) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['session'] } } } },
+        { eventName: ['REMOVE'], userIdentity: { principalId: ['dynamodb.amazonaws.com'] }, dynamodb: { OldImage: { entity: { S: ['listing'] } } } },
+        { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['export-job', 'event'] } } } },
+      ]),
+    );
+    const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    expect(resources[queueId]!.Type).toBe('AWS::SQS::Queue');
+  });
+
+  test('every background schedule runs each minute', () => {
+    const targets = ofType('AWS::Events::Rule').map(([, r]) => [r.Properties.ScheduleExpression, r.Properties.Targets[0].Arn['Fn::GetAtt'][0]]);
+    expect(targets.sort()).toEqual(
+      ['sweep-due', 'drain-queue', 'reconcile-engine'].map((name) => ['rate(1 minute)', functionIds.get(name)]).sort(),
+    );
+  });
+
+  test('alarms: API 5xx rate, background throttles and errors, both dead-letter queues, oldest queued session, sweeper failures; mailed', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(alarms.find((a) => (a.Metrics ?? []).some((m: { Expression?: string }) => m.Expression?.includes('errors / requests')))).toBeDefined();
+    const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
+    expect(byMetric('Throttles')).toHaveLength(BACKGROUND_FUNCTIONS.length);
+    expect(byMetric('Errors')).toHaveLength(BACKGROUND_FUNCTIONS.length);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(byMetric(OLDEST_QUEUED_METRIC.metricName)[0]).toMatchObject({ Namespace: OLDEST_QUEUED_METRIC.namespace });
+    const sweeper = byMetric('Errors').find((a) => a.Dimensions[0].Value.Ref === functionIds.get('sweep-due'));
+    expect(sweeper).toMatchObject({ EvaluationPeriods: 2, Period: 60 });
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'alarms@example.com' });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+  });
+
+  test('auth: a user pool with the four role groups, a resource server scope for machine clients, a JWT authorizer for both clients', () => {
+    expect(ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName).sort()).toEqual(['coordinator', 'junior', 'mentor', 'service']);
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', { Identifier: 'mentorship', Scopes: [Match.objectLike({ ScopeName: 'service' })] });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
+    const [[, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Resource]];
+    expect(authorizer.Properties.AuthorizerType).toBe('JWT');
+    expect(authorizer.Properties.JwtConfiguration.Audience).toHaveLength(2);
+  });
+
+  test('the API stage throttles by default and tighter on heavy routes, and writes access logs to a log group with retention', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    expect(stage.Properties.RouteSettings[routeKey(ROUTES.exportSessions)]).toMatchObject({ ThrottlingRateLimit: 2 });
+    const logGroup = resources[stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]]!;
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  test('functions get the table, the engine and the secrets by environment; the stream consumer may send from the SES identity only', () => {
+    const env = resources[functionIds.get('start-session')!]!.Properties.Environment.Variables;
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['TABLE_NAME', 'WORKFLOW_ENGINE__TYPE', 'WORKFLOW_ENGINE__STATE_MACHINE_ARN', 'NOTIFICATIONS__DEAD_LETTER_QUEUE_URL']));
+    const streamEnv = resources[functionIds.get('table-stream')!]!.Properties.Environment.Variables;
+    expect(Object.keys(streamEnv)).toEqual(expect.arrayContaining(['SLACK_WEBHOOK_SECRET_ARN', 'NOTIFICATIONS__EMAIL_FROM', 'EXPORT_BUCKET']));
+    // Secret ARNs only where the role may read them.
+    expect(Object.keys(env)).not.toContain('SLACK_WEBHOOK_SECRET_ARN');
+    const ses = statementsOf(roleOf(functionIds.get('table-stream')!)).find((s) => s.Action === 'ses:SendEmail')!;
+    expect(JSON.stringify(ses.Resource)).toContain('identity/ops@example.com');
+    expect(JSON.stringify(ses.Resource)).not.toContain('identity/*');
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    expect(TABLE_DEFINITION.globalSecondaryIndexes.map((i) => i.name)).toEqual(expect.arrayContaining(Object.values(FUNCTION_NEEDS).flatMap((n) => n.indexes)));
+  });
+});
