@@ -1,13 +1,14 @@
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
+import { withExports, type Extras } from '../../shared/compose-extras';
 import { httpRoute, RawBody } from '../../shared/http/route';
 import { FILE_EXTENSIONS } from '../../shared/services/export-format';
 import { ROUTES } from './routes';
 
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: CoreDeps & Pick<Extras, 'exports'>) =>
   httpRoute(ROUTES.exportSessions, deps, async ({ query, caller }) => {
     const { sortBy, sortDirection, format, ...filter } = query;
     const exported = await deps.exports.text({ filter, order: { sortBy, sortDirection }, ...(format !== undefined && { format }) }, caller);
     return new RawBody(exported.contentType, exported.body, `sessions.${FILE_EXTENSIONS[exported.format]}`);
   });
 
-export const handler = lambdaEntry(makeHandler);
+export const handler = lambdaEntry(makeHandler, process.env, (core) => withExports(core));

@@ -1,7 +1,7 @@
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
-export const makeHandler = (deps: AppDeps) => httpRoute(ROUTES.getQueueStatus, deps, ({ caller }) => deps.sessions.getQueueStatus(caller));
+export const makeHandler = (deps: CoreDeps) => httpRoute(ROUTES.getQueueStatus, deps, ({ caller }) => deps.sessions.getQueueStatus(caller));
 
 export const handler = lambdaEntry(makeHandler);

@@ -1,9 +1,9 @@
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 import { toSessionDetails } from '../../shared/http/presenters';
 
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: CoreDeps) =>
   httpRoute(ROUTES.getSession, deps, async ({ params, caller }) => {
     const { session, events } = await deps.sessions.getSessionDetails(params.id, caller);
     const expiresAt = deps.history.expiryOf(session);

@@ -1,8 +1,8 @@
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: CoreDeps) =>
   httpRoute(ROUTES.listMentors, deps, async ({ query, caller }) => {
     const page = await deps.directory.list('mentor', query, caller);
     return { ...page, items: await deps.assignments.withLoads(page.items) };

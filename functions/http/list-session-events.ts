@@ -1,11 +1,11 @@
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { httpRoute, RawBody } from '../../shared/http/route';
 import { EVENT_EXPORT_COLUMNS, toEventDto } from '../../shared/http/presenters';
 import { CONTENT_TYPES, serialize } from '../../shared/services/export-format';
 import { ROUTES } from './routes';
 
 /** One session's audit log: JSON, or CSV (`format=csv`, one row per event, `data` as JSON text). */
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: CoreDeps) =>
   httpRoute(ROUTES.listSessionEvents, deps, async ({ params, query, caller }) => {
     const events = await deps.sessions.getSessionEvents(params.id, caller);
     if (query.format === 'json') return { sessionId: params.id, items: events.map(toEventDto) };

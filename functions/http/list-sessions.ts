@@ -1,9 +1,9 @@
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { httpRoute } from '../../shared/http/route';
 import { toSessionSummary } from '../../shared/http/presenters';
 import { ROUTES } from './routes';
 
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: CoreDeps) =>
   httpRoute(ROUTES.listSessions, deps, async ({ query, caller }) => {
     const { sortBy, sortDirection, pageSize, page, cursor, ...filter } = query;
     const result = await deps.history.list(

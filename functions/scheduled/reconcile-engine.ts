@@ -1,10 +1,11 @@
 import type { Context } from 'aws-lambda';
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
+import { withReconciliation, type Extras } from '../../shared/compose-extras';
 import type { ReconcileReport } from '../../shared/services/reconciliation-service';
 import { parseScheduledEvent } from './schedule-event';
 
 /** Every minute: asks the engine about open sessions (a batch per run) and ended ones it has not followed. */
-export const makeHandler = (deps: AppDeps) => async (event: unknown, _context?: Context): Promise<ReconcileReport> => {
+export const makeHandler = (deps: CoreDeps & Pick<Extras, 'reconciliation'>) => async (event: unknown, _context?: Context): Promise<ReconcileReport> => {
   parseScheduledEvent(event);
   const report = await deps.reconciliation.reconcile();
   const changed = report.failed.length + report.cancelledInEngine.length + report.resolved.length + report.unresolved.length;
@@ -21,4 +22,4 @@ export const makeHandler = (deps: AppDeps) => async (event: unknown, _context?: 
   return report;
 };
 
-export const handler = lambdaEntry<unknown, ReconcileReport>(makeHandler);
+export const handler = lambdaEntry(makeHandler, process.env, withReconciliation);

@@ -3,7 +3,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { EventRecord } from '../../shared/adapters/dynamodb/records';
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
+import { withExports, withNotifications, type Extras } from '../../shared/compose-extras';
+
+/** What the stream consumer uses: the core, exports (jobs) and notifications. */
+type StreamDeps = CoreDeps & Pick<Extras, 'exports' | 'notifications'>;
 import type { SessionEvent } from '../../shared/domain/session';
 
 const S = z.object({ S: z.string() });
@@ -62,7 +66,7 @@ function auditEventOf(image: Attributes): SessionEvent | undefined {
 }
 
 /** What one record asks of this consumer, besides draining. */
-function taskOf(record: Record, deps: AppDeps): (() => Promise<unknown>) | undefined {
+function taskOf(record: Record, deps: StreamDeps): (() => Promise<unknown>) | undefined {
   const { OldImage, NewImage } = record.dynamodb;
   // A session's expiry moved (it ended, or a legal hold was set or cleared): its events follow.
   if (NewImage?.entity?.S === 'session' && NewImage.id !== undefined && NewImage.ttl?.N !== OldImage?.ttl?.N) {
@@ -101,7 +105,7 @@ function taskOf(record: Record, deps: AppDeps): (() => Promise<unknown>) | undef
  * retries from there); releases before it are drained first, as they will not
  * be delivered again. A malformed record is reported and skipped.
  */
-export const makeHandler = (deps: AppDeps) => async (event: DynamoDBStreamEvent, _context?: Context): Promise<DynamoDBBatchResponse> => {
+export const makeHandler = (deps: StreamDeps) => async (event: DynamoDBStreamEvent, _context?: Context): Promise<DynamoDBBatchResponse> => {
   const releasing: string[] = [];
   let failedAt: string | undefined;
   for (const raw of event.Records ?? []) {
@@ -134,4 +138,4 @@ export const makeHandler = (deps: AppDeps) => async (event: DynamoDBStreamEvent,
   return { batchItemFailures: failedAt === undefined ? [] : [{ itemIdentifier: failedAt }] };
 };
 
-export const handler = lambdaEntry<DynamoDBStreamEvent, DynamoDBBatchResponse>(makeHandler);
+export const handler = lambdaEntry(makeHandler, process.env, (core) => withNotifications(withExports(core)));

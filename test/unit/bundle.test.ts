@@ -62,12 +62,9 @@ describe('a Lambda bundle', () => {
     const imported = (kind: string) => [...new Set(health.imports.filter((i) => i.kind === kind && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
     // Loaded with the bundle: only the DynamoDB clients; the others on first use.
     expect(imported('import-statement')).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
-    expect(imported('dynamic-import')).toEqual([
-      '@aws-sdk/client-secrets-manager',
-      '@aws-sdk/client-sesv2',
-      '@aws-sdk/client-sfn',
-      '@aws-sdk/client-sqs',
-    ]);
+    // A route composes only the core (compose-core.ts): no notification code, so no SES or SQS client at all.
+    expect(imported('dynamic-import')).toEqual(['@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn']);
+    expect(Object.keys(health.inputs).filter((input) => /notification|compose-extras/.test(input))).toEqual([]);
   });
 
   it('loads in a fresh process and answers the health route', () => {

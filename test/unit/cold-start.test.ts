@@ -2,7 +2,7 @@ import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient 
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { withSecretSettings } from '../../shared/adapters/secrets/secret-settings';
-import { lambdaEntry, type AppDeps } from '../../shared/compose';
+import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { capturedOutput } from './capture-output';
 
 const ELSA_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:elsa-api-key-AbCdEf';
@@ -62,7 +62,7 @@ describe('lambdaEntry', () => {
 
   it('reads the secrets once at cold start, applies them as settings and never logs them', async () => {
     // Prepare
-    const composed: AppDeps[] = [];
+    const composed: CoreDeps[] = [];
     const handler = lambdaEntry<{ n: number }, { elsaKeySet: boolean; slack?: string }>((deps) => {
       composed.push(deps);
       return async ({ n }) => {
