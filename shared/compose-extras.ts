@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DynamoDeliveryLog } from './adapters/dynamodb/dynamo-delivery-log';
 import { DynamoExportJobStore } from './adapters/dynamodb/dynamo-export-job-store';
 import { FileExportSink } from './adapters/exports/file-export-sink';
+import { S3ExportSink } from './adapters/exports/s3-export-sink';
 import { deadLettersFromSettings, notifiersFromSettings, sessionUrlFrom } from './adapters/notify/from-settings';
 import type { ComposeOptions, CoreDeps } from './compose-core';
 import { ExportService } from './services/export-service';
@@ -30,11 +31,17 @@ export function withExports<D extends CoreDeps>(core: D, options: Options = {}):
   const exports = new ExportService({
     history: core.history,
     jobs: new DynamoExportJobStore(dynamo.document, tableName),
-    sink: options.exportSink ?? new FileExportSink(join(tmpdir(), 'mentorship-exports')),
+    sink: options.exportSink ?? defaultExportSink(),
     clock: core.clock,
     defaultFormat: core.settings.audit.exportFormat,
   });
   return { ...core, exports };
+}
+
+/** In AWS the stack's export bucket (EXPORT_BUCKET); elsewhere files under the temp directory. */
+function defaultExportSink() {
+  const bucket = process.env.EXPORT_BUCKET;
+  return bucket !== undefined && bucket !== '' ? new S3ExportSink({ bucket }) : new FileExportSink(join(tmpdir(), 'mentorship-exports'));
 }
 
 export function withNotifications<D extends CoreDeps>(core: D, options: Options = {}): D & Pick<Extras, 'notifications'> {
