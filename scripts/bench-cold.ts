@@ -2,9 +2,11 @@
  * `npm run bench:cold`: bundles every function entry with the Lambda options
  * (infra/bundling.ts), prints each bundle's size and its module-load p50/p95
  * over fresh `node` processes, beside a bare handler that imports only the
- * DynamoDB client, bundled and measured the same way in the same run. A
- * bundle passes at <= 300 KB and p50 <= 60 ms. BENCH_COLD_RUNS sets the
- * processes per bundle (default 15). Exits 1 when a bundle fails.
+ * DynamoDB client, bundled and measured the same way in the same run. The
+ * budget is 300 KB (300,000 bytes) per bundle; the module-load target is
+ * p50 <= 60 ms, read beside the bare handler's p50 on the same machine.
+ * BENCH_COLD_RUNS sets the processes per bundle (default 15). Exits 1 when
+ * a bundle is over the size budget.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,7 +16,8 @@ import { esbuildOptions } from '../infra/bundling';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
-const MAX_BYTES = 300 * 1024;
+/** Decimal kilobytes: 300 KB = 300,000 bytes. */
+const MAX_BYTES = 300_000;
 const MAX_P50_MS = 60;
 const BARE = 'bare-dynamodb';
 
@@ -126,22 +129,27 @@ async function main(): Promise<void> {
     });
     const bare = stats.find((s) => s.name === BARE)!;
     const width = Math.max(...stats.map((s) => s.name.length));
-    console.log(`${'bundle'.padEnd(width)}  ${'KB'.padStart(6)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}  ${'x bare'.padStart(6)}  ${'1st call'.padStart(8)}  verdict`);
+    const kb = (bytes: number) => (bytes / 1000).toFixed(1);
+    console.log(`${'bundle'.padEnd(width)}  ${'KB'.padStart(6)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}  ${'x bare'.padStart(6)}  ${'1st call'.padStart(8)}  size    p50 <= ${MAX_P50_MS} ms`);
     let failed = 0;
+    let slow = 0;
     for (const s of stats) {
-      const pass = s.bytes <= MAX_BYTES && s.p50 <= MAX_P50_MS;
-      if (!pass && s.name !== BARE) failed += 1;
+      const fits = s.bytes <= MAX_BYTES;
+      const fast = s.p50 <= MAX_P50_MS;
+      if (s.name !== BARE && !fits) failed += 1;
+      if (s.name !== BARE && !fast) slow += 1;
+      const verdict = s.name === BARE ? 'baseline' : `${(fits ? 'PASS' : 'FAIL').padEnd(6)}  ${fast ? 'met' : 'over'}`;
       console.log(
-        `${s.name.padEnd(width)}  ${(s.bytes / 1024).toFixed(1).padStart(6)}  ${s.p50.toFixed(1).padStart(7)}  ${s.p95.toFixed(1).padStart(7)}  ${(s.p50 / bare.p50).toFixed(2).padStart(6)}  ${(s.invokeP50 === undefined ? '' : `${s.invokeP50.toFixed(1)} ms`).padStart(8)}  ${s.name === BARE ? 'baseline' : pass ? 'PASS' : 'FAIL'}`,
+        `${s.name.padEnd(width)}  ${kb(s.bytes).padStart(6)}  ${s.p50.toFixed(1).padStart(7)}  ${s.p95.toFixed(1).padStart(7)}  ${(s.p50 / bare.p50).toFixed(2).padStart(6)}  ${(s.invokeP50 === undefined ? '' : `${s.invokeP50.toFixed(1)} ms`).padStart(8)}  ${verdict}`,
       );
     }
     const functions = stats.filter((s) => s.name !== BARE);
     const largest = functions.reduce((a, b) => (b.bytes > a.bytes ? b : a));
     const slowest = functions.reduce((a, b) => (b.p50 > a.p50 ? b : a));
     console.log(
-      `\n${functions.length - failed}/${functions.length} bundles within budget (<= ${MAX_BYTES / 1024} KB, p50 <= ${MAX_P50_MS} ms); ` +
-        `largest ${largest.name} ${(largest.bytes / 1024).toFixed(1)} KB, slowest p50 ${slowest.name} ${slowest.p50.toFixed(1)} ms ` +
-        `(bare DynamoDB handler: ${(bare.bytes / 1024).toFixed(1)} KB, p50 ${bare.p50.toFixed(1)} ms)`,
+      `\n${functions.length - failed}/${functions.length} bundles within the ${MAX_BYTES / 1000} KB budget (largest ${largest.name} ${kb(largest.bytes)} KB); ` +
+        `${functions.length - slow}/${functions.length} at or under the ${MAX_P50_MS} ms p50 target (slowest ${slowest.name} ${slowest.p50.toFixed(1)} ms; ` +
+        `the bare DynamoDB handler, ${kb(bare.bytes)} KB, loads in p50 ${bare.p50.toFixed(1)} ms on this machine)`,
     );
     if (failed > 0) process.exitCode = 1;
   } finally {
