@@ -158,7 +158,8 @@ export function engineActions(engine: EngineType, calls: readonly EngineCall[], 
       // Instances are WORKFLOW# items: start puts one, status reads it, every other call updates it.
       table.add(call === 'start' ? 'PutItem' : call === 'status' ? 'GetItem' : 'UpdateItem');
     } else if (engine === 'stepfunctions') {
-      if (call === 'start') states.add('states:StartExecution');
+      // A retried start (ExecutionAlreadyExists) checks the existing execution with DescribeExecution.
+      if (call === 'start') states.add('states:StartExecution').add('states:DescribeExecution');
       // A failed StopExecution is checked with DescribeExecution (already ended is fine).
       if (call === 'cancel') states.add('states:StopExecution').add('states:DescribeExecution');
       if (call === 'status') states.add('states:DescribeExecution');
@@ -178,7 +179,7 @@ export function expectedActions(needs: FunctionNeeds, options: { engine: EngineT
   const actions = new Set<string>([...needs.table, ...engine.table].map((action) => `dynamodb:${action}`));
   if (needs.indexes.length > 0) actions.add('dynamodb:Query');
   engine.states.forEach((action) => actions.add(action));
-  if (needs.taskResponse) actions.add('states:SendTaskSuccess');
+  if (needs.taskResponse && options.engine === 'stepfunctions') actions.add('states:SendTaskSuccess');
   if (engine.elsaSecret || (needs.slackWebhook && options.slackEnabled) || needs.cursorKey) {
     actions.add('secretsmanager:GetSecretValue').add('secretsmanager:DescribeSecret');
   }

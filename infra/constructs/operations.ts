@@ -41,7 +41,8 @@ export class Operations extends Construct {
     this.topic = new Topic(this, 'Alarms', { displayName: 'Mentorship sessions alarms', enforceSSL: true });
     Validations.of(this.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
-      reason: 'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and alarm messages carry no session data (names and thresholds only).',
+      reason:
+        'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key; a customer-managed KMS key whose policy admits cloudwatch.amazonaws.com would work, but it is declined: alarm messages carry no session data (alarm names and thresholds only), so a key to manage and pay for would protect nothing.',
     });
     if (props.alarmEmail !== undefined) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const alarm = (name: string, metric: IMetric, threshold: number, description: string, periods = 1) => {

@@ -1,4 +1,5 @@
-import { ArnFormat, CfnOutput, Fn, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Fn, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { UNSET_SECRET } from '../../shared/adapters/secrets/secret-settings';
 import { SERVICE_SCOPE as MACHINE_SCOPE } from '../../shared/http/auth';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -127,9 +128,10 @@ export class ServiceStack extends Stack {
     const drain = make('drain-queue', 'functions/scheduled/drain-queue.ts', { timeout: Duration.seconds(55) });
     const reconcile = make('reconcile-engine', 'functions/scheduled/reconcile-engine.ts', { timeout: Duration.seconds(55) });
     const stream = make('table-stream', 'functions/streams/table-stream.ts', { timeout: Duration.minutes(5), memorySize: 1024 });
-    const checkpoint = make('checkpoint', 'functions/engine/checkpoint.ts', { timeout: Duration.seconds(10) });
+    // The checkpoint exists only for the Step Functions engine: no idle function with table rights otherwise.
+    const checkpoint = config.engine === 'stepfunctions' ? make('checkpoint', 'functions/engine/checkpoint.ts', { timeout: Duration.seconds(10) }) : undefined;
 
-    const machine = config.engine === 'stepfunctions' ? new MentorshipStateMachine(this, 'Engine', { checkpointFunction: checkpoint }) : undefined;
+    const machine = checkpoint !== undefined ? new MentorshipStateMachine(this, 'Engine', { checkpointFunction: checkpoint }) : undefined;
     // Settings want the machine's ARN wherever the app is composed (every function but the checkpoint, which the machine calls).
     if (machine) for (const [name, fn] of this.functions) if (name !== 'checkpoint') fn.addEnvironment('WORKFLOW_ENGINE__STATE_MACHINE_ARN', machine.stateMachine.stateMachineArn);
 
@@ -168,7 +170,7 @@ export class ServiceStack extends Stack {
       if (needs.notificationDeadLetters === true) add(['sqs:SendMessage'], [notificationDeadLetters.queueArn]);
       if (needs.exportBucket === true) add(['s3:AbortMultipartUpload', 's3:PutObject'], [`${Fn.importValue(props.exportBucketArnExportName)}/exports/*`]);
     }
-    if (machine) acknowledgeStateMachine(machine, checkpoint);
+    if (machine && checkpoint) acknowledgeStateMachine(machine, checkpoint);
     Validations.of(this.functions.get('table-stream')!.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${props.exportBucketArnExportName}/exports/*]`,
       reason: 'Export jobs write one object per job under exports/, named by job id at run time.',
@@ -259,6 +261,8 @@ export class ServiceStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    // Notifications link to the session through this API (settings' default is the local server).
+    stream.addEnvironment('NOTIFICATIONS__SESSION_URL_TEMPLATE', `${this.api.apiEndpoint}/api/mentorship/sessions/{id}`);
     new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
     new CfnOutput(this, 'UserClientId', { value: userClient.userPoolClientId });
     new CfnOutput(this, 'MachineClientId', { value: machineClient.userPoolClientId });
@@ -279,7 +283,11 @@ export class ServiceStack extends Stack {
   }
 
   private placeholderSecret(id: string, description: string): Secret {
-    const secret = new Secret(this, id, { description: `${description} Set its value after the first deploy.` });
+    // Created holding UNSET (not a random value, which settings would take for a key or URL): the loader treats it as unset.
+    const secret = new Secret(this, id, {
+      description: `${description} Set its value after the first deploy.`,
+      secretStringValue: SecretValue.unsafePlainText(UNSET_SECRET),
+    });
     acknowledgeNoRotation(secret, 'The value is issued by another system (Elsa, Slack) and rotated there; the infra team updates it here.');
     return secret;
   }

@@ -111,7 +111,10 @@ describe('service stack', () => {
   });
 
   test('engine calls map to the engine in use', () => {
-    expect(engineActions('stepfunctions', ['start', 'suspend', 'cancel'])).toEqual({ table: [], states: ['states:StartExecution', 'states:StopExecution', 'states:DescribeExecution'], elsaSecret: false });
+    const sfn = engineActions('stepfunctions', ['start', 'suspend', 'cancel']);
+    expect({ ...sfn, states: [...sfn.states].sort() }).toEqual({ table: [], states: ['states:DescribeExecution', 'states:StartExecution', 'states:StopExecution'], elsaSecret: false });
+    // A retried start checks the existing execution: start alone needs DescribeExecution too.
+    expect(engineActions('stepfunctions', ['start']).states.sort()).toEqual(['states:DescribeExecution', 'states:StartExecution']);
     expect(engineActions('stepfunctions', ['resume']).table.sort()).toEqual(['DeleteItem', 'PutItem']);
     expect(engineActions('embedded', ['start', 'status', 'cancel']).table.sort()).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
     // Settings need the Elsa key wherever the app is composed, engine calls or not.
@@ -131,9 +134,12 @@ describe('service stack', () => {
       StartingPosition: 'TRIM_HORIZON',
     });
     const patterns = (mapping.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((f) => JSON.parse(f.Pattern));
+    // Exactly these four: anything else the consumer would be invoked for, and would ignore.
+    expect(patterns).toHaveLength(4);
     expect(patterns).toEqual(
       expect.arrayContaining([
         { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['session'] } } } },
+        { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['session'] } } } },
         { eventName: ['REMOVE'], userIdentity: { principalId: ['dynamodb.amazonaws.com'] }, dynamodb: { OldImage: { entity: { S: ['listing'] } } } },
         { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['export-job', 'event'] } } } },
       ]),
@@ -186,7 +192,14 @@ describe('service stack', () => {
     const env = resources[functionIds.get('start-session')!]!.Properties.Environment.Variables;
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['TABLE_NAME', 'WORKFLOW_ENGINE__TYPE', 'WORKFLOW_ENGINE__STATE_MACHINE_ARN', 'NOTIFICATIONS__DEAD_LETTER_QUEUE_URL']));
     const streamEnv = resources[functionIds.get('table-stream')!]!.Properties.Environment.Variables;
-    expect(Object.keys(streamEnv)).toEqual(expect.arrayContaining(['SLACK_WEBHOOK_SECRET_ARN', 'NOTIFICATIONS__EMAIL_FROM', 'EXPORT_BUCKET']));
+    expect(Object.keys(streamEnv)).toEqual(expect.arrayContaining(['SLACK_WEBHOOK_SECRET_ARN', 'NOTIFICATIONS__EMAIL_FROM', 'EXPORT_BUCKET', 'NOTIFICATIONS__SESSION_URL_TEMPLATE']));
+    // Notification links go through the deployed API, not the local server's default.
+    expect(JSON.stringify(streamEnv.NOTIFICATIONS__SESSION_URL_TEMPLATE)).toContain('/api/mentorship/sessions/{id}');
+    expect(JSON.stringify(streamEnv.NOTIFICATIONS__SESSION_URL_TEMPLATE)).not.toContain('localhost');
+    // Placeholder secrets start as UNSET, which the loader reads as not set (never a random value taken for a URL or key).
+    for (const [, secret] of ofType('AWS::SecretsManager::Secret').filter(([, r]) => r.Properties.GenerateSecretString === undefined)) {
+      expect(secret.Properties.SecretString).toBe('UNSET');
+    }
     // Secret ARNs only where the role may read them.
     expect(Object.keys(env)).not.toContain('SLACK_WEBHOOK_SECRET_ARN');
     const ses = statementsOf(roleOf(functionIds.get('table-stream')!)).find((s) => s.Action === 'ses:SendEmail')!;
@@ -194,5 +207,37 @@ describe('service stack', () => {
     expect(JSON.stringify(ses.Resource)).not.toContain('identity/*');
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     expect(TABLE_DEFINITION.globalSecondaryIndexes.map((i) => i.name)).toEqual(expect.arrayContaining(Object.values(FUNCTION_NEEDS).flatMap((n) => n.indexes)));
+  });
+});
+
+describe('service stack with the Elsa engine and no Slack', () => {
+  const elsaApp = new App({
+    context: { 'aws:cdk:bundling-stacks': [], stage: 'elsa', engine: 'elsa', elsaBaseUrl: 'https://elsa.example.com', slackEnabled: 'false' },
+  });
+  const stacks = buildApp(elsaApp);
+  elsaApp.synth();
+  const elsa = Template.fromStack(stacks.service).toJSON().Resources as Record<string, Resource>;
+  const elsaOfType = (type: string) => Object.entries(elsa).filter(([, r]) => r.Type === type);
+  const elsaFunctions = new Map<string, string>(
+    elsaOfType('AWS::Lambda::Function').map(([id, r]) => [String(r.Properties.Description).replace(/^mentorship-sessions /, ''), id]),
+  );
+  const options = { engine: 'elsa', slackEnabled: false } as const;
+
+  test('no checkpoint function and no state machine; every other function as with Step Functions', () => {
+    expect(elsaFunctions.has('checkpoint')).toBe(false);
+    expect(elsaOfType('AWS::StepFunctions::StateMachine')).toEqual([]);
+    expect(elsaFunctions.size).toBe(functionIds.size - 1);
+  });
+
+  test("each function's IAM actions equal its declared needs for this engine (no states:*, the Elsa key where the app is composed)", () => {
+    for (const [name, fnId] of elsaFunctions) {
+      const roleId = elsa[fnId]!.Properties.Role['Fn::GetAtt'][0];
+      const statements = elsaOfType('AWS::IAM::Policy')
+        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+      const expected = [...expectedActions(FUNCTION_NEEDS[name as FunctionName], options), 'logs:CreateLogStream', 'logs:PutLogEvents'].sort();
+      expect([name, actionsOf(statements)]).toEqual([name, expected]);
+      expect([name, actionsOf(statements).filter((a) => a.startsWith('states:'))]).toEqual([name, []]);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { withSecretSettings } from '../../shared/adapters/secrets/secret-settings';
+import { UNSET_SECRET, withSecretSettings } from '../../shared/adapters/secrets/secret-settings';
 import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { capturedOutput } from './capture-output';
 
@@ -34,6 +34,13 @@ describe('withSecretSettings', () => {
     expect(env).not.toHaveProperty('WORKFLOW_ENGINE__ELSA_API_KEY');
     expect(process.env.NOTIFICATIONS__SLACK_WEBHOOK_URL).toBeUndefined();
     expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId).sort()).toEqual([ELSA_ARN, SLACK_ARN]);
+  });
+
+  it('a placeholder secret still holding UNSET counts as not set (Slack stays off; nothing is overridden)', async () => {
+    secrets.on(GetSecretValueCommand, { SecretId: SLACK_ARN }).resolves({ SecretString: UNSET_SECRET });
+    const resolved = await withSecretSettings({ TABLE_NAME: 't', ELSA_API_KEY_SECRET_ARN: ELSA_ARN, SLACK_WEBHOOK_SECRET_ARN: SLACK_ARN });
+    expect(resolved).toMatchObject({ WORKFLOW_ENGINE__ELSA_API_KEY: ELSA_KEY });
+    expect(resolved).not.toHaveProperty('NOTIFICATIONS__SLACK_WEBHOOK_URL');
   });
 
   it('calls nothing when no secret is named', async () => {

@@ -10,6 +10,13 @@ export const SECRET_SETTINGS = {
   CURSOR_SIGNING_KEY_SECRET_ARN: 'CURSOR_SIGNING_KEY',
 } as const;
 
+/**
+ * What the stack's placeholder secrets hold until the infra team sets them:
+ * read as "not set" (Slack stays off; Elsa's settings then refuse to load
+ * with a message naming the key).
+ */
+export const UNSET_SECRET = 'UNSET';
+
 export class SecretSettingError extends Error {
   override readonly name = 'SecretSettingError';
 }
@@ -39,5 +46,5 @@ export async function withSecretSettings(env: NodeJS.ProcessEnv, client?: Secret
       return [setting, secret] as const;
     }),
   );
-  return { ...env, ...Object.fromEntries(values) };
+  return { ...env, ...Object.fromEntries(values.filter(([, value]) => value !== UNSET_SECRET)) };
 }
