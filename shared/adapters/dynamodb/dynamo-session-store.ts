@@ -160,17 +160,8 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async listDue(now: string, limit: number): Promise<Session[]> {
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'due',
-        // Sort keys are `<deadline ISO>#<id>`: everything up to `now` sorts before `now#~`.
-        KeyConditionExpression: 'duePk = :due AND dueSk <= :now',
-        ExpressionAttributeValues: { ':due': DUE_PARTITION, ':now': `${now}#~` },
-        Limit: limit,
-      }),
-    );
-    return (page.Items ?? []).map((item) => parseRecord(SessionRecord, item, 'session'));
+    // Sort keys are `<deadline ISO>#<id>`: everything up to `now` sorts before `now#~`.
+    return this.sessionsInIndex('due', 'duePk = :pk AND dueSk <= :now', { ':pk': DUE_PARTITION, ':now': `${now}#~` }, limit);
   }
 
   async listOpen(): Promise<Session[]> {
@@ -183,16 +174,7 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async listEngineSyncPending(limit: number): Promise<Session[]> {
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'open',
-        KeyConditionExpression: 'openPk = :sync',
-        ExpressionAttributeValues: { ':sync': SYNC_PARTITION },
-        Limit: limit,
-      }),
-    );
-    return (page.Items ?? []).map((item) => parseRecord(SessionRecord, item, 'session'));
+    return this.sessionsInIndex('open', 'openPk = :pk', { ':pk': SYNC_PARTITION }, limit);
   }
 
   async readReconcileCursor(): Promise<string | undefined> {
@@ -207,17 +189,17 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async listAwaitingMentor(limit: number): Promise<Session[]> {
+    return this.sessionsInIndex('queue', 'queuePk = :pk', { ':pk': REASSIGN_PARTITION }, limit);
+  }
+
+  /** The first `limit` sessions of one partition of a sparse session index (one Query). */
+  private async sessionsInIndex(index: string, condition: string, values: Record<string, string>, limit: number): Promise<Session[]> {
     const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'queue',
-        KeyConditionExpression: 'queuePk = :waiting',
-        ExpressionAttributeValues: { ':waiting': REASSIGN_PARTITION },
-        Limit: limit,
-      }),
+      new QueryCommand({ TableName: this.tableName, IndexName: index, KeyConditionExpression: condition, ExpressionAttributeValues: values, Limit: limit }),
     );
     return (page.Items ?? []).map((item) => parseRecord(SessionRecord, item, 'session'));
   }
+
 
   /**
    * Reads the mentor directory's partition (a Query, a page at a time), keeps
