@@ -14,10 +14,10 @@
  *   Functions calls, table item writes for the embedded engine, the API key
  *   secret for Elsa.
  */
-import { TABLE_DEFINITION } from '../shared/adapters/dynamodb/table-definition';
+import type { IndexName } from '../shared/adapters/dynamodb/table-definition';
 
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'TransactWriteItems';
-export type IndexName = (typeof TABLE_DEFINITION.globalSecondaryIndexes)[number]['name'];
+export type { IndexName };
 /** The WorkflowEngine port's calls a path makes. */
 export type EngineCall = 'start' | 'suspend' | 'resume' | 'cancel' | 'status' | 'updateConfig';
 export type EngineType = 'embedded' | 'elsa' | 'stepfunctions';

@@ -1,11 +1,39 @@
 import type { SessionStatus } from './status';
 
 /**
+ * Every error code the service can raise. The HTTP layer maps each to a status
+ * in one exhaustive table (shared/http/errors.ts): a code added here and not
+ * mapped there does not compile.
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'malformed_json',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'transition_forbidden',
+  'concurrent_update',
+  'session_not_running',
+  'config_change_unsafe',
+  'session_ended',
+  'mentor_unavailable',
+  'payload_too_large',
+  'export_too_large',
+  'unsupported_media_type',
+  'reference_not_found',
+  'idempotency_key_reused',
+  'queue_full',
+  'engine_unavailable',
+  'notification_failed',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
  * The one error family. Each subclass carries a literal `code`; the HTTP layer
  * maps codes to status codes in one table (shared/http/errors.ts).
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(message: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {

@@ -1,9 +1,13 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { LISTING_ATTRIBUTES } from './listing';
 
+/** The table's index names, written once: a Query or an IAM grant naming any other does not compile. */
+export const INDEX_NAMES = ['queue', 'due', 'open', 'list-created', 'list-completed', 'list-duration'] as const;
+export type IndexName = (typeof INDEX_NAMES)[number];
+
 /** A global secondary index; `include` projects only those attributes (plus the keys), else all. */
 export interface IndexDefinition {
-  readonly name: string;
+  readonly name: IndexName;
   readonly partitionKey: string;
   readonly sortKey: string;
   readonly include?: readonly string[];
@@ -36,7 +40,7 @@ export const TABLE_DEFINITION = {
     { name: 'list-created', partitionKey: 'listPk', sortKey: 'listCreated', include: LISTING_ATTRIBUTES },
     { name: 'list-completed', partitionKey: 'listPk', sortKey: 'listCompleted', include: LISTING_ATTRIBUTES },
     { name: 'list-duration', partitionKey: 'listPk', sortKey: 'listDuration', include: LISTING_ATTRIBUTES },
-  ] as readonly IndexDefinition[],
+  ] satisfies readonly IndexDefinition[] as readonly IndexDefinition[],
 } as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
