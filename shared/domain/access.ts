@@ -1,4 +1,4 @@
-import type { Role, Session } from './session';
+import type { Role, Session } from './model';
 import type { Operation } from './transitions';
 
 /** The authenticated caller: user id (`sub`) and roles (identity-provider groups). */

@@ -1,10 +1,9 @@
 import { activeTimeMs, nextDeadline } from './deadlines';
-import { SYSTEM_ACTOR, type NewSessionEvent, type Session } from './session';
+import { SYSTEM_ACTOR, type CheckInClock, type EscalationAudience, type NewSessionEvent, type Session } from './model';
 import { minutesToMs, type EscalationPolicy } from './session-config';
+import { bump } from './session-write';
 
-/** Who an escalation step is for. */
-export type EscalationAudience = 'junior' | 'mentor' | 'coordinators';
-
+export type { CheckInClock, EscalationAudience } from './model';
 /**
  * The ladders (issue 4): at which consecutive miss each policy escalates, and to whom.
  * `immediate`: the mentor at the first miss. `progressive`: remind the junior, then
@@ -17,11 +16,6 @@ export const ESCALATION_LADDERS: Readonly<Record<EscalationPolicy, Readonly<Reco
   relaxed: { 3: 'mentor' },
 };
 
-/** Where the check-in clock stands: the active time at which the next check-in falls due, and the misses in a row. */
-export interface CheckInClock {
-  readonly nextActiveMs: number;
-  readonly missed: number;
-}
 
 /** The clock of a session that has just started running (or just heard from its workflow). */
 export function freshCheckIn(session: Pick<Session, 'config'>, activeUsedMs: number): CheckInClock {
@@ -85,5 +79,5 @@ export function missedCheckIns(session: Session, now: string): { session: Sessio
     clock = { nextActiveMs: clock.nextActiveMs + interval, missed };
   }
   if (events.length === 0) return undefined;
-  return { session: { ...session, checkIn: clock, updatedAt: now, version: session.version + 1 }, events };
+  return { session: bump(session, { ...session, checkIn: clock }, now), events };
 }

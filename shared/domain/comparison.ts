@@ -1,5 +1,5 @@
 import { MENTORSHIP_STATES, type MentorshipState } from './mentorship-state';
-import type { Session, SessionEvent, SessionEventType } from './session';
+import type { Session, SessionEvent, SessionEventType } from './model';
 import { diffConfig } from './session-config';
 import type { SessionStatus } from './status';
 import { buildTimeline, type StatusBreakdown } from './timeline';

@@ -1,8 +1,8 @@
 import { missedCheckIns } from './check-ins';
 import { activeTimeMs } from './deadlines';
 import type { FieldIssue } from './errors';
-import { withEvents, type SessionWrite } from './lifecycle';
-import type { Session } from './session';
+import { advance, type SessionWrite } from './session-write';
+import type { Session } from './model';
 import {
   applyConfigPatch,
   configIssues,
@@ -71,10 +71,9 @@ export function updateConfig(session: Session, patch: SessionConfigPatch, ctx: T
     ...(intervalChanged && base.checkIn !== undefined
       ? { checkIn: { nextActiveMs: usedMs + minutesToMs(config.checkInIntervalMinutes), missed: base.checkIn.missed } }
       : {}),
-    updatedAt: ctx.now,
-    version: session.version + 1,
   };
-  const write = withEvents(
+  const write = advance(
+    session,
     next,
     [
       ...(missed?.events ?? []),

@@ -1,4 +1,4 @@
-import type { Session } from './session';
+import type { Session } from './model';
 
 export type DeadlineKind = 'max_duration' | 'pause_timeout' | 'queue_timeout';
 

@@ -1,4 +1,4 @@
-import type { Session, SessionEvent, SessionEventType } from './session';
+import type { Session, SessionEvent, SessionEventType } from './model';
 import { recipientKind, type NotificationPreferences } from './session-config';
 
 /** Where a notification goes. */

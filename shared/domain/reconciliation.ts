@@ -1,18 +1,8 @@
-import { withEvents, type SessionWrite } from './lifecycle';
-import type { Session } from './session';
-import { transition, type TransitionContext } from './transitions';
+import type { EngineInstanceStatus, EngineSync, Session } from './model';
+import { advance, type SessionWrite } from './session-write';
+import { changeStatus, transition, type TransitionContext } from './transitions';
 
-/** What the engine says about a session's workflow instance (the WorkflowEngine port answers this). */
-export type EngineInstanceStatus = 'Running' | 'Suspended' | 'Finished' | 'Cancelled' | 'Faulted' | 'NotFound';
-
-/** Set on a session while it and its engine instance disagree in a way the service could not fix at once. */
-export interface EngineSync {
-  /** What is wrong: `engine_call_failed` (the engine did not follow a change that stands) or `engine_ended` (the instance ended under an open session). */
-  readonly reason: 'engine_call_failed' | 'engine_ended';
-  readonly since: string;
-  /** Reconciliation passes that found it still unresolved. */
-  readonly attempts: number;
-}
+export type { EngineInstanceStatus, EngineSync } from './model';
 
 /**
  * What reconciliation does with one session, given its engine instance's status:
@@ -60,8 +50,9 @@ function inSync(session: Session, ctx: TransitionContext): Reconciliation {
   const { engineSync, ...rest } = session;
   return {
     action: 'in_sync',
-    write: withEvents(
-      { ...rest, updatedAt: ctx.now, version: session.version + 1 },
+    write: advance(
+      session,
+      rest,
       [
         {
           type: 'workflow_sync_resolved',
@@ -80,7 +71,7 @@ function inSync(session: Session, ctx: TransitionContext): Reconciliation {
 function diverged(session: Session, reason: EngineSync['reason'], detail: string, ctx: TransitionContext): { action: 'diverged'; write: SessionWrite } {
   const previous = session.engineSync;
   const engineSync: EngineSync = { reason, since: previous?.since ?? ctx.now, attempts: (previous?.attempts ?? 0) + 1 };
-  const next: Session = { ...session, engineSync, updatedAt: ctx.now, version: session.version + 1 };
+  const next: Session = { ...session, engineSync };
   const events =
     previous === undefined
       ? [
@@ -94,7 +85,7 @@ function diverged(session: Session, reason: EngineSync['reason'], detail: string
           },
         ]
       : [];
-  return { action: 'diverged', write: withEvents(next, events, ctx.now) };
+  return { action: 'diverged', write: advance(session, next, events, ctx.now) };
 }
 
 /**
@@ -107,25 +98,18 @@ function failedByEngine(session: Session, ctx: TransitionContext, fault: string 
   const { engineSync: _sync, ...current } = session;
   if (session.status === 'Active') {
     const outcome = transition(current, { operation: 'fail', error, reason: 'engine_faulted' }, ctx);
-    if (outcome.outcome === 'changed') return withEvents(outcome.session, outcome.events, ctx.now);
+    if (outcome.outcome === 'changed') return advance(session, outcome.session, outcome.events, ctx.now);
   }
-  const failed: Session = { ...current, status: 'Failed', currentState: 'FAILED', endedAt: ctx.now, error, updatedAt: ctx.now, version: session.version + 1 };
-  return withEvents(
-    failed,
-    [
-      {
-        type: 'session_failed',
-        occurredAt: ctx.now,
-        actor: ctx.actor.id,
-        actorRole: ctx.actor.role,
-        fromStatus: session.status,
-        toStatus: 'Failed',
-        ...(session.currentState === undefined ? {} : { fromState: session.currentState }),
-        toState: 'FAILED',
-        reason: 'engine_faulted',
-        data: { error },
-      },
-    ],
-    ctx.now,
+  return changeStatus(
+    'engine_fault',
+    session,
+    { ...current, currentState: 'FAILED', endedAt: ctx.now, error },
+    {
+      ...(session.currentState === undefined ? {} : { fromState: session.currentState }),
+      toState: 'FAILED',
+      reason: 'engine_faulted',
+      data: { error },
+    },
+    ctx,
   );
 }

@@ -1,5 +1,5 @@
-import { withEvents, type SessionWrite } from './lifecycle';
-import type { Actor, LegalHold, Session } from './session';
+import type { Actor, LegalHold, Session } from './model';
+import { advance, type SessionWrite } from './session-write';
 import { isTerminal } from './status';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -25,8 +25,9 @@ export function holdChange(
   const legalHold: LegalHold | undefined = request.hold
     ? { setBy: actor.id, setAt: now, ...(request.reason !== undefined && { reason: request.reason }) }
     : undefined;
-  return withEvents(
-    { ...rest, ...(legalHold !== undefined && { legalHold }), updatedAt: now, version: session.version + 1 },
+  return advance(
+    session,
+    { ...rest, ...(legalHold !== undefined && { legalHold }) },
     [
       {
         type: request.hold ? 'legal_hold_set' : 'legal_hold_released',

@@ -1,6 +1,6 @@
 import type { Caller } from './access';
 import { elapsedMs } from './duration';
-import type { Session } from './session';
+import type { Session } from './model';
 import type { SessionStatus } from './status';
 
 /** The spec's SessionFilter: every field optional; `from`/`to` bound `createdAt` as [from, to). */

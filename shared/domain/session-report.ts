@@ -1,30 +1,7 @@
-import type { MentorshipState } from './mentorship-state';
-import type { Session, SessionEvent, SessionEventType } from './session';
-import { buildTimeline, type StatusBreakdown } from './timeline';
+import type { Session, SessionEvent, SessionEventType, SessionServiceReport } from './model';
+import { buildTimeline } from './timeline';
 
-/** What this service adds to the engine's report when a session completes. */
-export interface SessionServiceReport {
-  /** From the session's timeline: Active time per MentorshipState, Paused time under `PAUSED`. */
-  readonly timePerStateMs: Partial<Record<MentorshipState, number>>;
-  readonly statusBreakdown: StatusBreakdown;
-  /** Pauses that took effect (same as `statusBreakdown.pauseCount`). */
-  readonly pauseCount: number;
-  /** `blocker_detected` events. */
-  readonly blockersDetected: number;
-  /** `blocker_resolved` events. */
-  readonly blockersResolved: number;
-  /** `escalation_triggered` (engine or check-in ladder) plus `escalated_to_senior` events. */
-  readonly escalations: number;
-  /** `check_in_missed` events. */
-  readonly checkInsMissed: number;
-  /** `state_transition` events that moved the step (late reports excluded; moves while paused included). */
-  readonly stateTransitions: number;
-  /** `state_transition` events that arrived late and moved nothing. */
-  readonly lateStateReports: number;
-  /** The engine's overall score: the session's report, else the one its `session_completed` event carries. */
-  readonly engineScore?: number;
-}
-
+export type { SessionServiceReport } from './model';
 /**
  * The service's own figures for a session (pure; `now` only matters while it
  * is open): its timeline's time per state and status breakdown (see

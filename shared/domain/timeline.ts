@@ -1,5 +1,7 @@
 import type { MentorshipState } from './mentorship-state';
-import type { ActorRole, Session, SessionEvent, SessionEventType } from './session';
+import type { ActorRole, Session, SessionEvent, SessionEventType, StatusBreakdown } from './model';
+
+export type { StatusBreakdown } from './model';
 import type { SessionStatus } from './status';
 
 /** One audit-log event on the timeline, with how long the session then stayed as it left it. */
@@ -23,16 +25,6 @@ export interface TimelineEntry {
   readonly durationInStateMs: number;
 }
 
-/** Time per lifecycle status, and the pauses. */
-export interface StatusBreakdown {
-  readonly queuedMs: number;
-  readonly activeMs: number;
-  readonly pausedMs: number;
-  /** Pauses that took effect: a pause the engine refused (reverted) does not count. */
-  readonly pauseCount: number;
-  /** The longest of those pauses (a resume the engine refused does not split one). */
-  readonly longestPauseMs: number;
-}
 
 /** The spec's SessionTimeline, durations in milliseconds (the HTTP layer formats them). */
 export interface SessionTimeline {
