@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createDynamoClients, localDynamoConfig } from '../shared/adapters/dynamodb/client';
-import { seedItems } from '../shared/adapters/dynamodb/dynamo-session-store';
+import { seedItems } from '../shared/adapters/dynamodb/dynamo-store';
 import { ensureTable } from '../shared/adapters/dynamodb/ensure-table';
 import { RequestCounter } from '../shared/adapters/dynamodb/request-counter';
 import { composeApp } from '../shared/compose';

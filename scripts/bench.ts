@@ -21,7 +21,7 @@ import { ensureTable } from '../shared/adapters/dynamodb/ensure-table';
 import { RequestCounter } from '../shared/adapters/dynamodb/request-counter';
 import { EmbeddedWorkflowEngine } from '../shared/adapters/embedded-engine/embedded-workflow-engine';
 import { createClient, type SessionClient } from '../shared/client';
-import { seedItems } from '../shared/adapters/dynamodb/dynamo-session-store';
+import { seedItems } from '../shared/adapters/dynamodb/dynamo-store';
 import { keys } from '../shared/adapters/dynamodb/keys';
 import { composeApp } from '../shared/compose';
 import type { Caller } from '../shared/domain/access';
@@ -86,8 +86,8 @@ async function benchDrain(endpoint: string): Promise<string[]> {
   if (queued.some((r) => r.status !== 'queued')) throw new Error('expected every second start to queue');
   // Free every slot without the in-request drain (a view of the store that hides the queue),
   // so that one drain call does all the work being measured.
-  const hidden = hideQueueFromReleases(deps.store);
-  const freeing = new SessionService({ store: hidden, engine: acceptingEngine, clock: systemClock, ids: { sessionId: () => '' }, settings });
+  const hidden = hideQueueFromReleases(deps.ports.sessions);
+  const freeing = new SessionService({ ...deps.ports, sessions: hidden, engine: acceptingEngine, clock: systemClock, ids: { sessionId: () => '' }, settings });
   await timedAll(n, 8, (i) => freeing.completeSession(active[i]!.sessionId, { report: { summary: 'x', overallScore: 1, metrics: {} } }, engineCaller));
 
   requests.reset();

@@ -2,12 +2,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import * as z from 'zod';
 import { createDynamoClients, type DynamoClients } from './adapters/dynamodb/client';
 import { DynamoDirectoryStore } from './adapters/dynamodb/dynamo-directory-store';
-import { DynamoSessionStore } from './adapters/dynamodb/dynamo-session-store';
+import { dynamoStorePorts } from './adapters/dynamodb/dynamo-store';
 import { engineFromSettings } from './adapters/engine-from-settings';
 import { uuidV7Ids } from './adapters/ids/uuid-v7';
 import { MeteredWorkflowEngine } from './adapters/metered-engine';
 import { withSecretSettings } from './adapters/secrets/secret-settings';
-import type { Session } from './domain/session';
 import { createLogger, type Logger } from './observability/logger';
 import { EmfMetrics, LambdaLogger } from './observability/powertools';
 import { recordCommitted } from './observability/session-metrics';
@@ -15,12 +14,13 @@ import { systemClock, type Clock, type IdGenerator } from './ports/clock';
 import type { ExportSink } from './ports/export-sink';
 import { NO_METRICS, type Metrics } from './ports/metrics';
 import type { DeadLetters, Notifier } from './ports/notifier';
-import type { SessionStore } from './ports/session-store';
+import type { StorePorts } from './ports/store';
 import type { WorkflowEngine } from './ports/workflow-engine';
 import { AssignmentService } from './services/assignment-service';
 import { ConfigService } from './services/config-service';
 import { DirectoryService } from './services/directory-service';
 import { HistoryService } from './services/history-service';
+import { MentorMoves } from './services/mentor-moves';
 import { CursorCodec } from './services/list-cursor';
 import { SessionService } from './services/session-service';
 import { loadSettings, type Settings } from './settings/settings';
@@ -37,7 +37,8 @@ export interface CoreDeps {
   readonly configs: ConfigService;
   readonly directory: DirectoryService;
   readonly history: HistoryService;
-  readonly store: SessionStore;
+  /** The session store's ports (repository, indexes, usage, history, retention, reconciliation cursor). */
+  readonly ports: StorePorts;
   readonly engine: WorkflowEngine;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -80,7 +81,7 @@ export function composeCore(options: ComposeOptions): CoreDeps {
   const logger = options.logger ?? createLogger('mentorship-sessions');
   const settings = options.settings ?? loadSettings();
   const metrics = options.metrics ?? NO_METRICS;
-  const store = new DynamoSessionStore(options.dynamo.document, options.tableName, {
+  const ports = dynamoStorePorts(options.dynamo.document, options.tableName, {
     retentionDays: settings.audit.retentionDays,
     onCommitted: (change) => recordCommitted(metrics, change.events),
   });
@@ -90,31 +91,31 @@ export function composeCore(options: ComposeOptions): CoreDeps {
   );
   const onBackgroundError = (message: string, error: unknown) => logger.error(message, { error });
   const directoryStore = new DynamoDirectoryStore(options.dynamo.document, options.tableName);
-  // Sessions and assignments call each other (a drain serves the reassignment wait list
-  // first; a reassignment applies an overdue timeout first): the late-bound closures tie them.
-  let sessions: SessionService | undefined;
-  const settle = (session: Session) => sessions!.settleDeadline(session);
-  const assignments = new AssignmentService({ store, directory: directoryStore, clock, settings, settle, drain: () => sessions!.drainQueue() });
-  sessions = new SessionService({
-    store,
+  // Built in dependency order: mentor moves serve the reassignment wait list before each drain;
+  // the other services settle deadlines and drain through the session service.
+  const moves = new MentorMoves({ ...ports, clock, settings });
+  const sessions = new SessionService({
+    ...ports,
     engine,
     clock,
     ids: options.ids ?? uuidIds,
     settings,
     onBackgroundError,
-    beforeDrain: () => assignments.serveAwaiting(),
+    beforeDrain: () => moves.serveAwaiting(),
   });
-  const configs = new ConfigService({ store, engine, clock, settings, settle, onBackgroundError });
+  const settle = sessions.settleDeadline.bind(sessions);
+  const assignments = new AssignmentService({ ...ports, moves, directory: directoryStore, clock, settings, settle, drain: () => sessions.drainQueue() });
+  const configs = new ConfigService({ sessions: ports.sessions, engine, clock, settings, settle, onBackgroundError });
   const directory = new DirectoryService(directoryStore);
   const history = new HistoryService({
-    store,
+    ...ports,
     clock,
     settings,
     settle,
-    details: (id, caller) => sessions!.getSessionDetails(id, caller),
+    details: (id, caller) => sessions.getSessionDetails(id, caller),
     cursors: new CursorCodec(options.cursorKey),
   });
-  return { sessions, assignments, configs, directory, history, store, engine, logger, metrics, clock, settings, table: { dynamo: options.dynamo, tableName: options.tableName } };
+  return { sessions, assignments, configs, directory, history, ports, engine, logger, metrics, clock, settings, table: { dynamo: options.dynamo, tableName: options.tableName } };
 }
 
 const LambdaEnvironment = z.object({

@@ -48,7 +48,7 @@ export function withNotifications<D extends CoreDeps>(core: D, options: Options 
   const { dynamo, tableName } = core.table;
   const settings = core.settings.notifications;
   const notifications = new NotificationService({
-    store: core.store,
+    sessions: core.ports.sessions,
     notifiers: options.notifiers ?? notifiersFromSettings(settings),
     deliveries: new DynamoDeliveryLog(dynamo.document, tableName),
     deadLetters: options.deadLetters ?? deadLettersFromSettings(settings, dynamo.document, tableName),
@@ -64,7 +64,9 @@ export function withNotifications<D extends CoreDeps>(core: D, options: Options 
 
 export function withReconciliation<D extends CoreDeps>(core: D): D & Pick<Extras, 'reconciliation'> {
   const reconciliation = new ReconciliationService({
-    store: core.store,
+    sessions: core.ports.sessions,
+    indexes: core.ports.indexes,
+    cursor: core.ports.reconcileCursor,
     engine: core.engine,
     clock: core.clock,
     batchSize: core.settings.engine.reconcileBatchSize,

@@ -5,10 +5,14 @@ import * as z from 'zod';
 import { EventRecord } from '../../shared/adapters/dynamodb/records';
 import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { withExports, withNotifications, type Extras } from '../../shared/compose-extras';
+import { slotChange } from '../../shared/domain/limits';
+import type { SessionEvent } from '../../shared/domain/model';
+import { SESSION_STATUSES } from '../../shared/domain/status';
 
 /** What the stream consumer uses: the core, exports (jobs) and notifications. */
 type StreamDeps = CoreDeps & Pick<Extras, 'exports' | 'notifications'>;
-import type { SessionEvent } from '../../shared/domain/session';
+
+const SessionStatusSchema = z.enum(SESSION_STATUSES);
 
 const S = z.object({ S: z.string() });
 const N = z.object({ N: z.string() });
@@ -27,13 +31,14 @@ const StreamRecord = z.object({
 });
 type Record = z.output<typeof StreamRecord>;
 
-const OPEN = new Set(['Active', 'Paused']);
 const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
 
-/** A session that left Active/Paused: its slots were released, so the queue may move. */
+/** A session that left an open status: its slots were released (the domain's rule), so the queue may move. */
 function releasedSlots({ dynamodb: { OldImage, NewImage } }: Record): boolean {
   if (OldImage?.entity?.S !== 'session' || NewImage?.entity?.S !== 'session') return false;
-  return OPEN.has(OldImage.status?.S ?? '') && !OPEN.has(NewImage.status?.S ?? '');
+  const from = SessionStatusSchema.safeParse(OldImage.status?.S);
+  const to = SessionStatusSchema.safeParse(NewImage.status?.S);
+  return from.success && to.success && slotChange(from.data, to.data) === 'release';
 }
 
 type Attributes = { [name: string]: unknown };
@@ -71,12 +76,12 @@ function taskOf(record: Record, deps: StreamDeps): (() => Promise<unknown>) | un
   // A session's expiry moved (it ended, or a legal hold was set or cleared): its events follow.
   if (NewImage?.entity?.S === 'session' && NewImage.id !== undefined && NewImage.ttl?.N !== OldImage?.ttl?.N) {
     const id = NewImage.id.S;
-    return () => deps.store.applyExpiry(id);
+    return () => deps.history.expiryMoved(id);
   }
   // TTL removed a listing item: its list counter stops counting it.
   if (record.eventName === 'REMOVE' && OldImage?.entity?.S === 'listing' && record.userIdentity?.principalId === TTL_PRINCIPAL) {
     const item = { sessionId: OldImage.sessionId?.S ?? '', partition: OldImage.listPk?.S ?? '', status: OldImage.status?.S ?? '' };
-    return () => deps.store.forgetExpiredListing(item);
+    return () => deps.history.listingExpired(item);
   }
   // A new export job: run it (idempotent: a job runs once, under a lease).
   if (record.eventName === 'INSERT' && NewImage?.entity?.S === 'export-job' && NewImage.id !== undefined) {

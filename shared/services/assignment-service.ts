@@ -1,5 +1,5 @@
 import { mayPerform, type Caller } from '../domain/access';
-import { decideMentor, rotationKey, type MentorAssignment, type Rotation } from '../domain/assignment';
+import type { MentorAssignment } from '../domain/assignment';
 import { mentorCapacity, slotLimits } from '../domain/limits';
 import type { Mentor } from '../domain/directory';
 import {
@@ -10,18 +10,25 @@ import {
   ReferenceNotFoundError,
   SessionNotRunningError,
 } from '../domain/errors';
-import { awaitingReassignment, reassignedSession, type SessionWrite } from '../domain/lifecycle';
-import { SYSTEM_ACTOR, type Actor, type Session, type SessionEvent } from '../domain/session';
+import type { Session, SessionEvent } from '../domain/model';
+import { reassignedSession } from '../domain/reassignment';
 import { isOpen } from '../domain/status';
 import type { Clock } from '../ports/clock';
 import type { DirectoryStore } from '../ports/directory-store';
-import { CommitConflictError, type SessionStore } from '../ports/session-store';
+import type { SessionIndexes } from '../ports/session-indexes';
+import { CommitConflictError, type SessionRepository } from '../ports/session-repository';
+import type { UsageReader } from '../ports/usage-reader';
 import type { Settings } from '../settings/settings';
 import { actorOf, authorizeSession } from './authorize';
-import { LoadedPool } from './mentor-pool';
+import type { AvailabilityOutcome, MentorMoves } from './mentor-moves';
+
+export type { AvailabilityOutcome } from './mentor-moves';
 
 export interface AssignmentServiceOptions {
-  readonly store: SessionStore;
+  readonly sessions: SessionRepository;
+  readonly indexes: SessionIndexes;
+  readonly usage: UsageReader;
+  readonly moves: MentorMoves;
   readonly directory: DirectoryStore;
   readonly clock: Clock;
   readonly settings: Settings;
@@ -72,15 +79,8 @@ export interface MentorLoadView {
   readonly capacityLeft: number;
 }
 
-/** What marking a mentor unavailable did to their open sessions. */
-export interface AvailabilityOutcome {
-  readonly reassigned: string[];
-  readonly awaitingMentor: string[];
-}
 
 const MAX_ATTEMPTS = 8;
-/** Sessions waiting for a mentor served per drain. */
-const AWAITING_PAGE = 25;
 const HISTORY_TYPES = new Set(['mentor_assigned', 'mentor_reassigned', 'mentor_reassignment_queued']);
 
 /**
@@ -96,7 +96,7 @@ export class AssignmentService {
   /** PUT /sessions/{id}/mentor: moves an Active or Paused session to the named mentor, atomically. */
   async reassign(id: string, input: { mentorId: string; reason: string; notes?: string }, caller: Caller): Promise<MentorChangeResult> {
     for (let attempt = 1; ; attempt += 1) {
-      const read = authorizeSession(await this.deps.store.getSession(id), id, caller, 'reassign');
+      const read = authorizeSession(await this.deps.sessions.getSession(id), id, caller, 'reassign');
       const session = await this.deps.settle(read);
       if (!isOpen(session.status)) {
         throw new SessionNotRunningError(`Session is ${session.status}; only Active or Paused sessions change mentor.`, {
@@ -112,7 +112,7 @@ export class AssignmentService {
       const assignment: MentorAssignment = { mode: 'manual', mentorId: mentor.id, skillArea: session.skillArea, candidates: [], candidateCount: 0 };
       const write = reassignedSession(session, assignment, input.reason, { actor: actorOf(caller, 'reassign', session), now: this.now() }, input.notes);
       try {
-        await this.deps.store.commit({ expected: session, ...write, limits: slotLimits(this.deps.settings.limits, mentor.maxConcurrentSessions) });
+        await this.deps.sessions.commit({ expected: session, ...write, limits: slotLimits(this.deps.settings.limits, mentor.maxConcurrentSessions) });
       } catch (error) {
         if (!(error instanceof CommitConflictError)) throw error;
         if (error.conflict === 'limit_reached' && error.scope === 'mentor') throw cannotTake(mentor.id, 'full');
@@ -132,26 +132,9 @@ export class AssignmentService {
 
   /** GET /sessions/{id}/mentor-history: every assignment and reassignment, oldest first. */
   async mentorHistory(id: string, caller: Caller): Promise<MentorHistoryEntry[]> {
-    const found = await this.deps.store.getSessionWithEvents(id);
+    const found = await this.deps.sessions.getSessionWithEvents(id);
     authorizeSession(found?.session, id, caller, 'read');
     return found!.events.filter((event) => HISTORY_TYPES.has(event.type)).sort((a, b) => a.seq - b.seq).map(historyEntry);
-  }
-
-  /**
-   * After a mentor is marked unavailable: each of their open sessions moves to
-   * the mentor the strategy picks (reason `mentor_unavailable`); those no
-   * mentor can take now wait for one (the drain moves them).
-   */
-  async mentorUnavailable(mentorId: string): Promise<AvailabilityOutcome> {
-    const outcome: AvailabilityOutcome = { reassigned: [], awaitingMentor: [] };
-    const sessions = (await this.deps.store.listOpen()).filter((session) => session.mentorId === mentorId);
-    const pools = new Map<string, LoadedPool>();
-    for (const session of sessions) {
-      const result = await this.moveOff(session, pools, { waitIfStuck: true });
-      if (result === 'reassigned') outcome.reassigned.push(session.id);
-      if (result === 'awaiting') outcome.awaitingMentor.push(session.id);
-    }
-    return outcome;
   }
 
   /**
@@ -160,20 +143,10 @@ export class AssignmentService {
    * list move. Answers the mentor with their load.
    */
   async mentorSaved(mentor: Mentor): Promise<Mentor & { load: MentorLoadView; reassignment?: AvailabilityOutcome }> {
-    const reassignment = mentor.available ? undefined : await this.mentorUnavailable(mentor.id);
+    const reassignment = mentor.available ? undefined : await this.deps.moves.mentorUnavailable(mentor.id);
     if (mentor.available) await this.deps.drain();
     const [withLoad] = await this.withLoads([mentor]);
     return { ...withLoad!, ...(reassignment && { reassignment }) };
-  }
-
-  /** Moves running sessions that wait for a mentor to one who can take them, longest waiting first. */
-  async serveAwaiting(): Promise<string[]> {
-    const moved: string[] = [];
-    const pools = new Map<string, LoadedPool>();
-    for (const session of await this.deps.store.listAwaitingMentor(AWAITING_PAGE)) {
-      if ((await this.moveOff(session, pools, { waitIfStuck: false })) === 'reassigned') moved.push(session.id);
-    }
-    return moved;
   }
 
   /** GET /mentors/{id}/workload (coordinators, the engine, and the mentor themself). */
@@ -183,8 +156,8 @@ export class AssignmentService {
     const mentor = await this.deps.directory.get('mentor', mentorId);
     if (mentor === undefined) throw new NotFoundError(`mentor ${mentorId} not found.`);
     const [open, usage, queued] = await Promise.all([
-      this.deps.store.listOpen(),
-      this.deps.store.readMentorUsage([mentorId]),
+      this.deps.indexes.listOpen(),
+      this.deps.usage.readMentorUsage([mentorId]),
       this.queuedFor(mentorId),
     ]);
     const mine = open.filter((session) => session.mentorId === mentorId);
@@ -205,7 +178,7 @@ export class AssignmentService {
 
   /** The mentors with their load (one BatchGet), for the mentor list and views. */
   async withLoads(mentors: readonly Mentor[]): Promise<(Mentor & { load: MentorLoadView })[]> {
-    const usage = await this.deps.store.readMentorUsage(mentors.map((m) => m.id));
+    const usage = await this.deps.usage.readMentorUsage(mentors.map((m) => m.id));
     return mentors.map((mentor) => {
       const openSessions = usage.get(mentor.id)?.load ?? 0;
       const capacity = this.capacity(mentor);
@@ -213,90 +186,11 @@ export class AssignmentService {
     });
   }
 
-  /**
-   * Moves one session off its mentor by the strategy (the current mentor
-   * excluded). When nobody can take it: it waits (`waitIfStuck`) or stays
-   * waiting. When its mentor is available again, it stays with them.
-   */
-  private async moveOff(
-    first: Session,
-    pools: Map<string, LoadedPool>,
-    options: { waitIfStuck: boolean },
-  ): Promise<'reassigned' | 'awaiting' | 'stayed' | 'skipped'> {
-    let session: Session | undefined = first;
-    for (let attempt = 1; session !== undefined && attempt <= MAX_ATTEMPTS; attempt += 1) {
-      if (!isOpen(session.status)) return 'skipped';
-      const pool = await this.poolFor(session, pools);
-      const current = pool.loads.find((entry) => entry.mentor.id === session!.mentorId);
-      const now = this.now();
-      const ctx = { actor: SYSTEM_ACTOR as Actor, now };
-      let write: SessionWrite | undefined;
-      let takes: string | undefined;
-      let rotation: Rotation | undefined;
-      if (current?.mentor.available === true) {
-        // Back again: the wait ends with the mentor it had.
-        if (session.awaitingMentorSince === undefined) return 'stayed';
-        write = reassignedSession(session, session.assignment ?? manual(current.mentor.id, session.skillArea), 'mentor_available_again', ctx);
-      } else {
-        const decision = decideMentor({
-          strategy: this.deps.settings.assignment.strategy,
-          skillArea: session.skillArea,
-          pool: pool.loads,
-          rotation: pool.rotation,
-          ...(session.mentorId !== undefined && { exclude: [session.mentorId] }),
-        });
-        if (decision.outcome === 'none') {
-          if (!options.waitIfStuck) return 'awaiting';
-          write = awaitingReassignment(session, 'mentor_unavailable', ctx);
-          if (write === undefined) return 'awaiting';
-        } else {
-          takes = decision.assignment.mentorId;
-          rotation = decision.rotation;
-          write = reassignedSession(session, decision.assignment, 'mentor_unavailable', ctx);
-        }
-      }
-      try {
-        await this.deps.store.commit({
-          expected: session,
-          ...write,
-          ...(takes !== undefined && { limits: slotLimits(this.deps.settings.limits, pool.capacityOf(takes)) }),
-          ...(rotation !== undefined && { rotation: { next: rotation, expectedTurn: pool.rotation.turn } }),
-        });
-        if (takes !== undefined) {
-          pool.took(takes, now, rotation);
-          if (session.mentorId !== undefined) pool.released(session.mentorId);
-        }
-        return takes !== undefined ? 'reassigned' : write.session.awaitingMentorSince !== undefined ? 'awaiting' : 'stayed';
-      } catch (error) {
-        if (!(error instanceof CommitConflictError)) throw error;
-        if (error.conflict === 'limit_reached' && error.scope === 'mentor' && takes !== undefined) pool.full(takes);
-        else pools.delete(poolKey(session));
-        session = await this.deps.store.getSession(session.id);
-      }
-    }
-    return 'skipped';
-  }
-
-  private async poolFor(session: Session, pools: Map<string, LoadedPool>): Promise<LoadedPool> {
-    // One view per skill area, kept current as sessions move; read again when it lacks the session's mentor.
-    const key = poolKey(session);
-    let pool = pools.get(key);
-    if (pool === undefined || (session.mentorId !== undefined && !pool.has(session.mentorId))) {
-      const loaded = await this.deps.store.loadMentorPool({
-        skillArea: session.skillArea,
-        ...(session.mentorId !== undefined && { mentorIds: [session.mentorId] }),
-      });
-      pool = new LoadedPool(loaded, (mentor) => this.capacity(mentor));
-      pools.set(key, pool);
-    }
-    return pool;
-  }
-
   private async queuedFor(mentorId: string): Promise<Session[]> {
     const found: Session[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.deps.store.listQueued({ limit: 100, ...(cursor && { cursor }) });
+      const page = await this.deps.indexes.listQueued({ limit: 100, ...(cursor && { cursor }) });
       found.push(...page.sessions.filter((s) => s.mentorRequest?.mentorId === mentorId));
       cursor = page.cursor;
     } while (cursor !== undefined);
@@ -310,12 +204,6 @@ export class AssignmentService {
   private now(): string {
     return this.deps.clock.now().toISOString();
   }
-}
-
-const poolKey = (session: Session) => rotationKey(session.skillArea);
-
-function manual(mentorId: string, skillArea: string): MentorAssignment {
-  return { mode: 'manual', mentorId, skillArea, candidates: [], candidateCount: 0 };
 }
 
 function cannotTake(mentorId: string, why: 'unavailable' | 'full'): MentorCannotTakeError {

@@ -10,17 +10,17 @@ import {
   ValidationError,
   WorkflowEngineError,
 } from '../domain/errors';
-import { revertAfterEngineFailure } from '../domain/lifecycle';
-import type { Session } from '../domain/session';
+import { revertAfterEngineFailure } from '../domain/engine-sync';
+import type { Session } from '../domain/model';
 import type { ConfigChange, ConfigTemplate, SessionConfig, SessionConfigPatch } from '../domain/session-config';
 import type { Clock } from '../ports/clock';
-import { CommitConflictError, type SessionStore } from '../ports/session-store';
+import { CommitConflictError, type SessionRepository } from '../ports/session-repository';
 import type { WorkflowEngine } from '../ports/workflow-engine';
 import type { Settings } from '../settings/settings';
 import { actorOf, authorizeSession } from './authorize';
 
 export interface ConfigServiceOptions {
-  readonly store: SessionStore;
+  readonly sessions: SessionRepository;
   readonly engine: WorkflowEngine;
   readonly clock: Clock;
   readonly settings: Settings;
@@ -54,7 +54,7 @@ export class ConfigService {
   }
 
   async get(id: string, caller: Caller): Promise<SessionConfigView> {
-    const session = await this.deps.settle(authorizeSession(await this.deps.store.getSession(id), id, caller, 'read'));
+    const session = await this.deps.settle(authorizeSession(await this.deps.sessions.getSession(id), id, caller, 'read'));
     return view(session);
   }
 
@@ -66,7 +66,7 @@ export class ConfigService {
    */
   async update(id: string, patch: SessionConfigPatch, caller: Caller): Promise<SessionConfigView> {
     for (let attempt = 1; ; attempt += 1) {
-      const read = authorizeSession(await this.deps.store.getSession(id), id, caller, 'configure');
+      const read = authorizeSession(await this.deps.sessions.getSession(id), id, caller, 'configure');
       const session = await this.deps.settle(read);
       const actor = actorOf(caller, 'configure', session);
       const now = this.deps.clock.now().toISOString();
@@ -86,7 +86,7 @@ export class ConfigService {
           break;
       }
       try {
-        await this.deps.store.commit({ expected: session, ...outcome.write });
+        await this.deps.sessions.commit({ expected: session, ...outcome.write });
       } catch (error) {
         if (error instanceof CommitConflictError && error.conflict === 'session_changed' && attempt < MAX_ATTEMPTS) continue;
         if (error instanceof CommitConflictError) throw new ConcurrentUpdateError('The session kept changing; try again.');
@@ -106,7 +106,7 @@ export class ConfigService {
     } catch (error) {
       if (!(error instanceof WorkflowEngineError)) throw error;
       try {
-        await this.deps.store.commit({ expected: after, ...revertAfterEngineFailure(before, after, 'update_config', error.message, { actor, now }) });
+        await this.deps.sessions.commit({ expected: after, ...revertAfterEngineFailure(before, after, 'update_config', error.message, { actor, now }) });
       } catch (revertError) {
         this.deps.onBackgroundError?.('failed to revert a config change after an engine failure', revertError);
       }

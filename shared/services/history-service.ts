@@ -13,13 +13,19 @@ import {
   type SessionFilter,
 } from '../domain/session-list';
 import type { Clock } from '../ports/clock';
-import { CommitConflictError, type SessionStore } from '../ports/session-store';
+import type { RetentionStore } from '../ports/retention-store';
+import type { SessionHistory } from '../ports/session-history';
+import type { SessionIndexes } from '../ports/session-indexes';
+import { CommitConflictError, type SessionRepository } from '../ports/session-repository';
 import type { Settings } from '../settings/settings';
 import { actorOf, authorizeSession } from './authorize';
 import type { CursorCodec } from './list-cursor';
 
 export interface HistoryDeps {
-  readonly store: SessionStore;
+  readonly sessions: SessionRepository;
+  readonly indexes: SessionIndexes;
+  readonly history: SessionHistory;
+  readonly retention: RetentionStore;
   readonly clock: Clock;
   readonly settings: Settings;
   readonly cursors: CursorCodec;
@@ -107,7 +113,7 @@ export class HistoryService {
     // are applied, and the page is read again.
     for (let attempt = 1; ; attempt += 1) {
       const now = this.now();
-      const found = await this.deps.store.listSessions({ filter, order, limit: pageSize, skip: offset, now, ...(after !== undefined && { after }) });
+      const found = await this.deps.history.listSessions({ filter, order, limit: pageSize, skip: offset, now, ...(after !== undefined && { after }) });
       const overdue = found.overdue ?? [];
       if (overdue.length > 0 && attempt < MAX_LIST_READS) {
         await Promise.all(overdue.map((session) => this.deps.settle(session)));
@@ -139,7 +145,7 @@ export class HistoryService {
   /** Applies the timeouts the due index holds as passed (a bounded pass; the sweeper does the same every minute). */
   private async settleOverdue(): Promise<void> {
     const now = this.now();
-    const due = await this.deps.store.listDue(now, OVERDUE_PASS);
+    const due = await this.deps.indexes.listDue(now, OVERDUE_PASS);
     await Promise.all(due.filter((session) => isOverdue(session, now)).map((session) => this.deps.settle(session)));
   }
 
@@ -154,7 +160,7 @@ export class HistoryService {
     await this.settleOverdue();
     let after: Readonly<Record<string, unknown>> | undefined;
     do {
-      const page = await this.deps.store.listSessions({ filter: scoped, order, limit: EXPORT_PAGE, count: false, ...(after !== undefined && { after }) });
+      const page = await this.deps.history.listSessions({ filter: scoped, order, limit: EXPORT_PAGE, count: false, ...(after !== undefined && { after }) });
       yield* await this.current(page.sessions, scoped);
       after = page.after;
     } while (after !== undefined);
@@ -175,11 +181,11 @@ export class HistoryService {
   /** Sets or clears a session's legal hold (coordinators). Repeating it changes nothing. */
   async hold(id: string, request: { hold: boolean; reason?: string }, caller: Caller): Promise<HoldView> {
     for (let attempt = 1; ; attempt += 1) {
-      const session = await this.deps.settle(authorizeSession(await this.deps.store.getSession(id), id, caller, 'hold'));
+      const session = await this.deps.settle(authorizeSession(await this.deps.sessions.getSession(id), id, caller, 'hold'));
       const change = holdChange(session, request, actorOf(caller, 'hold', session), this.now());
       if (change === 'unchanged') return this.holdView(session);
       try {
-        await this.deps.store.commit({ expected: session, ...change });
+        await this.deps.sessions.commit({ expected: session, ...change });
         return this.holdView(change.session);
       } catch (error) {
         if (error instanceof CommitConflictError && error.conflict === 'session_changed' && attempt < MAX_ATTEMPTS) continue;
@@ -196,8 +202,8 @@ export class HistoryService {
     const to = new Date(Date.parse(now) + days * DAY_MS).toISOString();
     // Expiry sort keys are `<expiresAt>#<id>`: `~` closes a range after every id at that instant; '0' opens one before any instant.
     const [expiring, pastExpiry] = await Promise.all([
-      this.deps.store.countExpiring(now, `${to}#~`),
-      this.deps.store.countExpiring('0', now),
+      this.deps.retention.countExpiring(now, `${to}#~`),
+      this.deps.retention.countExpiring('0', now),
     ]);
     return { retentionDays: this.deps.settings.audit.retentionDays, from: now, to, expiring, pastExpiry };
   }
@@ -205,6 +211,16 @@ export class HistoryService {
   /** The session's expiry, as the store stamps it. */
   expiryOf(session: Session): string | undefined {
     return expiryOf(session, this.deps.settings.audit.retentionDays);
+  }
+
+  /** The session's expiry moved (it ended, or a hold was set or cleared): its events follow (from the table's stream). */
+  expiryMoved(sessionId: string): Promise<number> {
+    return this.deps.retention.applyExpiry(sessionId);
+  }
+
+  /** A listing entry expired (TTL removed it): its list stops counting it (from the table's stream). */
+  listingExpired(item: { readonly sessionId: string; readonly partition: string; readonly status: string }): Promise<void> {
+    return this.deps.retention.forgetExpiredListing(item);
   }
 
   private holdView(session: Session): HoldView {

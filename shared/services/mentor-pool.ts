@@ -1,6 +1,9 @@
-import type { AssignmentDecision, MentorLoad, Rotation } from '../domain/assignment';
+import { decideMentor, type AssignmentDecision, type MentorLoad, type MentorRequest, type Rotation } from '../domain/assignment';
 import type { Mentor } from '../domain/directory';
-import type { MentorPool, SessionChange } from '../ports/session-store';
+import { mentorCapacity } from '../domain/limits';
+import type { SessionChange } from '../ports/session-repository';
+import type { MentorPool, UsageReader } from '../ports/usage-reader';
+import type { Settings } from '../settings/settings';
 
 /**
  * The mentors one decision (or one drain) considers, with their loads and
@@ -61,4 +64,25 @@ export class LoadedPool {
 export function rotationChange(decision: AssignmentDecision, pool: LoadedPool): Pick<SessionChange, 'rotation'> {
   if (decision.outcome !== 'assigned' || decision.rotation === undefined) return {};
   return { rotation: { next: decision.rotation, expectedTurn: pool.rotation.turn } };
+}
+
+/** A pool as read, with each mentor's capacity from the settings and their own maximum. */
+export function loadedPool(pool: MentorPool, settings: Settings): LoadedPool {
+  return new LoadedPool(pool, (mentor) => mentorCapacity(settings.limits, mentor.maxConcurrentSessions));
+}
+
+/** The mentors a session of this skill area can get (plus the requested one), with their loads and capacities. */
+export async function readPool(usage: UsageReader, settings: Settings, skillArea: string, request?: MentorRequest): Promise<LoadedPool> {
+  return loadedPool(await usage.loadMentorPool({ skillArea, ...(request && { mentorIds: [request.mentorId] }) }), settings);
+}
+
+/** The settings' strategy's choice of mentor for a session (its request first), from a pool. */
+export function decide(settings: Settings, session: { skillArea: string; mentorRequest?: MentorRequest }, pool: LoadedPool): AssignmentDecision {
+  return decideMentor({
+    strategy: settings.assignment.strategy,
+    skillArea: session.skillArea,
+    pool: pool.loads,
+    rotation: pool.rotation,
+    ...(session.mentorRequest && { request: session.mentorRequest }),
+  });
 }

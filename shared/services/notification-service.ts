@@ -2,7 +2,7 @@ import { notificationKindOf, notificationsFor, type Notification } from '../doma
 import type { SessionEvent } from '../domain/session';
 import type { Clock } from '../ports/clock';
 import type { DeadLetters, DeliveryLog, Notifier } from '../ports/notifier';
-import type { SessionStore } from '../ports/session-store';
+import type { SessionRepository } from '../ports/session-repository';
 
 /** What the service logs: failed attempts (warn) and skipped channels (debug, when the logger has it). */
 export interface NotificationLogger {
@@ -11,7 +11,7 @@ export interface NotificationLogger {
 }
 
 export interface NotificationServiceOptions {
-  readonly store: Pick<SessionStore, 'getSession'>;
+  readonly sessions: Pick<SessionRepository, 'getSession'>;
   /** At most one per channel; a channel without one is skipped. */
   readonly notifiers: readonly Notifier[];
   readonly deliveries: DeliveryLog;
@@ -62,7 +62,7 @@ export class NotificationService {
     const kind = notificationKindOf(event.type);
     // Nothing to send with, or nothing to send: no reads at all.
     if (this.deps.notifiers.length === 0 || kind === undefined) return;
-    const session = await this.deps.store.getSession(event.sessionId);
+    const session = await this.deps.sessions.getSession(event.sessionId);
     // Gone (its data expired): nobody left to tell.
     if (session === undefined) return;
     const estimatedWaitMinutes = kind === 'queued' ? await this.estimate(event.sessionId) : undefined;

@@ -1,9 +1,11 @@
 import { reconcile, stillDiverged } from '../domain/reconciliation';
 import { WorkflowEngineError } from '../domain/errors';
 import { SYSTEM_ACTOR, type Session } from '../domain/session';
-import type { SessionWrite } from '../domain/lifecycle';
+import type { SessionWrite } from '../domain/session-write';
 import type { Clock } from '../ports/clock';
-import { CommitConflictError, type SessionStore } from '../ports/session-store';
+import type { ReconcileCursor } from '../ports/reconcile-cursor';
+import type { SessionIndexes } from '../ports/session-indexes';
+import { CommitConflictError, type SessionRepository } from '../ports/session-repository';
 import type { WorkflowEngine } from '../ports/workflow-engine';
 
 export interface ReconcileReport {
@@ -22,7 +24,9 @@ export interface ReconcileReport {
 }
 
 export interface ReconciliationDeps {
-  readonly store: SessionStore;
+  readonly sessions: SessionRepository;
+  readonly indexes: SessionIndexes;
+  readonly cursor: ReconcileCursor;
   readonly engine: WorkflowEngine;
   readonly clock: Clock;
   /** Open sessions checked per pass (settings `workflow_engine.reconcile_batch_size`). */
@@ -44,7 +48,7 @@ export class ReconciliationService {
 
   async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { checked: 0, failed: [], cancelledInEngine: [], resolved: [], unresolved: [], unreachable: [] };
-    const pending = await this.deps.store.listEngineSyncPending(this.deps.batchSize);
+    const pending = await this.deps.indexes.listEngineSyncPending(this.deps.batchSize);
     const open = await this.nextOpen(this.deps.batchSize);
     for (const session of [...pending, ...open]) {
       if (session.workflowInstanceId === undefined) continue;
@@ -57,13 +61,13 @@ export class ReconciliationService {
 
   /** The next open sessions after the saved cursor, wrapping around; the cursor moves past them. */
   private async nextOpen(limit: number): Promise<Session[]> {
-    const open = (await this.deps.store.listOpen()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const open = (await this.deps.indexes.listOpen()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (open.length <= limit) return open;
-    const after = await this.deps.store.readReconcileCursor();
+    const after = await this.deps.cursor.read();
     const start = after === undefined ? 0 : open.findIndex((session) => session.id > after);
     const from = start < 0 ? 0 : start;
     const batch = [...open.slice(from), ...open.slice(0, from)].slice(0, limit);
-    await this.deps.store.saveReconcileCursor(batch[batch.length - 1]?.id);
+    await this.deps.cursor.save(batch[batch.length - 1]?.id);
     return batch;
   }
 
@@ -121,7 +125,7 @@ export class ReconciliationService {
   /** Commits against the session as read; someone else changing it first means the next pass decides again. */
   private async commit(expected: Session, write: SessionWrite): Promise<boolean> {
     try {
-      await this.deps.store.commit({ expected, ...write });
+      await this.deps.sessions.commit({ expected, ...write });
       return true;
     } catch (error) {
       if (error instanceof CommitConflictError && error.conflict === 'session_changed') return false;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { type SessionClient, type SessionExportRowDto, type SessionListQueryInput } from '../../shared/client';
-import { seedItems } from '../../shared/adapters/dynamodb/dynamo-session-store';
+import { seedItems } from '../../shared/adapters/dynamodb/dynamo-store';
 import type { MentorshipState } from '../../shared/domain/mentorship-state';
 import { aSession } from '../support/builders';
 import { ManualClock } from '../support/clock';
@@ -832,7 +832,7 @@ describe('PUT /sessions/{id}/hold and expiry', () => {
     let raw = await rawItems(app, id);
     expect(raw.session.ttl).toBe(ttl);
     expect(raw.listings.map((item) => item.ttl)).toEqual(raw.listings.map(() => ttl));
-    await app.deps.store.applyExpiry(id);
+    await app.deps.ports.retention.applyExpiry(id);
     raw = await rawItems(app, id);
     expect(raw.events.length).toBe(details.events.length);
     expect(raw.events.map((item) => item.ttl)).toEqual(raw.events.map(() => ttl));
@@ -849,7 +849,7 @@ describe('PUT /sessions/{id}/hold and expiry', () => {
     expect(heldDetails.events.at(-1)).toMatchObject({ type: 'legal_hold_set', actor: 'coord-1', actorRole: 'coordinator', reason: 'Litigation, "ACME v. Us"' });
     raw = await rawItems(app, id);
     expect([raw.session, ...raw.listings].filter((item) => item.ttl !== undefined)).toEqual([]);
-    await app.deps.store.applyExpiry(id);
+    await app.deps.ports.retention.applyExpiry(id);
     raw = await rawItems(app, id);
     expect(raw.events.length).toBe(heldDetails.events.length);
     expect(raw.events.filter((item) => item.ttl !== undefined)).toEqual([]);
@@ -875,7 +875,7 @@ describe('PUT /sessions/{id}/hold and expiry', () => {
     expect(releasedDetails.events.at(-1)).toMatchObject({ type: 'legal_hold_released', actor: 'coord-1', actorRole: 'coordinator' });
     raw = await rawItems(app, id);
     expect([raw.session, ...raw.listings].map((item) => item.ttl)).toEqual([raw.session, ...raw.listings].map(() => ttl));
-    await app.deps.store.applyExpiry(id);
+    await app.deps.ports.retention.applyExpiry(id);
     raw = await rawItems(app, id);
     expect(raw.events.length).toBe(releasedDetails.events.length);
     expect(raw.events.map((item) => item.ttl)).toEqual(raw.events.map(() => ttl));
@@ -919,7 +919,7 @@ describe('PUT /sessions/{id}/hold and expiry', () => {
     expect(details.status).toBe('Completed');
     expect(details.expiresAt).toBeUndefined();
     expect(details.legalHold).toEqual({ setBy: 'coord-1', setAt: held.legalHold!.setAt });
-    await app.deps.store.applyExpiry(id);
+    await app.deps.ports.retention.applyExpiry(id);
     const raw = await rawItems(app, id);
     expect([raw.session, ...raw.listings, ...raw.events].filter((item) => item.ttl !== undefined)).toEqual([]);
   });

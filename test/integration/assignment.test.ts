@@ -6,7 +6,8 @@ import type { Mentor, Story } from '../../shared/domain/directory';
 import { ForbiddenError, MentorCannotTakeError, ReferenceNotFoundError, SessionNotRunningError } from '../../shared/domain/errors';
 import type { SessionStartResult } from '../../shared/domain/results';
 import { replayStatus, type Session, type SessionEvent } from '../../shared/domain/session';
-import type { SessionChange, SessionStore } from '../../shared/ports/session-store';
+import type { SessionChange, SessionRepository } from '../../shared/ports/session-repository';
+import { MentorMoves } from '../../shared/services/mentor-moves';
 import { AssignmentService, type MentorChangeResult } from '../../shared/services/assignment-service';
 import { SessionService } from '../../shared/services/session-service';
 import type { Settings } from '../../shared/settings/settings';
@@ -101,7 +102,7 @@ async function details(w: World, id: string): Promise<{ session: Session; events
 
 /** Every mentor's slot counter equals the number of Active/Paused sessions holding that mentor. */
 async function expectCountersMatchOpenSessions(w: World, mentorIds: readonly string[]): Promise<Record<string, number>> {
-  const [usage, open] = await Promise.all([w.app.store.readMentorUsage(mentorIds), w.app.store.listOpen()]);
+  const [usage, open] = await Promise.all([w.app.ports.usage.readMentorUsage(mentorIds), w.app.ports.indexes.listOpen()]);
   expect(open.every((s) => s.status === 'Active' || s.status === 'Paused')).toBe(true);
   const counters = Object.fromEntries(mentorIds.map((id) => [id, usage.get(id)?.load ?? 0]));
   const held = Object.fromEntries(mentorIds.map((id) => [id, open.filter((s) => s.mentorId === id).length]));
@@ -110,7 +111,7 @@ async function expectCountersMatchOpenSessions(w: World, mentorIds: readonly str
 }
 
 async function mentorLoads(w: World, mentorIds: readonly string[]): Promise<Record<string, number>> {
-  const usage = await w.app.store.readMentorUsage(mentorIds);
+  const usage = await w.app.ports.usage.readMentorUsage(mentorIds);
   return Object.fromEntries(mentorIds.map((id) => [id, usage.get(id)?.load ?? 0]));
 }
 
@@ -136,29 +137,31 @@ async function expectAssignedEvent(w: World, id: string, assignment: MentorAssig
 }
 
 /** Services of the world's app on a store whose first `parties` commits wait for each other: every racer reads before any writes. */
-function racing(w: World, store: SessionStore) {
-  let sessions: SessionService | undefined;
-  const assignments = new AssignmentService({
-    store,
-    directory: w.directory,
-    clock: w.clock,
-    settings: w.settings,
-    settle: (s) => sessions!.settleDeadline(s),
-    drain: () => sessions!.drainQueue(),
-  });
-  sessions = new SessionService({
-    store,
+function racing(w: World, store: SessionRepository) {
+  const ports = { ...w.app.ports, sessions: store };
+  const moves = new MentorMoves({ ...ports, clock: w.clock, settings: w.settings });
+  const sessions = new SessionService({
+    ...ports,
     engine: w.engine,
     clock: w.clock,
     ids: uuidIds,
     settings: w.settings,
-    beforeDrain: () => assignments.serveAwaiting(),
+    beforeDrain: () => moves.serveAwaiting(),
+  });
+  const assignments = new AssignmentService({
+    ...ports,
+    moves,
+    directory: w.directory,
+    clock: w.clock,
+    settings: w.settings,
+    settle: (s) => sessions.settleDeadline(s),
+    drain: () => sessions.drainQueue(),
   });
   return { sessions, assignments };
 }
 
 /** A store whose commits wait until `release()`; `arrived` resolves when the first commit is waiting. */
-function heldCommits(inner: SessionStore): { store: SessionStore; arrived: Promise<void>; release: () => void } {
+function heldCommits(inner: SessionRepository): { store: SessionRepository; arrived: Promise<void>; release: () => void } {
   let release!: () => void;
   const open = new Promise<void>((resolve) => (release = resolve));
   let reached!: () => void;
@@ -617,7 +620,7 @@ describe('concurrent starts', () => {
     const queued = results.filter((r) => r.status === 'queued');
     expect([started.length, queued.length]).toEqual([6, 3]);
     expect(await expectCountersMatchOpenSessions(w, mentors)).toEqual({ 'b-1': 2, 'b-2': 2, 'b-3': 2 });
-    const open = await w.app.store.listOpen();
+    const open = await w.app.ports.indexes.listOpen();
     expect(open.map((s) => s.id).sort()).toEqual(started.map((r) => r.sessionId).sort());
     for (const q of queued) {
       expect((await w.app.sessions.getQueuePosition(q.sessionId, coordinator)).blockedBy).toEqual(['mentor']);
@@ -629,7 +632,7 @@ describe('concurrent starts', () => {
     // Prepare: h-1 is idle (the strategy's choice), h-2 has one session.
     const w = await fresh({ max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') }, [aMentor('h-1'), aMentor('h-2')]);
     await hold(w, 'h-2', 1);
-    const held = heldCommits(w.app.store);
+    const held = heldCommits(w.app.ports.sessions);
     const { sessions } = racing(w, held.store);
 
     // Act
@@ -761,7 +764,7 @@ describe('reassignment', () => {
     const [id] = await hold(w, 'm-1', 1, 'j5');
     const before = await details(w, id!);
     const loads = await mentorLoads(w, MENTORS);
-    const held = heldCommits(w.app.store);
+    const held = heldCommits(w.app.ports.sessions);
     const { assignments } = racing(w, held.store);
 
     // Act
@@ -845,7 +848,7 @@ describe('reassignment races', () => {
     for (let round = 0; round < 6; round += 1) {
       const current = (await details(w, id!)).session.mentorId!;
       const [x, y] = mentors.filter((m) => m !== current) as [string, string];
-      const racers = racing(w, gateCommits(w.app.store, 2));
+      const racers = racing(w, gateCommits(w.app.ports.sessions, 2));
       const historyBefore = (await w.app.assignments.mentorHistory(id!, coordinator)).length;
 
       // Act
@@ -883,7 +886,7 @@ describe('reassignment races', () => {
     for (let round = 0; round < 6; round += 1) {
       const [id] = await hold(w, 'm-1', 1, JUNIORS[round]!);
       ids.push(id!);
-      const racers = racing(w, gateCommits(w.app.store, 2));
+      const racers = racing(w, gateCommits(w.app.ports.sessions, 2));
 
       // Act
       const [reassigned, cancelled] = await Promise.allSettled([
@@ -921,7 +924,7 @@ describe('reassignment races', () => {
     const origin = (id: string) => (onM1.includes(id) ? 'm-1' : 'm-2');
 
     for (let round = 0; round < 4; round += 1) {
-      const racers = racing(w, gateCommits(w.app.store, contenders.length));
+      const racers = racing(w, gateCommits(w.app.ports.sessions, contenders.length));
       const before = new Map(await Promise.all(contenders.map(async (id) => [id, await details(w, id)] as const)));
 
       // Act
@@ -1065,7 +1068,7 @@ describe('a mentor becomes unavailable', () => {
     expect(resumed.session.awaitingMentorSince).toBeUndefined();
     expect(resumed.events.at(-1)).toMatchObject({ type: 'mentor_reassigned', reason: 'mentor_available_again', data: { previousMentorId: 'u-b', mentorId: 'u-b' } });
     expect(await expectCountersMatchOpenSessions(w, mentors)).toEqual({ 'u-a': 0, 'u-b': 1, 'u-c': 1, 'u-x': 0 });
-    expect(await w.app.store.listAwaitingMentor(10)).toEqual([]);
+    expect(await w.app.ports.indexes.listAwaitingMentor(10)).toEqual([]);
   });
 });
 
@@ -1165,7 +1168,7 @@ describe('one drain assigning several sessions keeps every decision current', ()
       await w.directory.put('mentor', away);
       expect((await w.app.assignments.mentorSaved(away)).reassignment?.reassigned).toEqual([]);
     }
-    expect((await w.app.store.listAwaitingMentor(10)).map((s) => s.id)).toEqual([s1, s2, s3]);
+    expect((await w.app.ports.indexes.listAwaitingMentor(10)).map((s) => s.id)).toEqual([s1, s2, s3]);
 
     // Act: two new mentors arrive (u-c 4 slots, u-d 2 slots); one drain serves the wait list.
     w.clock.advanceMinutes(1);

@@ -45,7 +45,7 @@ async function activeAndQueued() {
 
 /** The same service over a view of the store that hides the queue, so a release does not drain in-request. */
 function withoutInRequestDrain(): SessionService {
-  return new SessionService({ store: hideQueueFromReleases(app.store), engine: acceptingEngine, clock, ids: { sessionId: () => 'unused' }, settings });
+  return new SessionService({ ...app.ports, sessions: hideQueueFromReleases(app.ports.sessions), engine: acceptingEngine, clock, ids: { sessionId: () => 'unused' }, settings });
 }
 
 const statusOf = async (id: string) => (await app.sessions.getSession(id, coordinator)).status;

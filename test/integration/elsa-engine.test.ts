@@ -142,7 +142,7 @@ async function start(h: Harness, juniorId: string, mentorId = 'mentor-1') {
 }
 
 async function details(h: Harness, id: string): Promise<{ session: Session; events: SessionEvent[] }> {
-  const found = await h.app.store.getSessionWithEvents(id);
+  const found = await h.app.ports.sessions.getSessionWithEvents(id);
   if (found === undefined) throw new Error(`no session ${id}`);
   return found;
 }
@@ -425,7 +425,7 @@ describe('races and lost answers', () => {
     const gate = h.controlled.hold(/\/dispatch$/);
     const starting = h.app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-1' }, coordinator);
     await gate.arrived;
-    const [open] = await h.app.store.listOpen();
+    const [open] = await h.app.ports.indexes.listOpen();
     expect(open).toMatchObject({ status: 'Active' });
     h.ids.push(open!.id);
     expect(await h.app.sessions.cancelSession(open!.id, { reason: 'withdrawn' }, coordinator)).toMatchObject({ status: 'Cancelled' });

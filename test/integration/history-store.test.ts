@@ -164,7 +164,7 @@ describe('stream tasks', () => {
     let drains = 0;
     const failing = {
       ...app,
-      store: { ...app.store, applyExpiry: async () => Promise.reject(new Error('throttled')) },
+      history: Object.assign(Object.create(app.history) as object, { expiryMoved: async () => Promise.reject(new Error('throttled')) }),
       sessions: { drainQueue: async () => ((drains += 1), { started: [], failed: [] }) },
     } as unknown as AppDeps;
     return { handler: (event: unknown) => makeTableStream(failing)(event as DynamoDBStreamEvent), drains: () => drains };

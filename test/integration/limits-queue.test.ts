@@ -118,7 +118,7 @@ describe('limits and the queue', () => {
     expect([headBlockedByJunior.status, behind.status]).toEqual(['queued', 'queued']);
 
     // Frees a system slot, but j1 is still busy only if 'a' stays open: cancel the j2 session instead.
-    const j2 = (await w.app.store.listOpen()).find((s) => s.juniorId === 'j2')!;
+    const j2 = (await w.app.ports.indexes.listOpen()).find((s) => s.juniorId === 'j2')!;
     await w.app.sessions.cancelSession(j2.id, { reason: 'make room' }, coordinator);
 
     expect(await status(w, headBlockedByJunior.sessionId)).toBe('Queued');

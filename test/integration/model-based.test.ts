@@ -155,7 +155,7 @@ async function compare(model: LifecycleModel, world: World, after: string): Prom
   const queued: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await world.app.store.listQueued({ limit: 100, ...(cursor && { cursor }) });
+    const page = await world.app.ports.indexes.listQueued({ limit: 100, ...(cursor && { cursor }) });
     queued.push(...page.sessions.map((s) => s.id));
     cursor = page.cursor;
   } while (cursor !== undefined);
@@ -165,8 +165,8 @@ async function compare(model: LifecycleModel, world: World, after: string): Prom
     problems.push(`queue [${queued.map(name).join(', ')}], model [${expectedQueue.map(name).join(', ')}]`);
   }
 
-  const counters = await world.app.store.readUsage({ juniorIds: [...JUNIORS] });
-  const mentorCounters = await world.app.store.readMentorUsage([...MENTORS]);
+  const counters = await world.app.ports.usage.readUsage({ juniorIds: [...JUNIORS] });
+  const mentorCounters = await world.app.ports.usage.readMentorUsage([...MENTORS]);
   const check = (name: string, actual: number | undefined, expected: number | undefined) => {
     if ((actual ?? 0) !== (expected ?? 0)) problems.push(`${name} counter ${actual ?? 0}, model ${expected ?? 0}`);
   };

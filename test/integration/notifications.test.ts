@@ -280,7 +280,7 @@ describe('notifications from the table stream', () => {
     const deadLetters = new DynamoDeadLetters(table.dynamo.document, table.tableName);
     const before = (await deadLetters.listDeadLetters()).length;
     const notifications = new NotificationService({
-      store: app.store,
+      sessions: app.ports.sessions,
       notifiers: [new SlackNotifier(slack.url), new SesNotifier(ses, FROM)],
       deliveries: new DynamoDeliveryLog(table.dynamo.document, table.tableName),
       deadLetters,
@@ -330,7 +330,7 @@ describe('notifications from the table stream', () => {
     const deps = {
       ...app,
       notifications: new NotificationService({
-        store: app.store,
+        sessions: app.ports.sessions,
         notifiers: [new SesNotifier(ses, FROM)],
         deliveries: new DynamoDeliveryLog(table.dynamo.document, table.tableName),
         deadLetters,
@@ -366,7 +366,7 @@ describe('notifications from the table stream', () => {
       ...app,
       logger: capturing,
       notifications: new NotificationService({
-        store: app.store,
+        sessions: app.ports.sessions,
         notifiers: [new SlackNotifier(slack.url)],
         deliveries: new DynamoDeliveryLog(table.dynamo.document, table.tableName),
         deadLetters: brokenDeadLetters,

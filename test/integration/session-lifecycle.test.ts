@@ -181,7 +181,7 @@ describe('concurrency', () => {
       await directory.put('junior', aJunior(junior));
       const id = await app.sessions.startSession({ storyId: 'story-1', juniorId: junior }, coordinator).then((r) => r.sessionId);
       // All three read version 1 before any of them commits.
-      const racing = new SessionService({ store: gateCommits(app.store, 3), engine, clock, ids: uuidIds, settings: ROOMY_SETTINGS });
+      const racing = new SessionService({ ...app.ports, sessions: gateCommits(app.ports.sessions, 3), engine, clock, ids: uuidIds, settings: ROOMY_SETTINGS });
 
       const outcomes = await Promise.allSettled([
         racing.pauseSession(id, { reason: 'race' }, coordinator),

@@ -122,7 +122,7 @@ async function start(h: Harness, juniorId: string, mentorId?: string) {
 }
 
 async function details(h: Harness, id: string): Promise<{ session: Session; events: SessionEvent[] }> {
-  const found = await h.app.store.getSessionWithEvents(id);
+  const found = await h.app.ports.sessions.getSessionWithEvents(id);
   if (found === undefined) throw new Error(`no session ${id}`);
   return found;
 }
@@ -330,7 +330,7 @@ describe('Step Functions engine with local executions of the synthesized definit
     expect(cNow.events.at(-1)).toMatchObject({ type: 'workflow_sync_failed', data: { operation: 'cancel', reverted: false } });
     const cRun = runOf(h, c.sessionId);
     expect(cRun.status).toBe('RUNNING');
-    expect((await h.app.store.listEngineSyncPending(10)).map((s) => s.id)).toEqual([c.sessionId]);
+    expect((await h.app.ports.indexes.listEngineSyncPending(10)).map((s) => s.id)).toEqual([c.sessionId]);
 
     // One pass: F fails with the run's error and cause; C's run is stopped and its mark cleared.
     h.clock.advanceMinutes(1);

@@ -66,7 +66,7 @@ let table: TestTable;
 
 /** A session's audit log and its workflow instance, for failure messages. */
 async function explain(id: string): Promise<string> {
-  const found = await app.store.getSessionWithEvents(id);
+  const found = await app.ports.sessions.getSessionWithEvents(id);
   const instanceId = found?.session.workflowInstanceId ?? `embedded-${id}`;
   const { Item } = await table.dynamo.document.send(new GetCommand({ TableName: table.tableName, Key: { pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }, ConsistentRead: true }));
   const log = (found?.events ?? []).map((e) => `${e.seq}:${e.type}${e.toStatus ? `->${e.toStatus}` : ''}${e.reason ? `(${e.reason})` : ''}`).join(' ');

@@ -1,11 +1,11 @@
-import type { SessionChange, SessionStore } from '../../shared/ports/session-store';
+import type { SessionChange, SessionRepository } from '../../shared/ports/session-repository';
 
 /**
  * A store that holds commits until `parties` of them are waiting, then lets
  * them all go at once: every racer has read the same version before any
  * writes, so the race is real rather than left to timing.
  */
-export function gateCommits(inner: SessionStore, parties: number): SessionStore {
+export function gateCommits(inner: SessionRepository, parties: number): SessionRepository {
   let waiting: (() => void)[] = [];
   const gate = () =>
     new Promise<void>((resolve) => {

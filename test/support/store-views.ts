@@ -1,4 +1,4 @@
-import type { SessionStore } from '../../shared/ports/session-store';
+import type { SessionRepository } from '../../shared/ports/session-repository';
 import type { WorkflowEngine } from '../../shared/ports/workflow-engine';
 
 /**
@@ -6,7 +6,7 @@ import type { WorkflowEngine } from '../../shared/ports/workflow-engine';
  * release does not drain in-request: the stream, the schedule or an explicit
  * drain must do it (what those tests and the drain benchmark measure).
  */
-export function hideQueueFromReleases(store: SessionStore): SessionStore {
+export function hideQueueFromReleases(store: SessionRepository): SessionRepository {
   return new Proxy(store, {
     get: (target, property, receiver) =>
       property === 'getSessionAndQueueLength'

@@ -2,6 +2,7 @@ import { finalDurationMs, type ListOrder, type ListSort, type SessionFilter } fr
 import { isTerminal } from '../../domain/status';
 import type { Session } from '../../domain/session';
 import { keys, part, type Key } from './keys';
+import type { IndexName } from './table-definition';
 
 /**
  * The history indexes. A session that has ended (Completed, Failed,
@@ -29,14 +30,13 @@ import { keys, part, type Key } from './keys';
  * `~` sorts after every digit: a session without an end or a final duration
  * counts as greater than any (last ascending, first descending).
  */
-export const LIST_INDEXES: Record<ListSort, { readonly index: string; readonly attribute: string }> = {
+export const LIST_INDEXES: Record<ListSort, { readonly index: IndexName; readonly attribute: string }> = {
   createdAt: { index: 'list-created', attribute: 'listCreated' },
   completedAt: { index: 'list-completed', attribute: 'listCompleted' },
   duration: { index: 'list-duration', attribute: 'listDuration' },
 };
 
-/** The attributes a listing item projects into the indexes, for filters and for reading the session back. */
-export const LISTING_ATTRIBUTES = ['sessionId', 'juniorId', 'mentorId', 'storyId', 'status', 'createdAt'] as const;
+export { LISTING_ATTRIBUTES } from './table-definition';
 
 /** The ALL partition's counter is spread over shards, so unrelated sessions' writes do not contend on one item. */
 export const ALL_COUNTER_SHARDS = 8;
@@ -116,7 +116,7 @@ export function listingEntryCounter(sessionId: string, partition: string): Key |
 
 /** How the Query of ended sessions runs: the index, the key condition, a filter for the rest, and where its total can be read. */
 export interface ListPlan {
-  readonly index: string;
+  readonly index: IndexName;
   readonly sortAttribute: string;
   readonly partition: string;
   readonly keyCondition: string;

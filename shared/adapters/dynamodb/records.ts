@@ -5,7 +5,7 @@ import { DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES, SPEC_DEFAULT_CONFIG } from 
 import { SESSION_EVENT_TYPES, type Session, type SessionEvent } from '../../domain/session';
 import { SESSION_STATUSES } from '../../domain/status';
 import type { Junior, Mentor, Story } from '../../domain/directory';
-import type { IdempotencyRecord } from '../../ports/session-store';
+import type { IdempotencyRecord } from '../../ports/session-repository';
 
 /**
  * Items read back from the table are checked against these before they reach

@@ -1,9 +1,11 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { LISTING_ATTRIBUTES } from './listing';
 
 /** The table's index names, written once: a Query or an IAM grant naming any other does not compile. */
 export const INDEX_NAMES = ['queue', 'due', 'open', 'list-created', 'list-completed', 'list-duration'] as const;
 export type IndexName = (typeof INDEX_NAMES)[number];
+
+/** The attributes a listing item projects into the list indexes (listing.ts), for filters and for reading the session back. */
+export const LISTING_ATTRIBUTES = ['sessionId', 'juniorId', 'mentorId', 'storyId', 'status', 'createdAt'] as const;
 
 /** A global secondary index; `include` projects only those attributes (plus the keys), else all. */
 export interface IndexDefinition {
