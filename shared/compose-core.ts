@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoClients, type DynamoClients } from './adapters/dynamodb/client';
 import { DynamoDirectoryStore } from './adapters/dynamodb/dynamo-directory-store';
@@ -6,9 +6,8 @@ import { dynamoStorePorts } from './adapters/dynamodb/dynamo-store';
 import { engineFromSettings } from './adapters/engine-from-settings';
 import { uuidV7Ids } from './adapters/ids/uuid-v7';
 import { MeteredWorkflowEngine } from './adapters/metered-engine';
-import { withSecretSettings } from './adapters/secrets/secret-settings';
 import { createLogger, type Logger } from './observability/logger';
-import { EmfMetrics, LambdaLogger } from './observability/powertools';
+import { composedEntry, type LambdaHandler } from './lambda-entry';
 import { recordCommitted } from './observability/session-metrics';
 import { systemClock, type Clock, type IdGenerator } from './ports/clock';
 import type { ExportSink } from './ports/export-sink';
@@ -141,20 +140,9 @@ export function composeFromEnvironment(env: NodeJS.ProcessEnv = process.env, obs
   });
 }
 
-type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
-
-/** What a Lambda entry builds once per cold start. */
-interface ColdStart<E, R> {
-  readonly handler: LambdaHandler<E, R>;
-  readonly logger: LambdaLogger;
-  readonly metrics: EmfMetrics;
-}
-
 /**
- * The Lambda export of a handler. The first invocation reads the secrets the
- * environment names (Secrets Manager), then composes with Powertools logging
- * and metrics; later ones reuse it (a failed cold start is tried again).
- * Every invocation logs with its Lambda context and flushes its metrics.
+ * The Lambda export of a handler of the core (see lambda-entry.ts): composes
+ * from the environment once per cold start, with Powertools logging and metrics.
  */
 export function lambdaEntry<E = APIGatewayProxyEventV2, R = APIGatewayProxyStructuredResultV2>(
   make: (deps: CoreDeps) => LambdaHandler<E, R>,
@@ -171,27 +159,9 @@ export function lambdaEntry<E, R, D extends CoreDeps>(
   env: NodeJS.ProcessEnv = process.env,
   extend?: (core: CoreDeps) => D,
 ): LambdaHandler<E, R> {
-  let ready: Promise<ColdStart<E, R>> | undefined;
-  const coldStart = async (): Promise<ColdStart<E, R>> => {
-    const logger = new LambdaLogger();
-    const metrics = new EmfMetrics();
-    const core = composeFromEnvironment(await withSecretSettings(env), { logger, metrics });
+  return composedEntry((environment, observability) => {
+    const core = composeFromEnvironment(environment, observability);
     // Without `extend` the overloads allow only handlers of the core.
-    const handler = make(extend === undefined ? (core as D) : extend(core));
-    return { handler, logger, metrics };
-  };
-  return async (event, context) => {
-    ready ??= coldStart().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    const { handler, logger, metrics } = await ready;
-    logger.addContext(context);
-    try {
-      return await handler(event, context);
-    } finally {
-      metrics.flush();
-      logger.resetKeys();
-    }
-  };
+    return extend === undefined ? (core as D) : extend(core);
+  }, make, env);
 }

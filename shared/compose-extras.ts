@@ -6,7 +6,8 @@ import { FileExportSink } from './adapters/exports/file-export-sink';
 import { S3ExportSink } from './adapters/exports/s3-export-sink';
 import { deadLettersFromSettings, notifiersFromSettings, sessionUrlFrom } from './adapters/notify/from-settings';
 import type { ComposeOptions, CoreDeps } from './compose-core';
-import { ExportService } from './services/export-service';
+import { SESSION_EXPORT_COLUMNS, toSessionExportRow } from './http/presenters';
+import { ExportService, type ExportRows } from './services/export-service';
 import { NotificationService } from './services/notification-service';
 import { ReconciliationService } from './services/reconciliation-service';
 
@@ -34,6 +35,7 @@ export function withExports<D extends CoreDeps>(core: D, options: Options = {}):
     sink: options.exportSink ?? defaultExportSink(),
     clock: core.clock,
     defaultFormat: core.settings.audit.exportFormat,
+    rows: { toRow: toSessionExportRow, columns: SESSION_EXPORT_COLUMNS } as ExportRows,
   });
   return { ...core, exports };
 }

@@ -3,6 +3,8 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoClients } from '../../shared/adapters/dynamodb/client';
 import { DynamoTaskTokens } from '../../shared/adapters/dynamodb/dynamo-task-tokens';
+import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
+import { composedEntry } from '../../shared/lambda-entry';
 import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';
 
 /** The checkpoint task's payload, as the state machine builds it (sessionId = $$.Execution.Name, token = $$.Task.Token). */
@@ -31,7 +33,7 @@ const CheckpointEnvironment = z.object({
 });
 
 /**
- * This function's own composition (it needs the table and Step Functions,
+ * This function's composition (it needs the task tokens and Step Functions,
  * none of the HTTP app): configuration from the environment, checked at cold start.
  */
 export function checkpointServiceFromEnvironment(env: NodeJS.ProcessEnv = process.env): CheckpointService {
@@ -40,13 +42,11 @@ export function checkpointServiceFromEnvironment(env: NodeJS.ProcessEnv = proces
     throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const dynamo = createDynamoClients();
-  return new CheckpointService({ tokens: new DynamoTaskTokens(dynamo.document, parsed.data.TABLE_NAME), sfn: new SFNClient({}) });
+  return new CheckpointService({
+    tokens: new DynamoTaskTokens(dynamo.document, parsed.data.TABLE_NAME),
+    tasks: new SfnTaskCompletion(new SFNClient({})),
+  });
 }
 
-let built: ReturnType<typeof makeHandler> | undefined;
-
-/** The Lambda export: composes on first invocation, then reuses. */
-export const handler = (event: unknown, context: Context) => {
-  built ??= makeHandler(checkpointServiceFromEnvironment());
-  return built(event, context);
-};
+/** The Lambda export: composed like every function (secrets, Powertools logging and metrics), on the first invocation. */
+export const handler = composedEntry((env) => checkpointServiceFromEnvironment(env), makeHandler);

@@ -1,7 +1,7 @@
 import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
 import { httpRoute, RawBody } from '../../shared/http/route';
 import { EVENT_EXPORT_COLUMNS, toEventDto } from '../../shared/http/presenters';
-import { CONTENT_TYPES, serialize } from '../../shared/services/export-format';
+import { CONTENT_TYPES, serialize } from '../../shared/domain/export-format';
 import { ROUTES } from './routes';
 
 /** One session's audit log: JSON, or CSV (`format=csv`, one row per event, `data` as JSON text). */

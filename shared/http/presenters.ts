@@ -2,7 +2,7 @@ import { elapsedMs, formatDuration } from '../domain/duration';
 import type { MentorAssignment } from '../domain/assignment';
 import type { Session, SessionEvent } from '../domain/session';
 import type { SessionConfig } from '../domain/session-config';
-import type { Column } from '../services/export-format';
+import type { Column } from '../domain/export-format';
 import type { ExportJob } from '../ports/export-jobs';
 import type { ExportJobDto, SessionComparisonDto, SessionDetails, SessionEventDto, SessionSummary, SessionTimelineDto } from './schemas';
 import type { SessionTimeline, StatusBreakdown } from '../domain/timeline';

@@ -11,7 +11,7 @@ type States = readonly [MentorshipState, ...MentorshipState[]];
 import { SESSION_STATUSES } from '../domain/status';
 import { ASSIGNMENT_STRATEGIES } from '../domain/assignment';
 import { CONFIG_BOUNDS, ESCALATION_POLICIES, TEMPLATE_ID_PATTERN } from '../domain/session-config';
-import { EXPORT_FORMATS } from '../services/export-format';
+import { EXPORT_FORMATS } from '../domain/export-format';
 import { DEFAULT_PAGE_SIZE, LIST_SORTS, MAX_PAGE_OFFSET, MAX_PAGE_SIZE, SORT_DIRECTIONS } from '../domain/session-list';
 
 /**

@@ -1,5 +1,5 @@
 import type { ListOrder, SessionFilter } from '../domain/session-list';
-import type { ExportFormat } from '../services/export-format';
+import type { ExportFormat } from '../domain/export-format';
 
 export type ExportJobStatus = 'pending' | 'running' | 'succeeded' | 'failed';
 

@@ -20,3 +20,8 @@ export interface TaskTokens {
   /** Puts back a token taken for a resume the engine did not accept (the session goes back to Paused). */
   restore(sessionId: string, held: HeldToken): Promise<void>;
 }
+
+/** Hands a task token back to the engine so its execution goes on (Step Functions' SendTaskSuccess). */
+export interface TaskCompletion {
+  succeed(token: string, output: Readonly<Record<string, unknown>>): Promise<void>;
+}

@@ -1,5 +1,4 @@
-import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { TaskTokens } from '../ports/task-tokens';
+import type { TaskCompletion, TaskTokens } from '../ports/task-tokens';
 
 /**
  * The checkpoints of the mentorship state machine, in order: one before each
@@ -18,7 +17,8 @@ export interface CheckpointInput {
 
 export interface CheckpointServiceOptions {
   readonly tokens: TaskTokens;
-  readonly sfn: SFNClient;
+  /** Lets an execution go on (Step Functions' SendTaskSuccess). */
+  readonly tasks: TaskCompletion;
 }
 
 /**
@@ -33,7 +33,7 @@ export class CheckpointService {
     // committing meanwhile either finds the token or makes this answer 'continue'.
     const outcome = await this.options.tokens.holdIfPaused(sessionId, token, checkpoint);
     if (outcome === 'continue') {
-      await this.options.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ checkpoint }) }));
+      await this.options.tasks.succeed(token, { checkpoint });
     }
     return outcome;
   }

@@ -1,12 +1,12 @@
 import { mayPerform, type Caller } from '../domain/access';
 import { ExportTooLargeError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { scopeFilter, type ListOrder, type SessionFilter } from '../domain/session-list';
-import { toSessionExportRow, SESSION_EXPORT_COLUMNS } from '../http/presenters';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import type { ExportJob, ExportJobStore } from '../ports/export-jobs';
 import type { ExportSink } from '../ports/export-sink';
-import { CONTENT_TYPES, FILE_EXTENSIONS, serialize, type ExportFormat } from './export-format';
+import { CONTENT_TYPES, FILE_EXTENSIONS, serialize, type Column, type ExportFormat } from '../domain/export-format';
+import type { Session } from '../domain/model';
 import type { HistoryService } from './history-service';
 
 export interface ExportDeps {
@@ -15,6 +15,14 @@ export interface ExportDeps {
   readonly sink: ExportSink;
   readonly clock: Clock;
   readonly defaultFormat: ExportFormat;
+  /** How a session becomes an exported row, and the CSV columns (the wire shape: the HTTP layer's presenters give it). */
+  readonly rows: ExportRows;
+}
+
+/** An exported row's shape: the mapping from a session and the columns of its CSV form. */
+export interface ExportRows<R = unknown> {
+  toRow(session: Session, now: string): R;
+  readonly columns: readonly Column<R>[];
 }
 
 /**
@@ -105,13 +113,13 @@ export class ExportService {
 
   private chunks(request: ExportRequest, format: ExportFormat, caller: Caller, onRow?: () => void): AsyncIterable<string> {
     const now = this.deps.clock.now().toISOString();
-    const history = this.deps.history;
+    const { history, rows: shape } = this.deps;
     async function* rows() {
       for await (const session of history.sessionsFor(request.filter, request.order, caller)) {
         onRow?.();
-        yield toSessionExportRow(session, now);
+        yield shape.toRow(session, now);
       }
     }
-    return serialize(format, SESSION_EXPORT_COLUMNS, rows(), (row) => row);
+    return serialize(format, shape.columns, rows(), (row) => row);
   }
 }

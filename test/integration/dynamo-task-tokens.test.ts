@@ -8,6 +8,7 @@ import { DynamoTaskTokens } from '../../shared/adapters/dynamodb/dynamo-task-tok
 import { keys } from '../../shared/adapters/dynamodb/keys';
 import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
 import { composeApp, type AppDeps } from '../../shared/compose';
+import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
 import { CheckpointService } from '../../shared/services/checkpoint-service';
 import { aJunior, aMentor, aStory, coordinator } from '../support/builders';
 import { ManualClock } from '../support/clock';
@@ -29,7 +30,7 @@ let app: AppDeps;
 beforeAll(async () => {
   table = await createTestTable('task-tokens');
   tokens = new DynamoTaskTokens(table.dynamo.document, table.tableName);
-  checkpoints = new CheckpointService({ tokens, sfn: sfnClient });
+  checkpoints = new CheckpointService({ tokens, tasks: new SfnTaskCompletion(sfnClient) });
   // The real session service with the Step Functions engine: pause and resume commit the
   // session through DynamoSessionStore, and resume takes the token through DynamoTaskTokens.
   const engine = new StepFunctionsWorkflowEngine({ client: sfnClient, stateMachineArn: MACHINE_ARN, tokens });

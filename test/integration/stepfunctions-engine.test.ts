@@ -20,6 +20,7 @@ import { composeApp, type AppDeps } from '../../shared/compose';
 import { WorkflowEngineError } from '../../shared/domain/errors';
 import type { Session, SessionEvent } from '../../shared/domain/session';
 import { toErrorResponse } from '../../shared/http/errors';
+import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
 import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';
 import type { Settings } from '../../shared/settings/settings';
 import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
@@ -92,9 +93,9 @@ async function harness(options: { junior?: number; system?: number; stepped?: bo
   });
   const app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, engine, settings });
   // The checkpoint Lambda as functions/engine/checkpoint.ts composes it (same table, same SFN client)...
-  const checkpoint = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName), sfn: sfnClient }));
+  const checkpoint = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName), tasks: new SfnTaskCompletion(sfnClient) }));
   // ...and deployed with a wrong TABLE_NAME: every invocation fails on DynamoDB's answer.
-  const broken = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, `${table.tableName}-missing`), sfn: sfnClient }));
+  const broken = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, `${table.tableName}-missing`), tasks: new SfnTaskCompletion(sfnClient) }));
   const misconfigured = new Set<string>();
   sfnMock.reset();
   const bridge = new LocalStepFunctions({

@@ -8,7 +8,7 @@ import {
   serialize,
   type Column,
   type ExportFormat,
-} from '../../shared/services/export-format';
+} from '../../shared/domain/export-format';
 
 interface Row {
   id: string;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
-import { CONTENT_TYPES, serialize, type Column } from '../../shared/services/export-format';
+import { CONTENT_TYPES, serialize, type Column } from '../../shared/domain/export-format';
 
 const CSV = CONTENT_TYPES.csv;
 

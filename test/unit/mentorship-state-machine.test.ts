@@ -9,6 +9,7 @@ import { MentorshipStateMachine, synthesizeMentorshipDefinition } from '../../in
 import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
 import { WorkflowEngineError } from '../../shared/domain/errors';
 import type { HeldToken, TaskTokens } from '../../shared/ports/task-tokens';
+import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
 import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';
 import { LocalStepFunctions, type LocalExecution } from '../support/local-step-functions';
 
@@ -82,7 +83,7 @@ beforeEach(() => {
   engine = new StepFunctionsWorkflowEngine({ client, stateMachineArn: MACHINE_ARN, tokens });
   failOnce = new Set();
   // Every checkpoint state runs the real handler; the task ends when its token comes back.
-  const handler = makeHandler(new CheckpointService({ tokens, sfn: client }));
+  const handler = makeHandler(new CheckpointService({ tokens, tasks: new SfnTaskCompletion(client) }));
   bridge = new LocalStepFunctions({
     sfn,
     stateMachineArn: MACHINE_ARN,
@@ -265,7 +266,7 @@ describe('an execution in aws-local-stepfunctions', () => {
 
 describe('the checkpoint handler', () => {
   test('a paused session keeps the token and nothing is sent; an active one gets it back at once', async () => {
-    const handler = makeHandler(new CheckpointService({ tokens, sfn: client }));
+    const handler = makeHandler(new CheckpointService({ tokens, tasks: new SfnTaskCompletion(client) }));
     sfn.on(SendTaskSuccessCommand).resolves({});
     tokens.status.set(SESSION, 'Paused');
     tokens.status.set('other-session', 'Active');
@@ -285,7 +286,7 @@ describe('the checkpoint handler', () => {
     ['an extra field', { sessionId: SESSION, checkpoint: 'Review', token: 'secret-token', extra: 1 }, /extra/],
     ['not an object', 'secret-token', /\(event\)/],
   ])('refuses a payload with %s, naming the field and never the token', async (_case, event, field) => {
-    const handler = makeHandler(new CheckpointService({ tokens, sfn: client }));
+    const handler = makeHandler(new CheckpointService({ tokens, tasks: new SfnTaskCompletion(client) }));
 
     const error = await handler(event).then(
       () => undefined,

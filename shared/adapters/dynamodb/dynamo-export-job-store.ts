@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { LIST_SORTS, SORT_DIRECTIONS } from '../../domain/session-list';
 import { SESSION_STATUSES } from '../../domain/status';
 import type { ExportJob, ExportJobStore } from '../../ports/export-jobs';
-import { EXPORT_FORMATS } from '../../services/export-format';
+import { EXPORT_FORMATS } from '../../domain/export-format';
 import { keys } from './keys';
 import { parseRecord } from './records';
 import { TABLE_DEFINITION } from './table-definition';
