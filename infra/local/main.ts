@@ -93,6 +93,8 @@ async function main() {
       tableCreated: created,
       demoDirectorySeeded: seeded,
       dataDir: settings.dataDir,
+      // SIGTERM this pid to stop: `kill` of a backgrounded `npm start` ends npm's shell, not this process.
+      pid: process.pid,
       token: `DATA_DIR=${settings.dataDir} npm run token -- --role coordinator --sub alice`,
     });
   } catch (error) {
