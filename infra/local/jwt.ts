@@ -1,4 +1,5 @@
-import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,7 +21,8 @@ async function loadOrCreateKey(dataDir: string): Promise<StoredKey> {
   mkdirSync(dataDir, { recursive: true });
   const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
   const stored: StoredKey = {
-    kid: `local-${Date.now().toString(36)}`,
+    // Unique per DATA_DIR, so a token from another DATA_DIR's key is recognised as such.
+    kid: `local-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
     privateJwk: await exportJWK(privateKey),
     publicJwk: await exportJWK(publicKey),
   };
@@ -36,10 +38,21 @@ export interface TokenClaims {
   readonly ttlSeconds?: number;
 }
 
+/**
+ * Why a token was refused: `unknown_key` when it is well signed by a key this
+ * DATA_DIR does not hold (made by `npm run token` with another DATA_DIR);
+ * `invalid` for everything else (expired, forged, malformed, wrong audience).
+ */
+export type TokenRejection = 'unknown_key' | 'invalid';
+
+export type TokenCheck = { readonly ok: true; readonly claims: JWTPayload } | { readonly ok: false; readonly reason: TokenRejection };
+
 export interface LocalJwt {
   sign(claims: TokenClaims): Promise<string>;
   /** The verified claims, or undefined for a missing, expired or forged token. */
   verify(token: string): Promise<JWTPayload | undefined>;
+  /** As `verify`, but says why a token was refused (the local server's 401 message). */
+  check(token: string): Promise<TokenCheck>;
 }
 
 export async function localJwt(dataDir: string): Promise<LocalJwt> {
@@ -57,12 +70,31 @@ export async function localJwt(dataDir: string): Promise<LocalJwt> {
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(privateKey),
     verify: async (token) => {
-      try {
-        const { payload } = await jwtVerify(token, publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: [ALG] });
-        return payload;
-      } catch {
-        return undefined;
-      }
+      const result = await check(token);
+      return result.ok ? result.claims : undefined;
     },
+    check,
   };
+
+  async function check(token: string): Promise<TokenCheck> {
+    try {
+      const { payload } = await jwtVerify(token, publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: [ALG] });
+      return { ok: true, claims: payload };
+    } catch (error) {
+      // A bad signature under another key id is a token from another DATA_DIR's key;
+      // under our own key id it is a forgery (edited claims), which stays a plain refusal.
+      const kid = keyIdOf(token);
+      const signedElsewhere = error instanceof errors.JWSSignatureVerificationFailed && kid !== undefined && kid !== stored.kid;
+      return { ok: false, reason: signedElsewhere ? 'unknown_key' : 'invalid' };
+    }
+  }
+}
+
+function keyIdOf(token: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === 'string' && kid !== '' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -62,7 +62,7 @@ async function main() {
     });
     const seeded = await seedDemoDirectoryOnce(clients.document, settings.TABLE_NAME, new DynamoDirectoryStore(clients.document, settings.TABLE_NAME));
     const jwt = await localJwt(settings.dataDir);
-    const server = await startLocalServer({ deps, jwt, port: settings.PORT });
+    const server = await startLocalServer({ deps, jwt, port: settings.PORT, accessLog: true });
     closeServer = server.close;
 
     // The same scheduled and stream handlers Lambda runs, driven locally.
@@ -89,10 +89,13 @@ async function main() {
       health: `${server.url}/health`,
       dynamodb: dynamo.endpoint,
       table: settings.TABLE_NAME,
+      engine: deps.engine.name,
       tableCreated: created,
       demoDirectorySeeded: seeded,
       dataDir: settings.dataDir,
-      token: 'npm run token -- --role coordinator --sub alice',
+      // SIGTERM this pid to stop: `kill` of a backgrounded `npm start` ends npm's shell, not this process.
+      pid: process.pid,
+      token: `DATA_DIR=${settings.dataDir} npm run token -- --role coordinator --sub alice`,
     });
   } catch (error) {
     logger.error('start-up failed', { error });

@@ -9,6 +9,9 @@ import type { LocalJwt } from './jwt';
 /** The local server refuses bodies above this before reading further (API Gateway's own cap is 10 MB). */
 const MAX_READ_BYTES = 1024 * 1024;
 
+/** Paths whose `{id}` is a session id (as the handlers' correlation keys). */
+const SESSION_PATH = /^\/api\/mentorship\/sessions\/\{id\}(\/|$)/;
+
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 interface MountedRoute {
@@ -18,6 +21,8 @@ interface MountedRoute {
   readonly paramNames: string[];
   readonly routeKey: string;
   readonly auth: boolean;
+  /** The route's `{id}` is a session id (named on the access log line). */
+  readonly sessionScoped: boolean;
   readonly handler: Handler;
 }
 
@@ -36,9 +41,16 @@ function mount(deps: AppDeps): MountedRoute[] {
       paramNames,
       routeKey: `${spec.method} ${spec.path}`,
       auth: spec.auth,
+      sessionScoped: SESSION_PATH.test(spec.path),
       handler: HANDLERS[name].makeHandler(deps) as unknown as Handler,
     };
   });
+}
+
+/** The request target's path, without the query (it may hold cursors and filters nobody needs in a log). */
+function pathOf(target: string | undefined): string {
+  const raw = (target ?? '/').split('?')[0]!;
+  return raw.length > 512 ? `${raw.slice(0, 512)}...` : raw;
 }
 
 function send(res: ServerResponse, statusCode: number, body: string, headers: Record<string, string> = {}) {
@@ -87,7 +99,19 @@ export interface LocalServerOptions {
   readonly deps: AppDeps;
   readonly jwt: LocalJwt;
   readonly port: number;
+  /** One `request` log line per answered request (method, path, status, duration, session id). Default false: tests and benches stay quiet. */
+  readonly accessLog?: boolean;
 }
+
+/** What the access log line says about one request, filled in as the request is handled. */
+interface RequestFacts {
+  requestId?: string;
+  sessionId?: string;
+}
+
+/** The 401 for a token signed by a key this DATA_DIR does not hold: the usual newcomer's mistake. */
+export const UNKNOWN_KEY_MESSAGE =
+  'The token was signed by an unknown key: was it made with another DATA_DIR? Make tokens with the DATA_DIR the server uses (npm run token reads DATA_DIR).';
 
 /**
  * The local API Gateway: matches the route table, verifies the bearer token as
@@ -98,13 +122,27 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
   const routes = mount(options.deps);
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const started = performance.now();
+    const facts: RequestFacts = {};
+    if (options.accessLog === true) {
+      res.once('finish', () => {
+        options.deps.logger.info('request', {
+          method: (req.method ?? 'GET').toUpperCase(),
+          path: pathOf(req.url),
+          status: res.statusCode,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          ...(facts.sessionId !== undefined && { sessionId: facts.sessionId }),
+          ...(facts.requestId !== undefined && { requestId: facts.requestId }),
+        });
+      });
+    }
+    handle(req, res, facts).catch((error: unknown) => {
       options.deps.logger.error('local server failure', { error });
       if (!res.headersSent) send(res, 500, envelope('internal_error', 'Internal error.'));
     });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+  async function handle(req: IncomingMessage, res: ServerResponse, facts: RequestFacts) {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -123,23 +161,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     }
 
     const requestId = randomUUID();
-    let claims: Record<string, unknown> | undefined;
-    if (route.auth) {
-      const header = req.headers.authorization ?? '';
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      claims = match ? await options.jwt.verify(match[1]!) : undefined;
-      if (claims === undefined) {
-        send(res, 401, envelope('unauthenticated', 'A valid bearer token is required.'), { 'www-authenticate': 'Bearer' });
-        return;
-      }
-    }
-
-    const body = await readBody(req);
-    if (body === 'too_large') {
-      send(res, 413, envelope('payload_too_large', `The request body exceeds ${MAX_READ_BYTES} bytes.`), { connection: 'close' });
-      return;
-    }
-
+    facts.requestId = requestId;
     const match = route.pattern.exec(path)!;
     const pathParameters = Object.fromEntries(
       route.paramNames.map((name, i) => {
@@ -151,6 +173,27 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
         }
       }),
     );
+    if (route.sessionScoped && pathParameters.id !== undefined) facts.sessionId = pathParameters.id.slice(0, 128);
+
+    let claims: Record<string, unknown> | undefined;
+    if (route.auth) {
+      const header = req.headers.authorization ?? '';
+      const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+      const checked = bearer ? await options.jwt.check(bearer[1]!) : undefined;
+      if (checked?.ok !== true) {
+        const message = checked?.reason === 'unknown_key' ? UNKNOWN_KEY_MESSAGE : 'A valid bearer token is required.';
+        send(res, 401, envelope('unauthenticated', message), { 'www-authenticate': 'Bearer' });
+        return;
+      }
+      claims = checked.claims;
+    }
+
+    const body = await readBody(req);
+    if (body === 'too_large') {
+      send(res, 413, envelope('payload_too_large', `The request body exceeds ${MAX_READ_BYTES} bytes.`), { connection: 'close' });
+      return;
+    }
+
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]),
     );
