@@ -62,8 +62,7 @@ module.exports = {
       // Adapters translate one technology to one port; they never reach up into the HTTP edge or the wiring.
       name: 'adapters-below-http',
       severity: 'error',
-      comment:
-        'shared/adapters imports only shared/domain, ports, services, settings, observability and shared/adapters from this repository (never shared/http).',
+      comment: 'shared/adapters imports only shared/domain, ports, services, settings, observability and shared/adapters from this repository (never shared/http).',
       from: { path: '^shared/adapters/' },
       to: { path: PROJECT, pathNot: '^shared/(domain|ports|services|settings|observability|adapters)/' },
     },
@@ -71,8 +70,7 @@ module.exports = {
       // The HTTP edge maps requests to services; it never picks a concrete adapter (the composition root does).
       name: 'http-beside-adapters',
       severity: 'error',
-      comment:
-        'shared/http imports only shared/domain, ports, services, settings, observability and shared/http from this repository (never shared/adapters).',
+      comment: 'shared/http imports only shared/domain, ports, services, settings, observability and shared/http from this repository (never shared/adapters).',
       from: { path: '^shared/http/' },
       to: { path: PROJECT, pathNot: '^shared/(domain|ports|services|settings|observability|http)/' },
     },
