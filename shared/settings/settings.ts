@@ -108,11 +108,10 @@ export const SessionManagementSchema = z.strictObject({
     .default({ strategy: 'workload_balanced', fallback_to_auto: true }),
   audit: z
     .strictObject({
-      log_all_state_changes: bool.default(true),
       retention_days: z.coerce.number().int().min(1).max(36_500).default(365),
       export_format: z.enum(['json', 'csv']).default('json'),
     })
-    .default({ log_all_state_changes: true, retention_days: 365, export_format: 'json' }),
+    .default({ retention_days: 365, export_format: 'json' }),
   workflow_engine: WorkflowEngine.default(WorkflowEngine.parse({})),
   notifications: Notifications.default({ default_recipients: [], session_url_template: DEFAULT_SESSION_URL, max_attempts: 3 }),
 });

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { ROUTES } from '../../functions/http/routes';
 import { localJwt, type LocalJwt } from '../../infra/local/jwt';
 import { createClient, type SessionClient } from '../../shared/client';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
 import {
   API,
   DIRECTORY,
@@ -15,7 +16,6 @@ import {
   expectError,
   expectEventsReplay,
   issuePaths,
-  seedDirectory,
   sendJson,
   startSession,
   type RawResponse,
@@ -30,9 +30,7 @@ let foreignDir: string;
 let sessionId: string;
 
 beforeAll(async () => {
-  app = await startLocalApp();
-  coordinator = await app.as('coord-1', 'coordinator');
-  await seedDirectory(coordinator);
+  ({ app, coordinator } = await startApiFixture());
   sessionId = await startSession(coordinator);
   foreignDir = mkdtempSync(join(tmpdir(), 'mss-foreign-key-'));
   foreignJwt = await localJwt(foreignDir);

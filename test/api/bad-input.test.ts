@@ -1,6 +1,7 @@
 import type { SessionClient } from '../../shared/client';
 import { MAX_BODY_BYTES } from '../../shared/http/route';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
 import {
   API,
   DIRECTORY,
@@ -12,7 +13,6 @@ import {
   expectEventsReplay,
   issuePaths,
   issues,
-  seedDirectory,
   startSession,
   type RawResponse,
 } from './helpers';
@@ -34,10 +34,7 @@ const at = () => `${SESSIONS}/${id}`;
 const occurredAt = '2026-01-05T09:00:00Z';
 
 beforeAll(async () => {
-  app = await startLocalApp();
-  coordinator = await app.as('coord-1', 'coordinator');
-  engine = await app.as('engine', 'service');
-  await seedDirectory(coordinator);
+  ({ app, coordinator, service: engine } = await startApiFixture());
   id = await startSession(coordinator);
 });
 afterAll(() => app.close());

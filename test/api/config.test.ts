@@ -11,7 +11,8 @@ import {
 import { loadSettings } from '../../shared/settings/settings';
 import { ManualClock } from '../support/clock';
 import { FaultyEngine } from '../support/faulty-engine';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
 import {
   API,
   DIRECTORY,
@@ -23,7 +24,6 @@ import {
   expectEventsReplay,
   issuePaths,
   issues,
-  seedDirectory,
   sendJson,
   startSession,
   type RawResponse,
@@ -141,14 +141,11 @@ let service: SessionClient;
 
 beforeAll(async () => {
   clock = new ManualClock();
-  app = await startLocalApp({
+  ({ app, coordinator, service } = await startApiFixture({
     clock,
     settings: SPEC_SETTINGS,
     engine: (table, appClock) => (faulty = new FaultyEngine(new EmbeddedWorkflowEngine(table.dynamo.document, table.tableName, appClock))),
-  });
-  coordinator = await app.as('coord-1', 'coordinator');
-  service = await app.as('engine', 'service');
-  await seedDirectory(coordinator);
+  }));
   // A skill area no mentor covers: a start without a mentor waits in the queue.
   await coordinator.putStory(COBOL_STORY, { title: 'Port the nightly batch job', skillArea: 'cobol' });
 });
@@ -860,10 +857,7 @@ describe('over time, with a clock the test moves', () => {
 
   beforeAll(async () => {
     tclock = new ManualClock();
-    timeApp = await startLocalApp({ clock: tclock, settings: SPEC_SETTINGS });
-    tcoord = await timeApp.as('coord-t', 'coordinator');
-    tservice = await timeApp.as('engine', 'service');
-    await seedDirectory(tcoord);
+    ({ app: timeApp, coordinator: tcoord, service: tservice } = await startApiFixture({ clock: tclock, settings: SPEC_SETTINGS, coordinatorId: 'coord-t' }));
   });
   afterAll(() => timeApp.close());
   afterEach(async () => {

@@ -1,8 +1,9 @@
 import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
 import type { SessionClient } from '../../shared/client';
 import { FaultyEngine } from '../support/faulty-engine';
-import { startLocalApp, type LocalApp } from '../support/local-app';
-import { DIRECTORY, SESSIONS, countItems, expectError, expectEventsReplay, seedDirectory, sendJson, startSession } from './helpers';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
+import { DIRECTORY, SESSIONS, countItems, expectError, expectEventsReplay, sendJson, startSession } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -11,11 +12,9 @@ let engine: FaultyEngine;
 let coordinator: SessionClient;
 
 beforeAll(async () => {
-  app = await startLocalApp({
+  ({ app, coordinator } = await startApiFixture({
     engine: (table, clock) => (engine = new FaultyEngine(new EmbeddedWorkflowEngine(table.dynamo.document, table.tableName, clock))),
-  });
-  coordinator = await app.as('coord-1', 'coordinator');
-  await seedDirectory(coordinator);
+  }));
 });
 afterAll(() => app.close());
 afterEach(() => engine.heal());

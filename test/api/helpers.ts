@@ -5,25 +5,16 @@ import { EventRecord } from '../../shared/adapters/dynamodb/records';
 import type { SessionClient } from '../../shared/client';
 import { replayStatus } from '../../shared/domain/session';
 import { SessionDetailsSchema, SessionEventsSchema, SessionStartResultSchema } from '../../shared/http/schemas';
+import { DIRECTORY } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
+
+// The directory and its seeding live with the fixture that uses them; re-exported for the files that name them.
+export { DIRECTORY, seedDirectory } from '../support/api-fixture';
 
 export const API = '/api/mentorship';
 export const SESSIONS = `${API}/sessions`;
 
 export type RawResponse = Awaited<ReturnType<SessionClient['raw']>>;
-
-/** The directory every API test file starts from, written through the API by a coordinator. */
-export const DIRECTORY = {
-  story: 'story-1',
-  juniors: ['junior-a', 'junior-b'],
-  mentors: ['mentor-a', 'mentor-b'],
-} as const;
-
-export async function seedDirectory(coordinator: SessionClient): Promise<void> {
-  await coordinator.putStory(DIRECTORY.story, { title: 'Add a health check', skillArea: 'typescript' });
-  for (const id of DIRECTORY.juniors) await coordinator.putJunior(id, { name: `Junior ${id}`, skills: [{ area: 'typescript', level: 2 }] });
-  for (const id of DIRECTORY.mentors) await coordinator.putMentor(id, { name: `Mentor ${id}`, skills: [{ area: 'typescript', level: 5 }] });
-}
 
 /** A valid completion report. */
 export const REPORT = { summary: 'Merged after one review round.', overallScore: 87, metrics: { hints: 2, reviewRounds: 1 } };

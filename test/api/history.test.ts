@@ -8,6 +8,7 @@ import { seedItems } from '../../shared/adapters/dynamodb/dynamo-store';
 import type { MentorshipState } from '../../shared/domain/mentorship-state';
 import { aSession } from '../support/builders';
 import { ManualClock } from '../support/clock';
+import { startApiFixture } from '../support/api-fixture';
 import { startLocalApp, type LocalApp } from '../support/local-app';
 import { settingsWith } from '../support/settings';
 import { API, DIRECTORY, REPORT, SESSIONS, eventsOf, expectError, seedDirectory, sendJson, startSession } from './helpers';
@@ -141,10 +142,7 @@ const nowIso = () => clock.now().toISOString();
 
 beforeAll(async () => {
   clock = new ManualClock('2026-01-05T09:00:00.000Z');
-  app = await startLocalApp({ clock });
-  coordinator = await app.as('coord-1', 'coordinator');
-  service = await app.as('engine', 'service');
-  await seedDirectory(coordinator);
+  ({ app, coordinator, service } = await startApiFixture({ clock }));
 });
 afterAll(() => app.close());
 
@@ -983,7 +981,7 @@ describe('retention window (retention_days 30) and the default export format (cs
 
   beforeAll(async () => {
     clock2 = new ManualClock(iso(T0));
-    app2 = await startLocalApp({
+    ({ app: app2, coordinator: coordinator2, service: service2 } = await startApiFixture({
       clock: clock2,
       settings: settingsWith({
         max_concurrent_sessions_per_junior: 1000,
@@ -992,10 +990,8 @@ describe('retention window (retention_days 30) and the default export format (cs
         max_queue_size: 1000,
         audit: { retention_days: 30, export_format: 'csv' },
       }),
-    });
-    coordinator2 = await app2.as('coord-2', 'coordinator');
-    service2 = await app2.as('engine', 'service');
-    await seedDirectory(coordinator2);
+      coordinatorId: 'coord-2',
+    }));
   });
   afterAll(() => app2.close());
 

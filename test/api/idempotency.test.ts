@@ -1,7 +1,8 @@
 import type { SessionClient } from '../../shared/client';
 import { SessionStartResultSchema } from '../../shared/http/schemas';
-import { startLocalApp, type LocalApp } from '../support/local-app';
-import { DIRECTORY, SESSIONS, countItems, expectError, expectEventsReplay, seedDirectory, sendJson } from './helpers';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
+import { DIRECTORY, SESSIONS, countItems, expectError, expectEventsReplay, sendJson } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -9,9 +10,7 @@ let app: LocalApp;
 let coordinator: SessionClient;
 
 beforeAll(async () => {
-  app = await startLocalApp();
-  coordinator = await app.as('coord-1', 'coordinator');
-  await seedDirectory(coordinator);
+  ({ app, coordinator } = await startApiFixture());
 });
 afterAll(() => app.close());
 

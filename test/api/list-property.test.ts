@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { ApiError, type SessionClient, type SessionListQueryInput } from '../../shared/client';
 import { SessionPageSchema, type SessionPageDto, type SessionSummary } from '../../shared/http/schemas';
 import { ManualClock } from '../support/clock';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
 import { SESSIONS, expectError, issuePaths, issues } from './helpers';
 
 /**
@@ -165,8 +166,8 @@ class World {
 
   static async create(): Promise<World> {
     const clock = new ManualClock('2026-03-02T08:00:00.000Z');
-    const app = await startLocalApp({ clock });
-    const world = new World(app, clock, await app.as('coord-1', 'coordinator'), await app.as('engine', 'service'));
+    const { app, coordinator, service } = await startApiFixture({ clock, seed: false });
+    const world = new World(app, clock, coordinator, service);
     for (const story of STORIES) await world.coordinator.putStory(story.id, { title: story.title, skillArea: story.skillArea });
     for (const id of JUNIORS) await world.coordinator.putJunior(id, { name: juniorName(id), skills: [{ area: 'typescript', level: 2 }] });
     for (const mentor of MENTORS) {

@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import type { SessionClient } from '../../shared/client';
-import { startLocalApp, type LocalApp } from '../support/local-app';
-import { API, REPORT, SESSIONS, eventsOf, expectEventsReplay, expectNoServerError, seedDirectory, sendJson, startSession, type RawResponse } from './helpers';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
+import { API, REPORT, SESSIONS, eventsOf, expectEventsReplay, expectNoServerError, sendJson, startSession, type RawResponse } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -18,10 +19,7 @@ let coordinator: SessionClient;
 let service: SessionClient;
 
 beforeAll(async () => {
-  app = await startLocalApp();
-  coordinator = await app.as('coord-1', 'coordinator');
-  service = await app.as('engine', 'service');
-  await seedDirectory(coordinator);
+  ({ app, coordinator, service } = await startApiFixture());
 });
 afterAll(() => app.close());
 

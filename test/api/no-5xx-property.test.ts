@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import type { SessionClient } from '../../shared/client';
 import { SessionStartResultSchema } from '../../shared/http/schemas';
-import { startLocalApp, type LocalApp } from '../support/local-app';
-import { API, DIRECTORY, REPORT, SESSIONS, expectEventsReplay, expectNoServerError, seedDirectory, sendJson, startSession } from './helpers';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
+import { API, DIRECTORY, REPORT, SESSIONS, expectEventsReplay, expectNoServerError, sendJson, startSession } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -22,10 +23,7 @@ const touched = new Set<string>();
 const pool: string[] = [];
 
 beforeAll(async () => {
-  app = await startLocalApp();
-  coordinator = await app.as('coord-1', 'coordinator');
-  service = await app.as('engine', 'service');
-  await seedDirectory(coordinator);
+  ({ app, coordinator, service } = await startApiFixture());
   for (let i = 0; i < 4; i += 1) pool.push(await startSession(coordinator));
   await coordinator.pauseSession(pool[1]!);
   await service.completeSession(pool[2]!, { report: REPORT });

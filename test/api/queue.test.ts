@@ -1,18 +1,18 @@
 import type { SessionClient } from '../../shared/client';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
 import { settingsWith } from '../support/settings';
-import { API, SESSIONS, seedDirectory, sendJson } from './helpers';
+import { API, SESSIONS, sendJson } from './helpers';
 
 // Real limits this time: one session per junior, two system-wide, a queue of two.
 let app: LocalApp;
 let coordinator: SessionClient;
 
 beforeAll(async () => {
-  app = await startLocalApp({
+  ({ app, coordinator } = await startApiFixture({
     settings: settingsWith({ max_concurrent_sessions_per_junior: 1, max_concurrent_sessions_system: 2, max_queue_size: 2 }),
-  });
-  coordinator = await app.as('coord-q', 'coordinator');
-  await seedDirectory(coordinator);
+    coordinatorId: 'coord-q',
+  }));
   for (const id of ['junior-c', 'junior-d']) await coordinator.putJunior(id, { name: id, skills: [] });
 });
 afterAll(() => app.close());

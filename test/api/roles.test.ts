@@ -1,6 +1,7 @@
 import { createClient, type SessionClient } from '../../shared/client';
 import type { SessionStatus } from '../../shared/domain/status';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
 import {
   API,
   DIRECTORY,
@@ -10,7 +11,6 @@ import {
   eventsOf,
   expectError,
   expectEventsReplay,
-  seedDirectory,
   sendJson,
   startSession,
   type RawResponse,
@@ -31,9 +31,7 @@ const CALLERS = ['coordinator', 'own mentor', 'other mentor', 'own junior', 'oth
 type CallerName = (typeof CALLERS)[number];
 
 beforeAll(async () => {
-  app = await startLocalApp();
-  coordinator = await app.as('coord-1', 'coordinator');
-  await seedDirectory(coordinator);
+  ({ app, coordinator } = await startApiFixture());
   const token = async (sub: string, roles: string[]) => createClient({ baseUrl: app.url, token: await app.jwt.sign({ sub, roles }) });
   Object.assign(callers, {
     coordinator,

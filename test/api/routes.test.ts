@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ROUTES, type RouteName } from '../../functions/http/routes';
 import type { SessionClient } from '../../shared/client';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
 import {
   API,
   DIRECTORY,
@@ -23,9 +24,8 @@ let coordinator: SessionClient;
 let engine: SessionClient;
 
 beforeAll(async () => {
-  app = await startLocalApp();
-  coordinator = await app.as('coord-1', 'coordinator');
-  engine = await app.as('engine', 'service');
+  // A directory of its own (named people, a second mentor at level 3), not the fixture's.
+  ({ app, coordinator, service: engine } = await startApiFixture({ seed: false }));
   await coordinator.putStory(DIRECTORY.story, { title: 'Add a health check', skillArea: 'typescript' });
   await coordinator.putJunior(DIRECTORY.juniors[0], { name: 'Ada', skills: [{ area: 'typescript', level: 2 }] });
   await coordinator.putMentor(DIRECTORY.mentors[0], { name: 'Grace', skills: [{ area: 'typescript', level: 5 }] });

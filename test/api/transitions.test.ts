@@ -1,6 +1,7 @@
 import type { SessionClient } from '../../shared/client';
 import type { SessionStatus } from '../../shared/domain/status';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { startApiFixture } from '../support/api-fixture';
+import type { LocalApp } from '../support/local-app';
 import {
   DIRECTORY,
   REPORT,
@@ -9,7 +10,6 @@ import {
   eventsOf,
   expectError,
   expectEventsReplay,
-  seedDirectory,
   sendJson,
   startSession,
 } from './helpers';
@@ -20,9 +20,7 @@ let app: LocalApp;
 let coordinator: SessionClient;
 
 beforeAll(async () => {
-  app = await startLocalApp();
-  coordinator = await app.as('coord-1', 'coordinator');
-  await seedDirectory(coordinator);
+  ({ app, coordinator } = await startApiFixture());
 });
 afterAll(() => app.close());
 

@@ -1,17 +1,13 @@
-import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { ElsaWorkflowEngine, type ElsaEngineOptions } from '../../shared/adapters/elsa/elsa-workflow-engine';
-import { composeApp, type AppDeps } from '../../shared/compose';
+import { composeApp } from '../../shared/compose';
 import { ConcurrentUpdateError, DomainError, QueueFullError, TransitionForbiddenError, WorkflowEngineError } from '../../shared/domain/errors';
-import type { Session, SessionEvent } from '../../shared/domain/session';
+import type { Session } from '../../shared/domain/session';
 import { toErrorResponse } from '../../shared/http/errors';
-import type { Settings } from '../../shared/settings/settings';
-import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
-import { ManualClock } from '../support/clock';
-import { createTestTable, type TestTable } from '../support/dynamo';
+import { coordinator, engineCaller, mentorCaller } from '../support/builders';
 import { startElsaStub, type ElsaStub, type StubInstance } from '../support/elsa-stub';
-import { checkSnapshot, scanTable, type Limits } from '../support/invariants';
+import { details, disposeAfterEach, rejection, startEngineHarness, startSession, tableViolations, type EngineHarness } from '../support/engine-harness';
+import { scanTable } from '../support/invariants';
 import { mulberry32 } from '../support/random';
-import { settingsWith } from '../support/settings';
 
 /**
  * Issue 6, acceptance for Elsa 3: the service composed with the Elsa adapter
@@ -71,26 +67,12 @@ class ControlledFetch {
   }
 }
 
-interface Harness {
-  readonly table: TestTable;
-  readonly clock: ManualClock;
+interface Harness extends EngineHarness<ElsaWorkflowEngine> {
   readonly stub: ElsaStub;
-  readonly engine: ElsaWorkflowEngine;
   readonly controlled: ControlledFetch;
-  readonly app: AppDeps;
-  readonly settings: Settings;
-  readonly limits: Limits;
-  /** Every session id a start answered (or named in its error), for the whole-table invariants. */
-  readonly ids: string[];
 }
 
-const harnesses: Harness[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) {
-    await h.stub.close();
-    h.table.dynamo.client.destroy();
-  }
-});
+const track = disposeAfterEach<Harness>((h) => h.stub.close());
 
 const JUNIORS = Array.from({ length: 12 }, (_, i) => `junior-${i + 1}`);
 const MENTORS = ['mentor-1', 'mentor-2', 'mentor-3', 'mentor-4'];
@@ -100,52 +82,34 @@ const STORIES = ['story-1', 'story-2'];
 async function harness(
   options: { junior?: number; mentor?: number; system?: number; queue?: number; batch?: number; engine?: Partial<ElsaEngineOptions> } = {},
 ): Promise<Harness> {
-  const limits: Limits = { junior: options.junior ?? 10, mentor: options.mentor ?? 20, system: options.system ?? 100, mentors: MENTORS };
-  const settings = settingsWith({
-    max_concurrent_sessions_per_junior: limits.junior,
-    max_concurrent_sessions_per_mentor: limits.mentor,
-    max_concurrent_sessions_system: limits.system,
-    max_queue_size: options.queue ?? 50,
-    workflow_engine: { reconcile_batch_size: options.batch ?? 25 },
-  });
-  const table = await createTestTable('elsa');
-  const clock = new ManualClock();
-  const stub = await startElsaStub({ apiKey: KEY, definitions: [DEFINITION], clock });
   const controlled = new ControlledFetch();
-  const engine = new ElsaWorkflowEngine({
-    baseUrl: stub.baseUrl,
-    apiKey: KEY,
-    definitionId: DEFINITION,
-    timeoutMs: 2_000,
-    retry: { attempts: 3, baseDelayMs: 2, maxDelayMs: 10 },
-    cancelConfirm: { checks: 5, intervalMs: 2 },
-    sleep: quickSleep,
-    fetch: controlled.fetch,
-    ...options.engine,
+  let stub!: ElsaStub;
+  const base = await startEngineHarness({
+    tablePrefix: 'elsa',
+    limits: { junior: options.junior ?? 10, mentor: options.mentor ?? 20, system: options.system ?? 100, mentors: MENTORS },
+    queue: options.queue ?? 50,
+    settings: { workflow_engine: { reconcile_batch_size: options.batch ?? 25 } },
+    directory: { juniors: JUNIORS, mentors: MENTORS, stories: STORIES },
+    engine: async (_table, clock) => {
+      stub = await startElsaStub({ apiKey: KEY, definitions: [DEFINITION], clock });
+      return new ElsaWorkflowEngine({
+        baseUrl: stub.baseUrl,
+        apiKey: KEY,
+        definitionId: DEFINITION,
+        timeoutMs: 2_000,
+        retry: { attempts: 3, baseDelayMs: 2, maxDelayMs: 10 },
+        cancelConfirm: { checks: 5, intervalMs: 2 },
+        sleep: quickSleep,
+        fetch: controlled.fetch,
+        ...options.engine,
+      });
+    },
   });
-  const app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, engine, settings });
-  const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
-  await Promise.all([
-    ...JUNIORS.map((id) => directory.put('junior', aJunior(id))),
-    ...MENTORS.map((id) => directory.put('mentor', aMentor(id))),
-    ...STORIES.map((id) => directory.put('story', aStory(id))),
-  ]);
-  const h: Harness = { table, clock, stub, engine, controlled, app, settings, limits, ids: [] };
-  harnesses.push(h);
-  return h;
+  return track({ ...base, stub, controlled });
 }
 
-async function start(h: Harness, juniorId: string, mentorId = 'mentor-1') {
-  const result = await h.app.sessions.startSession({ storyId: 'story-1', juniorId, mentorId }, coordinator);
-  h.ids.push(result.sessionId);
-  return result;
-}
-
-async function details(h: Harness, id: string): Promise<{ session: Session; events: SessionEvent[] }> {
-  const found = await h.app.ports.sessions.getSessionWithEvents(id);
-  if (found === undefined) throw new Error(`no session ${id}`);
-  return found;
-}
+/** Starts story-1 with mentor-1 unless told otherwise (the tests act as that mentor). */
+const start = (h: Harness, juniorId: string, mentorId = 'mentor-1') => startSession(h, juniorId, mentorId);
 
 function instanceOf(h: Harness, session: Session): StubInstance {
   const instance = session.workflowInstanceId === undefined ? undefined : h.stub.instance(session.workflowInstanceId);
@@ -159,20 +123,6 @@ async function pausedInStub(h: Harness, instanceId: string): Promise<boolean> {
   if (answer.status !== 200) throw new Error(`reading instance ${instanceId}: ${answer.status}`);
   const model = (await answer.json()) as { workflowState?: { bookmarks?: unknown[] } };
   return (model.workflowState?.bookmarks?.length ?? 0) > 0;
-}
-
-/** The whole table against the invariants of test/support/invariants.ts (counters, indexes, logs replaying to statuses). */
-async function tableViolations(h: Harness, quiescent = false): Promise<string[]> {
-  const snapshot = await scanTable(h.table.dynamo.document, h.table.tableName);
-  return checkSnapshot(snapshot, { limits: h.limits, timeouts: h.settings.timeouts, startedIds: h.ids, now: h.clock.now(), quiescent, swept: false });
-}
-
-/** The rejection of a promise expected to fail (asserted outside any catch). */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => new Error('expected a rejection'),
-    (error: unknown) => error,
-  );
 }
 
 /** Sends probes until one is routed (404 for an unknown path): no scheduled `failNext` fault is left pending. */
@@ -404,8 +354,6 @@ describe('races and lost answers', () => {
     expect(instanceOf(h, session).correlationId).toBe(sessionId);
   });
 
-  // Fails today: ElsaWorkflowEngine.start treats a failed lookup (`.catch(() => undefined)`) as "no instance" and dispatches
-  // again, so two instances run for one session; the first is recorded nowhere and nothing ever cancels it.
   test('the dispatch answer is lost and the correlation lookup fails: no second instance is dispatched', async () => {
     const h = await harness();
     h.controlled.loseAnswers(1, /\/dispatch$/);
@@ -418,8 +366,6 @@ describe('races and lost answers', () => {
     expect({ instances: h.stub.instances().filter((i) => i.correlationId === sessionId).length, running: running.map((i) => i.id) }).toEqual({ instances: 1, running: [] });
   });
 
-  // Fails today: SessionService.startWorkflow records the instance only on a session still Active; a session cancelled
-  // meanwhile keeps no workflowInstanceId, so neither the cancel nor reconciliation ever stops the instance.
   test('a session cancelled while its dispatch is in flight: its instance does not keep running', async () => {
     const h = await harness();
     const gate = h.controlled.hold(/\/dispatch$/);
@@ -442,8 +388,6 @@ describe('races and lost answers', () => {
     expect(running.map((i) => `${i.id} ${i.subStatus}`)).toEqual([]);
   });
 
-  // Fails today: the engine follows each committed change without ordering, so a late pause trigger lands after the
-  // resume; reconciliation counts a Suspended instance as alive and cannot tell it waits at the pause point.
   test('a resume that overtakes its pause trigger: the instance is not left paused under an Active session', async () => {
     const h = await harness();
     const { sessionId: id } = await start(h, 'junior-1');

@@ -12,23 +12,24 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../functions/engine/checkpoint';
 import { synthesizeMentorshipDefinition } from '../../infra/constructs/mentorship-state-machine';
-import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { DynamoTaskTokens } from '../../shared/adapters/dynamodb/dynamo-task-tokens';
 import { keys } from '../../shared/adapters/dynamodb/keys';
 import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
-import { composeApp, type AppDeps } from '../../shared/compose';
 import { WorkflowEngineError } from '../../shared/domain/errors';
-import type { Session, SessionEvent } from '../../shared/domain/session';
 import { toErrorResponse } from '../../shared/http/errors';
 import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
 import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';
-import type { Settings } from '../../shared/settings/settings';
-import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
-import { ManualClock } from '../support/clock';
-import { createTestTable, type TestTable } from '../support/dynamo';
-import { checkSnapshot, scanTable, type Limits } from '../support/invariants';
+import { coordinator, engineCaller, mentorCaller } from '../support/builders';
+import {
+  details,
+  disposeAfterEach,
+  rejection,
+  startSession as start,
+  startEngineHarness,
+  tableViolations,
+  type EngineHarness,
+} from '../support/engine-harness';
 import { LocalStepFunctions, type LocalExecution } from '../support/local-step-functions';
-import { settingsWith } from '../support/settings';
 
 /**
  * Issue 6, acceptance for Step Functions: the service composed with the Step
@@ -53,45 +54,29 @@ const sfnClient = new SFNClient({ region: 'eu-west-1' });
 const JUNIORS = ['junior-1', 'junior-2', 'junior-3'];
 const MENTORS = ['mentor-1', 'mentor-2'];
 
-interface Harness {
-  readonly table: TestTable;
-  readonly clock: ManualClock;
-  readonly app: AppDeps;
-  readonly engine: StepFunctionsWorkflowEngine;
+interface Harness extends EngineHarness<StepFunctionsWorkflowEngine> {
   readonly bridge: LocalStepFunctions;
-  readonly settings: Settings;
-  readonly limits: Limits;
   /** Sessions whose checkpoint function is deployed against a table that does not exist. */
   readonly misconfigured: Set<string>;
-  /** Every session id a start answered (or named in its error), for the whole-table invariants. */
-  readonly ids: string[];
 }
 
-const harnesses: Harness[] = [];
-afterEach(() => {
-  for (const h of harnesses.splice(0)) {
-    h.bridge.dispose();
-    h.table.dynamo.client.destroy();
-  }
-});
+const track = disposeAfterEach<Harness>((h) => h.bridge.dispose());
 
 /** A fresh table and app; `stepped` holds every checkpoint invocation until the test lets it go. */
 async function harness(options: { junior?: number; system?: number; stepped?: boolean } = {}): Promise<Harness> {
-  const limits: Limits = { junior: options.junior ?? 10, mentor: 20, system: options.system ?? 100, mentors: MENTORS };
-  const settings = settingsWith({
-    max_concurrent_sessions_per_junior: limits.junior,
-    max_concurrent_sessions_per_mentor: limits.mentor,
-    max_concurrent_sessions_system: limits.system,
-    max_queue_size: 10,
+  const base = await startEngineHarness({
+    tablePrefix: 'sfn',
+    limits: { junior: options.junior ?? 10, mentor: 20, system: options.system ?? 100, mentors: MENTORS },
+    queue: 10,
+    directory: { juniors: JUNIORS, mentors: MENTORS, stories: ['story-1'] },
+    engine: (table) =>
+      new StepFunctionsWorkflowEngine({
+        client: sfnClient,
+        stateMachineArn: MACHINE_ARN,
+        tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName),
+      }),
   });
-  const table = await createTestTable('sfn');
-  const clock = new ManualClock();
-  const engine = new StepFunctionsWorkflowEngine({
-    client: sfnClient,
-    stateMachineArn: MACHINE_ARN,
-    tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName),
-  });
-  const app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, engine, settings });
+  const { table } = base;
   // The checkpoint Lambda as functions/engine/checkpoint.ts composes it (same table, same SFN client)...
   const checkpoint = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName), tasks: new SfnTaskCompletion(sfnClient) }));
   // ...and deployed with a wrong TABLE_NAME: every invocation fails on DynamoDB's answer.
@@ -105,27 +90,7 @@ async function harness(options: { junior?: number; system?: number; stepped?: bo
     stepped: options.stepped ?? false,
     invoke: (payload, execution) => (misconfigured.has(execution.name) ? broken : checkpoint)(payload),
   });
-  const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
-  await Promise.all([
-    ...JUNIORS.map((id) => directory.put('junior', aJunior(id))),
-    ...MENTORS.map((id) => directory.put('mentor', aMentor(id))),
-    directory.put('story', aStory('story-1')),
-  ]);
-  const h: Harness = { table, clock, app, engine, bridge, settings, limits, misconfigured, ids: [] };
-  harnesses.push(h);
-  return h;
-}
-
-async function start(h: Harness, juniorId: string, mentorId?: string) {
-  const result = await h.app.sessions.startSession({ storyId: 'story-1', juniorId, ...(mentorId !== undefined && { mentorId }) }, coordinator);
-  h.ids.push(result.sessionId);
-  return result;
-}
-
-async function details(h: Harness, id: string): Promise<{ session: Session; events: SessionEvent[] }> {
-  const found = await h.app.ports.sessions.getSessionWithEvents(id);
-  if (found === undefined) throw new Error(`no session ${id}`);
-  return found;
+  return track({ ...base, bridge, misconfigured });
 }
 
 function runOf(h: Harness, id: string): LocalExecution {
@@ -142,20 +107,6 @@ async function tokenItem(h: Harness, id: string) {
 
 /** The outputs of every SendTaskSuccess sent so far, in order. */
 const sentOutputs = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((call) => JSON.parse(call.args[0].input.output ?? 'null') as unknown);
-
-/** The whole table against the invariants of test/support/invariants.ts (counters, indexes, logs replaying to statuses). */
-async function tableViolations(h: Harness, quiescent = false): Promise<string[]> {
-  const snapshot = await scanTable(h.table.dynamo.document, h.table.tableName);
-  return checkSnapshot(snapshot, { limits: h.limits, timeouts: h.settings.timeouts, startedIds: h.ids, now: h.clock.now(), quiescent, swept: false });
-}
-
-/** The rejection of a promise expected to fail (asserted outside any catch). */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => new Error('expected a rejection'),
-    (error: unknown) => error,
-  );
-}
 
 const throttled = () =>
   new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });

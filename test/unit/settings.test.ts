@@ -14,7 +14,7 @@ describe('settings', () => {
       default_check_in_interval_minutes: 30,
       default_escalation_policy: 'progressive',
       mentor_assignment: { strategy: 'workload_balanced', fallback_to_auto: true },
-      audit: { log_all_state_changes: true, retention_days: 365, export_format: 'json' },
+      audit: { retention_days: 365, export_format: 'json' },
     });
     expect(settings.raw.config_templates.map((t) => t.id)).toEqual(['quick-fix', 'standard', 'complex-feature']);
     expect(settings.limits).toEqual({ perJunior: 1, perMentor: 3, system: 50, queueSize: 100 });
