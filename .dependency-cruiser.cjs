@@ -78,9 +78,33 @@ module.exports = {
       // The composition root wires the core; what uses the core (handlers, infra, scripts, tests) sits above it.
       name: 'compose-within-shared',
       severity: 'error',
-      comment: 'shared/compose*.ts imports anything in shared/, nothing from functions/, infra/, scripts/ or test/.',
-      from: { path: '^shared/compose[^/]*\\.ts$' },
+      comment: 'shared/compose*.ts and shared/lambda-entry.ts import anything in shared/, nothing from functions/, infra/, scripts/ or test/.',
+      from: { path: '^shared/(compose[^/]*|lambda-entry)\\.ts$' },
       to: { path: PROJECT, pathNot: '^shared/' },
+    },
+    {
+      // Settings are read by services and adapters: they may know the domain's shapes, nothing that uses them.
+      name: 'settings-use-only-domain',
+      severity: 'error',
+      comment: 'shared/settings imports only shared/domain and shared/settings.',
+      from: { path: '^shared/settings/' },
+      to: { path: PROJECT, pathNot: '^shared/(domain|settings)/' },
+    },
+    {
+      // Logging and metrics sit beside the adapters: they may see the domain and the ports, not the use cases.
+      name: 'observability-below-services',
+      severity: 'error',
+      comment: 'shared/observability imports only shared/domain, shared/ports and shared/observability.',
+      from: { path: '^shared/observability/' },
+      to: { path: PROJECT, pathNot: '^shared/(domain|ports|observability)/' },
+    },
+    {
+      // Nothing in the core reaches up into the composition root.
+      name: 'core-not-compose',
+      severity: 'error',
+      comment: 'shared/domain, ports, services, adapters, http, settings and observability never import shared/compose*.ts or shared/lambda-entry.ts.',
+      from: { path: '^shared/(domain|ports|services|adapters|http|settings|observability|client)/' },
+      to: { path: '^shared/(compose[^/]*|lambda-entry)\\.ts$' },
     },
     {
       // A handler is deployed by infra; importing infra would bundle CDK into a Lambda.
