@@ -8,7 +8,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ServiceStack, type ServiceConfig } from './stacks/service-stack';
+import { type ServiceConfig, ServiceStack } from './stacks/service-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
 const ENGINES = ['embedded', 'elsa', 'stepfunctions'] as const;
@@ -33,7 +33,8 @@ export function readConfig(context: (key: string) => unknown): ServiceConfig {
   const alarmEmail = text('alarmEmail');
   if (alarmEmail !== undefined && !email.test(alarmEmail)) problems.push(`'alarmEmail' must be an email address: got '${alarmEmail}'`);
   const emailFrom = text('emailFrom');
-  if (emailFrom !== undefined && !email.test(emailFrom)) problems.push(`'emailFrom' must be an email address (an SES verified identity or an address of a verified domain): got '${emailFrom}'`);
+  if (emailFrom !== undefined && !email.test(emailFrom))
+    problems.push(`'emailFrom' must be an email address (an SES verified identity or an address of a verified domain): got '${emailFrom}'`);
   const slack = text('slackEnabled') ?? 'false';
   if (slack !== 'true' && slack !== 'false') problems.push(`'slackEnabled' must be true or false: got '${slack}'`);
   const authDomainPrefix = text('authDomainPrefix') ?? `mentorship-sessions-${stage}`;

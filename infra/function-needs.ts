@@ -84,7 +84,7 @@ export const FUNCTION_NEEDS = {
   'get-mentor-workload': merge(NONE, {
     table: ['GetItem', 'BatchGetItem', 'Query'],
     indexes: ['open', 'queue'],
-    why: "The mentor (GetItem), open sessions (open index), their counter (BatchGet), queued sessions that asked for them (queue index, BatchGet).",
+    why: 'The mentor (GetItem), open sessions (open index), their counter (BatchGet), queued sessions that asked for them (queue index, BatchGet).',
   }),
   'get-mentor-history': merge(NONE, { table: ['Query'], why: "The session's partition in one Query (getSessionWithEvents); no settle." }),
   'get-session': merge(SETTLE, { why: 'getSessionDetails (Query on the partition), settling an overdue session.' }),
@@ -93,7 +93,11 @@ export const FUNCTION_NEEDS = {
   'compare-sessions': merge(SETTLE, { why: 'getSessionDetails of both, settling overdue ones.' }),
   'get-session-config': merge(SETTLE, { why: 'getSession, settling an overdue session.' }),
   'get-queue-position': merge(SETTLE, { indexes: ['open'], why: 'getSession, settle, then the position: queue index, open sessions (open index), duration stats.' }),
-  'get-queue-status': merge(NONE, { table: ['GetItem', 'BatchGetItem'], indexes: ['open'], why: 'Counters (BatchGet), open sessions (open index), duration stats (GetItem); no writes.' }),
+  'get-queue-status': merge(NONE, {
+    table: ['GetItem', 'BatchGetItem'],
+    indexes: ['open'],
+    why: 'Counters (BatchGet), open sessions (open index), duration stats (GetItem); no writes.',
+  }),
   'get-retention-report': merge(NONE, { indexes: ['due'], why: 'countExpiring: two COUNT Queries on the due index (EXPIRY partition).' }),
   'list-sessions': merge(SETTLE, {
     indexes: [...LIST_INDEXES, 'open'],
@@ -108,7 +112,10 @@ export const FUNCTION_NEEDS = {
   'get-export-job': merge(NONE, { table: ['GetItem'], why: 'ExportJobStore.get.' }),
   'set-session-hold': merge(SETTLE, { why: 'getSession, settle, commit the hold (moves the TTL and listing items).' }),
   'pause-session': merge(SETTLE, { engine: ['resume'], why: 'A lifecycle change: commit, then suspend; a failed suspend is reverted (resume).' }),
-  'resume-session': merge(SETTLE, { engine: ['resume'], why: 'A lifecycle change: commit, then resume the instance (Step Functions: take the held token, SendTaskSuccess).' }),
+  'resume-session': merge(SETTLE, {
+    engine: ['resume'],
+    why: 'A lifecycle change: commit, then resume the instance (Step Functions: take the held token, SendTaskSuccess).',
+  }),
   'cancel-session': merge(SETTLE, { why: 'A lifecycle change: commit, cancel the instance, drain the released slots.' }),
   'complete-session': merge(SETTLE, { why: 'A lifecycle change (no engine call of its own): commit, drain the released slots.' }),
   'fail-session': merge(SETTLE, { why: 'A lifecycle change (no engine call of its own): commit, drain the released slots.' }),
@@ -178,7 +185,7 @@ export function expectedActions(needs: FunctionNeeds, options: { engine: EngineT
   const engine = engineActions(options.engine, needs.engine, needs.ownComposition !== true);
   const actions = new Set<string>([...needs.table, ...engine.table].map((action) => `dynamodb:${action}`));
   if (needs.indexes.length > 0) actions.add('dynamodb:Query');
-  engine.states.forEach((action) => actions.add(action));
+  for (const action of engine.states) actions.add(action);
   if (needs.taskResponse && options.engine === 'stepfunctions') actions.add('states:SendTaskSuccess');
   if (engine.elsaSecret || (needs.slackWebhook && options.slackEnabled) || needs.cursorKey) {
     actions.add('secretsmanager:GetSecretValue').add('secretsmanager:DescribeSecret');
@@ -187,8 +194,8 @@ export function expectedActions(needs: FunctionNeeds, options: { engine: EngineT
   if (needs.notificationDeadLetters) actions.add('sqs:SendMessage');
   if (needs.exportBucket) actions.add('s3:PutObject').add('s3:AbortMultipartUpload');
   if (needs.tableStream) {
-    ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].forEach((a) => actions.add(a));
-    ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].forEach((a) => actions.add(a));
+    for (const action of ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']) actions.add(action);
+    for (const action of ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) actions.add(action);
   }
   return [...actions].sort();
 }

@@ -105,7 +105,9 @@ async function main(): Promise<void> {
     const outdir = join(dir, 'out');
     const started = performance.now();
     await build({ ...esbuildOptions(), entryPoints: entries, outdir });
-    console.log(`bundled ${Object.keys(entries).length} entries (${Object.keys(entries).length - 1} functions + the bare handler) in ${Math.round(performance.now() - started)} ms; ${RUNS} fresh processes each\n`);
+    console.log(
+      `bundled ${Object.keys(entries).length} entries (${Object.keys(entries).length - 1} functions + the bare handler) in ${Math.round(performance.now() - started)} ms; ${RUNS} fresh processes each\n`,
+    );
 
     const rows: Row[] = Object.keys(entries).map((name) => ({ name, bytes: statSync(join(outdir, `${name}.mjs`)).size, loads: [], invokes: [] }));
     // Rounds over every bundle, so drift in the machine's load touches all of them alike.
@@ -130,7 +132,9 @@ async function main(): Promise<void> {
     const bare = stats.find((s) => s.name === BARE)!;
     const width = Math.max(...stats.map((s) => s.name.length));
     const kb = (bytes: number) => (bytes / 1000).toFixed(1);
-    console.log(`${'bundle'.padEnd(width)}  ${'KB'.padStart(6)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}  ${'x bare'.padStart(6)}  ${'1st call'.padStart(8)}  size    p50 <= ${MAX_P50_MS} ms`);
+    console.log(
+      `${'bundle'.padEnd(width)}  ${'KB'.padStart(6)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}  ${'x bare'.padStart(6)}  ${'1st call'.padStart(8)}  size    p50 <= ${MAX_P50_MS} ms`,
+    );
     let failed = 0;
     let slow = 0;
     for (const s of stats) {

@@ -4,12 +4,13 @@
  * stays flat as the table grows), and the peak memory of an export job over
  * 100,000 sessions, measured in a child process. Prints figures; asserts nothing.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClients, localDynamoConfig } from '../shared/adapters/dynamodb/client';
 import { seedItems } from '../shared/adapters/dynamodb/dynamo-store';
 import { ensureTable } from '../shared/adapters/dynamodb/ensure-table';
@@ -103,7 +104,11 @@ const PAGES: { name: string; filter: SessionFilter; order: ListOrder }[] = [
   { name: 'all, newest first', filter: {}, order: { sortBy: 'createdAt', sortDirection: 'desc' } },
   { name: 'status=Completed, by duration', filter: { status: 'Completed' }, order: { sortBy: 'duration', sortDirection: 'desc' } },
   { name: 'one junior', filter: { juniorId: 'j-7' }, order: { sortBy: 'createdAt', sortDirection: 'desc' } },
-  { name: 'one mentor, last 90 days', filter: { mentorId: 'm-3', from: new Date(Date.now() - 90 * 86_400_000).toISOString() }, order: { sortBy: 'createdAt', sortDirection: 'desc' } },
+  {
+    name: 'one mentor, last 90 days',
+    filter: { mentorId: 'm-3', from: new Date(Date.now() - 90 * 86_400_000).toISOString() },
+    order: { sortBy: 'createdAt', sortDirection: 'desc' },
+  },
 ];
 
 export async function benchList(endpoint: string): Promise<string[]> {

@@ -7,22 +7,22 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'silent';
 
-import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local';
 import { localJwt } from '../infra/local/jwt';
 import { startLocalServer } from '../infra/local/server';
 import { createDynamoClients, localDynamoConfig } from '../shared/adapters/dynamodb/client';
 import { DynamoDirectoryStore } from '../shared/adapters/dynamodb/dynamo-directory-store';
+import { seedItems } from '../shared/adapters/dynamodb/dynamo-store';
 import { ensureTable } from '../shared/adapters/dynamodb/ensure-table';
+import { keys } from '../shared/adapters/dynamodb/keys';
 import { RequestCounter } from '../shared/adapters/dynamodb/request-counter';
 import { EmbeddedWorkflowEngine } from '../shared/adapters/embedded-engine/embedded-workflow-engine';
 import { createClient, type SessionClient } from '../shared/client';
-import { seedItems } from '../shared/adapters/dynamodb/dynamo-store';
-import { keys } from '../shared/adapters/dynamodb/keys';
 import { composeApp } from '../shared/compose';
 import type { Caller } from '../shared/domain/access';
 import type { MentorAssignment } from '../shared/domain/assignment';
@@ -33,8 +33,8 @@ import { systemClock } from '../shared/ports/clock';
 import { SessionService } from '../shared/services/session-service';
 import { parseSettings } from '../shared/settings/settings';
 import { acceptingEngine, hideQueueFromReleases } from '../test/support/store-views';
-import { simulateEstimate } from './simulate-estimate';
 import { benchExport, benchList } from './bench-history';
+import { simulateEstimate } from './simulate-estimate';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
 const TABLE = 'bench';
@@ -238,7 +238,9 @@ async function main() {
       phases.push(['get', await timed(ids, concurrency, (id) => client.getSession(id))]);
       phases.push(['cancel', await timed(ids, concurrency, (id) => client.cancelSession(id, { reason: 'bench' }))]);
       for (const [name, lat] of phases) {
-        rows.push(`  ${name.padEnd(8)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(5)} p50 ${ms(percentile(lat, 50))} ms   p95 ${ms(percentile(lat, 95))} ms`);
+        rows.push(
+          `  ${name.padEnd(8)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(5)} p50 ${ms(percentile(lat, 50))} ms   p95 ${ms(percentile(lat, 95))} ms`,
+        );
       }
     }
 
@@ -274,7 +276,11 @@ async function main() {
 
     const fmt = (counts: Record<string, number>) => {
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      return `${total} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || '-'})`;
+      return `${total} (${
+        Object.entries(counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '-'
+      })`;
     };
     console.log(`\nmentorship-session-service bench (${new Date().toISOString()}, Node ${process.version}, DynamoDB Local in memory)\n`);
     console.log('DynamoDB requests per operation (service store | embedded engine, which Elsa/Step Functions replace with HTTP calls):');

@@ -7,7 +7,7 @@
  * same inputs: the mean of completed durations so far, the holders' active
  * time, and the sessions ahead. Its actual wait is recorded when it starts.
  */
-import { estimateWaitMs, type BlockingScope } from '../shared/domain/estimate';
+import { type BlockingScope, estimateWaitMs } from '../shared/domain/estimate';
 import { mulberry32 } from '../test/support/random';
 
 export interface SimulationOptions {

@@ -6,12 +6,12 @@ import { dynamoStorePorts } from './adapters/dynamodb/dynamo-store';
 import { engineFromSettings } from './adapters/engine-from-settings';
 import { uuidV7Ids } from './adapters/ids/uuid-v7';
 import { MeteredWorkflowEngine } from './adapters/metered-engine';
-import { createLogger, type Logger } from './observability/logger';
 import { composedEntry, type LambdaHandler } from './lambda-entry';
+import { createLogger, type Logger } from './observability/logger';
 import { recordCommitted } from './observability/session-metrics';
-import { systemClock, type Clock, type IdGenerator } from './ports/clock';
+import { type Clock, type IdGenerator, systemClock } from './ports/clock';
 import type { ExportSink } from './ports/export-sink';
-import { NO_METRICS, type Metrics } from './ports/metrics';
+import { type Metrics, NO_METRICS } from './ports/metrics';
 import type { DeadLetters, Notifier } from './ports/notifier';
 import type { StorePorts } from './ports/store';
 import type { WorkflowEngine } from './ports/workflow-engine';
@@ -19,8 +19,8 @@ import { AssignmentService } from './services/assignment-service';
 import { ConfigService } from './services/config-service';
 import { DirectoryService } from './services/directory-service';
 import { HistoryService } from './services/history-service';
-import { MentorMoves } from './services/mentor-moves';
 import { CursorCodec } from './services/list-cursor';
+import { MentorMoves } from './services/mentor-moves';
 import { SessionService } from './services/session-service';
 import { loadSettings, type Settings } from './settings/settings';
 
@@ -114,7 +114,20 @@ export function composeCore(options: ComposeOptions): CoreDeps {
     details: (id, caller) => sessions.getSessionDetails(id, caller),
     cursors: new CursorCodec(options.cursorKey),
   });
-  return { sessions, assignments, configs, directory, history, ports, engine, logger, metrics, clock, settings, table: { dynamo: options.dynamo, tableName: options.tableName } };
+  return {
+    sessions,
+    assignments,
+    configs,
+    directory,
+    history,
+    ports,
+    engine,
+    logger,
+    metrics,
+    clock,
+    settings,
+    table: { dynamo: options.dynamo, tableName: options.tableName },
+  };
 }
 
 const LambdaEnvironment = z.object({
@@ -149,19 +162,19 @@ export function lambdaEntry<E = APIGatewayProxyEventV2, R = APIGatewayProxyStruc
   env?: NodeJS.ProcessEnv,
 ): LambdaHandler<E, R>;
 /** A function that needs more than the core: `extend` adds it (compose-extras.ts). */
-export function lambdaEntry<E, R, D extends CoreDeps>(
-  make: (deps: D) => LambdaHandler<E, R>,
-  env: NodeJS.ProcessEnv,
-  extend: (core: CoreDeps) => D,
-): LambdaHandler<E, R>;
+export function lambdaEntry<E, R, D extends CoreDeps>(make: (deps: D) => LambdaHandler<E, R>, env: NodeJS.ProcessEnv, extend: (core: CoreDeps) => D): LambdaHandler<E, R>;
 export function lambdaEntry<E, R, D extends CoreDeps>(
   make: (deps: D) => LambdaHandler<E, R>,
   env: NodeJS.ProcessEnv = process.env,
   extend?: (core: CoreDeps) => D,
 ): LambdaHandler<E, R> {
-  return composedEntry((environment, observability) => {
-    const core = composeFromEnvironment(environment, observability);
-    // Without `extend` the overloads allow only handlers of the core.
-    return extend === undefined ? (core as D) : extend(core);
-  }, make, env);
+  return composedEntry(
+    (environment, observability) => {
+      const core = composeFromEnvironment(environment, observability);
+      // Without `extend` the overloads allow only handlers of the core.
+      return extend === undefined ? (core as D) : extend(core);
+    },
+    make,
+    env,
+  );
 }

@@ -7,7 +7,7 @@ import { S3ExportSink } from './adapters/exports/s3-export-sink';
 import { deadLettersFromSettings, notifiersFromSettings, sessionUrlFrom } from './adapters/notify/from-settings';
 import type { ComposeOptions, CoreDeps } from './compose-core';
 import { SESSION_EXPORT_COLUMNS, toSessionExportRow } from './http/presenters';
-import { ExportService, type ExportRows } from './services/export-service';
+import { type ExportRows, ExportService } from './services/export-service';
 import { NotificationService } from './services/notification-service';
 import { ReconciliationService } from './services/reconciliation-service';
 

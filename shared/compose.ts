@@ -1,5 +1,5 @@
-import { composeCore, type ComposeOptions, type CoreDeps } from './compose-core';
-import { withExtras, type Extras } from './compose-extras';
+import { type ComposeOptions, type CoreDeps, composeCore } from './compose-core';
+import { type Extras, withExtras } from './compose-extras';
 
 export * from './compose-core';
 

@@ -19,14 +19,16 @@ export const CheckpointEventSchema = z.strictObject({
  * session keeps the token, any other gets it sent back at once. The answer
  * only shows in tests and logs: Step Functions waits for the token, not for it.
  */
-export const makeHandler = (service: CheckpointService) => async (event: unknown, _context?: Context): Promise<{ outcome: 'held' | 'continue' }> => {
-  const parsed = CheckpointEventSchema.safeParse(event);
-  if (!parsed.success) {
-    // Issues name the fields, never their values: the token stays out of the logs.
-    throw new Error(`Not a checkpoint event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`);
-  }
-  return { outcome: await service.checkpoint(parsed.data) };
-};
+export const makeHandler =
+  (service: CheckpointService) =>
+  async (event: unknown, _context?: Context): Promise<{ outcome: 'held' | 'continue' }> => {
+    const parsed = CheckpointEventSchema.safeParse(event);
+    if (!parsed.success) {
+      // Issues name the fields, never their values: the token stays out of the logs.
+      throw new Error(`Not a checkpoint event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`);
+    }
+    return { outcome: await service.checkpoint(parsed.data) };
+  };
 
 const CheckpointEnvironment = z.object({
   TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the DynamoDB table'),

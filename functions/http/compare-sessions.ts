@@ -1,6 +1,6 @@
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
-import { httpRoute } from '../../shared/http/route';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
 import { toComparisonDto } from '../../shared/http/presenters';
+import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
 export const makeHandler = (deps: CoreDeps) =>

@@ -1,7 +1,7 @@
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
-import { withExports, type Extras } from '../../shared/compose-extras';
-import { httpRoute } from '../../shared/http/route';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
+import { type Extras, withExports } from '../../shared/compose-extras';
 import { toExportJobDto } from '../../shared/http/presenters';
+import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
 export const makeHandler = (deps: CoreDeps & Pick<Extras, 'exports'>) =>

@@ -1,7 +1,7 @@
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
+import { buildOpenApiDocument } from '../../shared/http/openapi';
 import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
-import { buildOpenApiDocument } from '../../shared/http/openapi';
 
 export const makeHandler = (deps: CoreDeps) => {
   const document = buildOpenApiDocument(Object.values(ROUTES));

@@ -1,7 +1,7 @@
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
+import { toSessionDetails } from '../../shared/http/presenters';
 import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
-import { toSessionDetails } from '../../shared/http/presenters';
 
 export const makeHandler = (deps: CoreDeps) =>
   httpRoute(ROUTES.getSession, deps, async ({ params, caller }) => {

@@ -1,7 +1,7 @@
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
-import { httpRoute, RawBody } from '../../shared/http/route';
-import { EVENT_EXPORT_COLUMNS, toEventDto } from '../../shared/http/presenters';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
 import { CONTENT_TYPES, serialize } from '../../shared/domain/export-format';
+import { EVENT_EXPORT_COLUMNS, toEventDto } from '../../shared/http/presenters';
+import { httpRoute, RawBody } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
 /** One session's audit log: JSON, or CSV (`format=csv`, one row per event, `data` as JSON text). */

@@ -1,4 +1,4 @@
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
 import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 

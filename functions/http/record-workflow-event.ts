@@ -1,10 +1,8 @@
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
 import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
 export const makeHandler = (deps: CoreDeps) =>
-  httpRoute(ROUTES.recordWorkflowEvent, deps, ({ params, body, caller }) =>
-    deps.sessions.recordWorkflowEvent(params.id, body, caller),
-  );
+  httpRoute(ROUTES.recordWorkflowEvent, deps, ({ params, body, caller }) => deps.sessions.recordWorkflowEvent(params.id, body, caller));
 
 export const handler = lambdaEntry(makeHandler);

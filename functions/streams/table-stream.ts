@@ -3,8 +3,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { EventRecord } from '../../shared/adapters/dynamodb/records';
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
-import { withExports, withNotifications, type Extras } from '../../shared/compose-extras';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
+import { type Extras, withExports, withNotifications } from '../../shared/compose-extras';
 import { slotChange } from '../../shared/domain/limits';
 import type { SessionEvent } from '../../shared/domain/model';
 import { SESSION_STATUSES } from '../../shared/domain/status';
@@ -16,9 +16,7 @@ const SessionStatusSchema = z.enum(SESSION_STATUSES);
 
 const S = z.object({ S: z.string() });
 const N = z.object({ N: z.string() });
-const image = z
-  .object({ entity: S.optional(), status: S.optional(), id: S.optional(), sessionId: S.optional(), listPk: S.optional(), ttl: N.optional() })
-  .loose();
+const image = z.object({ entity: S.optional(), status: S.optional(), id: S.optional(), sessionId: S.optional(), listPk: S.optional(), ttl: N.optional() }).loose();
 const StreamRecord = z.object({
   eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
   /** Set on deletions DynamoDB's TTL made (principal `dynamodb.amazonaws.com`). */
@@ -110,37 +108,39 @@ function taskOf(record: Record, deps: StreamDeps): (() => Promise<unknown>) | un
  * retries from there); releases before it are drained first, as they will not
  * be delivered again. A malformed record is reported and skipped.
  */
-export const makeHandler = (deps: StreamDeps) => async (event: DynamoDBStreamEvent, _context?: Context): Promise<DynamoDBBatchResponse> => {
-  const releasing: string[] = [];
-  let failedAt: string | undefined;
-  for (const raw of event.Records ?? []) {
-    const parsed = StreamRecord.safeParse(raw);
-    if (!parsed.success) {
-      deps.logger.warn('skipping a malformed stream record', { eventId: raw.eventID });
-      continue;
+export const makeHandler =
+  (deps: StreamDeps) =>
+  async (event: DynamoDBStreamEvent, _context?: Context): Promise<DynamoDBBatchResponse> => {
+    const releasing: string[] = [];
+    let failedAt: string | undefined;
+    for (const raw of event.Records ?? []) {
+      const parsed = StreamRecord.safeParse(raw);
+      if (!parsed.success) {
+        deps.logger.warn('skipping a malformed stream record', { eventId: raw.eventID });
+        continue;
+      }
+      const sequence = parsed.data.dynamodb.SequenceNumber ?? '';
+      const task = taskOf(parsed.data, deps);
+      if (task !== undefined) {
+        try {
+          await task();
+        } catch (error) {
+          deps.logger.error('stream task failed', { error, sequence });
+          failedAt = sequence;
+          break;
+        }
+      }
+      if (releasedSlots(parsed.data)) releasing.push(sequence);
     }
-    const sequence = parsed.data.dynamodb.SequenceNumber ?? '';
-    const task = taskOf(parsed.data, deps);
-    if (task !== undefined) {
+    if (releasing.length > 0) {
       try {
-        await task();
+        await deps.sessions.drainQueue();
       } catch (error) {
-        deps.logger.error('stream task failed', { error, sequence });
-        failedAt = sequence;
-        break;
+        deps.logger.error('drain after release failed', { error });
+        return { batchItemFailures: [{ itemIdentifier: releasing[0]! }] };
       }
     }
-    if (releasedSlots(parsed.data)) releasing.push(sequence);
-  }
-  if (releasing.length > 0) {
-    try {
-      await deps.sessions.drainQueue();
-    } catch (error) {
-      deps.logger.error('drain after release failed', { error });
-      return { batchItemFailures: [{ itemIdentifier: releasing[0]! }] };
-    }
-  }
-  return { batchItemFailures: failedAt === undefined ? [] : [{ itemIdentifier: failedAt }] };
-};
+    return { batchItemFailures: failedAt === undefined ? [] : [{ itemIdentifier: failedAt }] };
+  };
 
 export const handler = lambdaEntry(makeHandler, process.env, (core) => withNotifications(withExports(core)));

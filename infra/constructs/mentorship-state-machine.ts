@@ -1,20 +1,20 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type IGrantable, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Policy, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
+  type CfnStateMachine,
   Chain,
   DefinitionBody,
   IntegrationPattern,
   JsonPath,
   LogLevel,
   Pass,
+  type State,
   StateMachine,
   StateMachineType,
-  State,
   TaskInput,
   Timeout,
-  type CfnStateMachine,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';

@@ -1,16 +1,19 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, type IMetric, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** The metric the service publishes (Powertools Metrics, EMF) for the head of the queue. */
-export const OLDEST_QUEUED_METRIC = { namespace: 'MentorshipSessions', metricName: 'OldestQueuedSessionAgeSeconds', dimensionsMap: { service: 'mentorship-sessions' } } as const;
+export const OLDEST_QUEUED_METRIC = {
+  namespace: 'MentorshipSessions',
+  metricName: 'OldestQueuedSessionAgeSeconds',
+  dimensionsMap: { service: 'mentorship-sessions' },
+} as const;
 /** Alarm when the head of the queue has waited this long (the default queue timeout is hours; this is the "people are waiting" line). */
 export const OLDEST_QUEUED_THRESHOLD_SECONDS = 1800;
 /** 5xx answers above this share of requests over 5 minutes. */
@@ -63,7 +66,12 @@ export class Operations extends Construct {
     const period = Duration.minutes(5);
     const errors5xx = props.api.metricServerError({ period, statistic: 'Sum' });
     const requests = props.api.metricCount({ period, statistic: 'Sum' });
-    const rate = new MathExpression({ expression: 'IF(requests > 0, 100 * errors / requests, 0)', usingMetrics: { errors: errors5xx, requests }, period, label: '5xx %' });
+    const rate = new MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { errors: errors5xx, requests },
+      period,
+      label: '5xx %',
+    });
     alarm('Api5xxRate', rate, API_5XX_RATE_PERCENT, `More than ${API_5XX_RATE_PERCENT}% of API answers were 5xx (route functions failing or throttled show here).`);
 
     for (const name of BACKGROUND_FUNCTIONS) {
@@ -73,13 +81,30 @@ export class Operations extends Construct {
       if (fn !== props.sweeper) alarm(`${name}-Errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `${name} failed.`);
     }
     // The sweeper applies deadlines and check-ins every minute: two failed runs in a row mean deadlines are late.
-    alarm('SweeperFailures', props.sweeper.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }), 1, 'sweep-due failed two minutes in a row: deadlines and check-ins are not being applied.', 2);
+    alarm(
+      'SweeperFailures',
+      props.sweeper.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+      1,
+      'sweep-due failed two minutes in a row: deadlines and check-ins are not being applied.',
+      2,
+    );
 
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      alarm(`${name}-DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }), 1, `The ${name} dead-letter queue has messages.`);
+      alarm(
+        `${name}-DeadLetters`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        1,
+        `The ${name} dead-letter queue has messages.`,
+      );
     }
     const oldestQueued = new Metric({ ...OLDEST_QUEUED_METRIC, period: Duration.minutes(1), statistic: 'Maximum' });
-    alarm('OldestQueuedSessionAge', oldestQueued, OLDEST_QUEUED_THRESHOLD_SECONDS, `The oldest queued session has waited ${OLDEST_QUEUED_THRESHOLD_SECONDS / 60} minutes or more.`, 5);
+    alarm(
+      'OldestQueuedSessionAge',
+      oldestQueued,
+      OLDEST_QUEUED_THRESHOLD_SECONDS,
+      `The oldest queued session has waited ${OLDEST_QUEUED_THRESHOLD_SECONDS / 60} minutes or more.`,
+      5,
+    );
 
     const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
     const fnMetrics = (pick: (fn: IFunction) => IMetric) => [...props.functions.values()].map(pick);

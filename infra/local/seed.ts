@@ -1,5 +1,5 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Junior, Mentor, Story } from '../../shared/domain/directory';
 import type { DirectoryStore } from '../../shared/ports/directory-store';
 
@@ -11,9 +11,27 @@ export const DEMO_DIRECTORY: { juniors: Junior[]; mentors: Mentor[]; stories: St
     { id: 'junior-cyd', name: 'Cyd (demo)', skills: [{ area: 'react', level: 2 }] },
   ],
   mentors: [
-    { id: 'mentor-grace', name: 'Grace (demo)', skills: [{ area: 'typescript', level: 5 }, { area: 'aws', level: 4 }], maxConcurrentSessions: 3, available: true },
+    {
+      id: 'mentor-grace',
+      name: 'Grace (demo)',
+      skills: [
+        { area: 'typescript', level: 5 },
+        { area: 'aws', level: 4 },
+      ],
+      maxConcurrentSessions: 3,
+      available: true,
+    },
     { id: 'mentor-linus', name: 'Linus (demo)', skills: [{ area: 'aws', level: 5 }], maxConcurrentSessions: 2, available: true },
-    { id: 'mentor-margaret', name: 'Margaret (demo)', skills: [{ area: 'react', level: 4 }, { area: 'typescript', level: 3 }], maxConcurrentSessions: 3, available: true },
+    {
+      id: 'mentor-margaret',
+      name: 'Margaret (demo)',
+      skills: [
+        { area: 'react', level: 4 },
+        { area: 'typescript', level: 3 },
+      ],
+      maxConcurrentSessions: 3,
+      available: true,
+    },
   ],
   stories: [
     { id: 'story-101', title: 'Add pagination to the orders API', skillArea: 'typescript' },

@@ -8,7 +8,10 @@ const LocalEnvironment = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   /** DynamoDB Local's port; a free one is chosen when unset. */
   DYNAMODB_PORT: port.optional(),
-  TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a valid DynamoDB table name').default('mentorship-sessions'),
+  TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a valid DynamoDB table name')
+    .default('mentorship-sessions'),
 });
 
 export type LocalSettings = z.output<typeof LocalEnvironment> & { dataDir: string };

@@ -1,14 +1,8 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record,
-} from '@aws-sdk/client-dynamodb-streams';
+import { type _Record, DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import type { Logger } from '../../shared/observability/logger';
 import { localDynamoConfig } from '../../shared/adapters/dynamodb/client';
+import type { Logger } from '../../shared/observability/logger';
 
 export interface StreamPollerOptions {
   readonly client: DynamoDBClient;

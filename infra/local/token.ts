@@ -62,7 +62,10 @@ async function main(args: string[]) {
     process.stdout.write(USAGE);
     return;
   }
-  const roles = values.role.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  const roles = values.role
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) throw new UsageError(`Unknown role(s): ${unknown.join(', ')}. Roles: ${ROLES.join(', ')}.`);
   const ttlSeconds = Number(values.ttl);

@@ -1,11 +1,10 @@
-import { ArnFormat, CfnOutput, Fn, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { UNSET_SECRET } from '../../shared/adapters/secrets/secret-settings';
-import { SERVICE_SCOPE as MACHINE_SCOPE } from '../../shared/http/auth';
+import { join } from 'node:path';
+import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, Mfa, OAuthScope, ResourceServerScope, UserPool, UserPoolClient, UserPoolResourceServer, CfnUserPoolGroup } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, CfnUserPoolGroup, Mfa, OAuthScope, ResourceServerScope, UserPool, UserPoolClient, UserPoolResourceServer } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -18,12 +17,13 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { join } from 'node:path';
 import { ROUTES } from '../../functions/http/routes';
+import { UNSET_SECRET } from '../../shared/adapters/secrets/secret-settings';
+import { SERVICE_SCOPE as MACHINE_SCOPE } from '../../shared/http/auth';
 import { BUNDLING } from '../bundling';
-import { Operations } from '../constructs/operations';
 import { MentorshipStateMachine } from '../constructs/mentorship-state-machine';
-import { engineActions, FUNCTION_NEEDS, type EngineType, type FunctionName, type FunctionNeeds } from '../function-needs';
+import { Operations } from '../constructs/operations';
+import { type EngineType, engineActions, FUNCTION_NEEDS, type FunctionName, type FunctionNeeds } from '../function-needs';
 
 const ROOT = join(__dirname, '..', '..');
 export const ROLE_GROUPS = ['coordinator', 'mentor', 'junior', 'service'] as const;
@@ -133,7 +133,8 @@ export class ServiceStack extends Stack {
 
     const machine = checkpoint !== undefined ? new MentorshipStateMachine(this, 'Engine', { checkpointFunction: checkpoint }) : undefined;
     // Settings want the machine's ARN wherever the app is composed (every function but the checkpoint, which the machine calls).
-    if (machine) for (const [name, fn] of this.functions) if (name !== 'checkpoint') fn.addEnvironment('WORKFLOW_ENGINE__STATE_MACHINE_ARN', machine.stateMachine.stateMachineArn);
+    if (machine)
+      for (const [name, fn] of this.functions) if (name !== 'checkpoint') fn.addEnvironment('WORKFLOW_ENGINE__STATE_MACHINE_ARN', machine.stateMachine.stateMachineArn);
 
     // Grants: exactly each function's declared needs.
     const tableArn = table.tableArn;
@@ -142,8 +143,16 @@ export class ServiceStack extends Stack {
       const engine = engineActions(config.engine, needs.engine, needs.ownComposition !== true);
       const tableActions = [...new Set([...needs.table, ...engine.table])].sort();
       const add = (actions: string[], resources: string[]) => fn.role!.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
-      if (tableActions.length > 0) add(tableActions.map((a) => `dynamodb:${a}`), [tableArn]);
-      if (needs.indexes.length > 0) add(['dynamodb:Query'], needs.indexes.map((index) => `${tableArn}/index/${index}`));
+      if (tableActions.length > 0)
+        add(
+          tableActions.map((a) => `dynamodb:${a}`),
+          [tableArn],
+        );
+      if (needs.indexes.length > 0)
+        add(
+          ['dynamodb:Query'],
+          needs.indexes.map((index) => `${tableArn}/index/${index}`),
+        );
       if (machine && engine.states.length > 0) {
         const onMachine = engine.states.filter((a) => ['states:StartExecution', 'states:SendTaskSuccess'].includes(a));
         const onExecutions = engine.states.filter((a) => !onMachine.includes(a));
@@ -192,7 +201,11 @@ export class ServiceStack extends Stack {
     );
 
     // Schedules: every minute (check-ins are swept by sweep-due).
-    for (const [id, fn] of [['SweepDue', sweep], ['DrainQueue', drain], ['ReconcileEngine', reconcile]] as const) {
+    for (const [id, fn] of [
+      ['SweepDue', sweep],
+      ['DrainQueue', drain],
+      ['ReconcileEngine', reconcile],
+    ] as const) {
       new Rule(this, `${id}Schedule`, { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaTarget(fn, { retryAttempts: 0 })] });
     }
 
@@ -209,7 +222,8 @@ export class ServiceStack extends Stack {
     for (const id of ['AwsSolutions-COG3', 'AwsSolutions-COG8']) {
       Validations.of(pool).acknowledge({
         id,
-        reason: 'Threat protection (advanced security) needs the Plus feature plan, a cost the infra team opts into; MFA is required for every user and there is no self sign-up.',
+        reason:
+          'Threat protection (advanced security) needs the Plus feature plan, a cost the infra team opts into; MFA is required for every user and there is no self sign-up.',
       });
     }
     for (const group of ROLE_GROUPS) new CfnUserPoolGroup(this, `Group-${group}`, { userPoolId: pool.userPoolId, groupName: group, description: `The ${group} role.` });
@@ -244,7 +258,10 @@ export class ServiceStack extends Stack {
         ...(route.auth && { authorizer }),
       });
       if (!route.auth) {
-        Validations.of(created!).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${route.path} is public by design (liveness / the API description); it reads no data.` });
+        Validations.of(created!).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.path} is public by design (liveness / the API description); it reads no data.`,
+        });
       }
       const heavy = HEAVY_ROUTES[key];
       if (heavy) routeSettings[`${route.method} ${route.path}`] = { ThrottlingRateLimit: heavy.rateLimit, ThrottlingBurstLimit: heavy.burstLimit };
@@ -311,7 +328,12 @@ export const STREAM_FILTERS = [
 
 /** Executions of the machine: `arn:...:execution:<machine name>:*`. */
 function executionArns(stack: Stack, machine: MentorshipStateMachine): string {
-  return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machine.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return stack.formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${machine.stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /** SES checks the From address's identity: the address itself or its domain, whichever the infra team verified. */

@@ -35,11 +35,7 @@ function sees(role: Role, caller: Caller, session: Pick<Session, 'juniorId' | 'm
  * (answered as 404, so ids of other people's sessions leak nothing); `forbidden`
  * when it can see it but not act.
  */
-export function sessionAccess(
-  caller: Caller,
-  session: Pick<Session, 'juniorId' | 'mentorId'>,
-  action: SessionAction,
-): 'allowed' | 'forbidden' | 'hidden' {
+export function sessionAccess(caller: Caller, session: Pick<Session, 'juniorId' | 'mentorId'>, action: SessionAction): 'allowed' | 'forbidden' | 'hidden' {
   const visibleAs = caller.roles.filter((role) => sees(role, caller, session));
   if (visibleAs.length === 0) return 'hidden';
   return visibleAs.some((role) => SESSION_PERMISSIONS[role].includes(action)) ? 'allowed' : 'forbidden';
@@ -79,9 +75,5 @@ export function mayPerform(caller: Caller, action: ServiceAction): boolean {
 /** The role a caller acts in for the audit log: the most privileged one that allows the action. */
 export function actingRole(caller: Caller, action: SessionAction, session: Pick<Session, 'juniorId' | 'mentorId'>): Role {
   const order: Role[] = ['coordinator', 'service', 'mentor', 'junior'];
-  return (
-    order.find(
-      (role) => caller.roles.includes(role) && sees(role, caller, session) && SESSION_PERMISSIONS[role].includes(action),
-    ) ?? caller.roles[0] ?? 'junior'
-  );
+  return order.find((role) => caller.roles.includes(role) && sees(role, caller, session) && SESSION_PERMISSIONS[role].includes(action)) ?? caller.roles[0] ?? 'junior';
 }

@@ -138,17 +138,14 @@ export function chooseMentor(
     return base;
   });
   const eligible = scored.filter((candidate) => candidate.excluded === undefined);
-  const ranked =
-    strategy === 'round_robin' ? rotationOrder(eligible, options.rotation?.lastMentorId) : [...eligible].sort(ORDER[strategy]);
+  const ranked = strategy === 'round_robin' ? rotationOrder(eligible, options.rotation?.lastMentorId) : [...eligible].sort(ORDER[strategy]);
   const candidates = [
     ...ranked.map((candidate, index) => ({ ...candidate, rank: index + 1 })),
     ...scored.filter((candidate) => candidate.excluded !== undefined).sort(byId),
   ].slice(0, MAX_EXPLAINED_CANDIDATES);
   const winner = ranked[0]?.mentorId;
   const rotation =
-    strategy === 'round_robin' && winner !== undefined
-      ? { skillArea: rotationKey(skillArea), lastMentorId: winner, turn: (options.rotation?.turn ?? 0) + 1 }
-      : undefined;
+    strategy === 'round_robin' && winner !== undefined ? { skillArea: rotationKey(skillArea), lastMentorId: winner, turn: (options.rotation?.turn ?? 0) + 1 } : undefined;
   return {
     ...(winner === undefined ? {} : { mentorId: winner }),
     candidates,

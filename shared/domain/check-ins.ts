@@ -1,6 +1,6 @@
 import { activeTimeMs, nextDeadline } from './deadlines';
-import { SYSTEM_ACTOR, type CheckInClock, type EscalationAudience, type NewSessionEvent, type Session } from './model';
-import { minutesToMs, type EscalationPolicy } from './session-config';
+import { type CheckInClock, type EscalationAudience, type NewSessionEvent, type Session, SYSTEM_ACTOR } from './model';
+import { type EscalationPolicy, minutesToMs } from './session-config';
 import { bump } from './session-write';
 
 export type { CheckInClock, EscalationAudience } from './model';
@@ -15,7 +15,6 @@ export const ESCALATION_LADDERS: Readonly<Record<EscalationPolicy, Readonly<Reco
   progressive: { 1: 'junior', 2: 'mentor', 3: 'coordinators' },
   relaxed: { 3: 'mentor' },
 };
-
 
 /** The clock of a session that has just started running (or just heard from its workflow). */
 export function freshCheckIn(session: Pick<Session, 'config'>, activeUsedMs: number): CheckInClock {

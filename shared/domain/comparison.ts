@@ -73,9 +73,7 @@ export function compareSessions(a: SessionWithEvents, b: SessionWithEvents, now:
       queued: right.durationsMs.queued - left.durationsMs.queued,
       paused: right.durationsMs.paused - left.durationsMs.paused,
     },
-    stateDifferencesMs: Object.fromEntries(
-      states.map((state) => [state, (right.timePerStateMs[state] ?? 0) - (left.timePerStateMs[state] ?? 0)]),
-    ),
+    stateDifferencesMs: Object.fromEntries(states.map((state) => [state, (right.timePerStateMs[state] ?? 0) - (left.timePerStateMs[state] ?? 0)])),
   };
 }
 

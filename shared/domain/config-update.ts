@@ -1,17 +1,9 @@
 import { missedCheckIns } from './check-ins';
 import { activeTimeMs } from './deadlines';
 import type { FieldIssue } from './errors';
-import { advance, type SessionWrite } from './session-write';
 import type { Session } from './model';
-import {
-  applyConfigPatch,
-  configIssues,
-  diffConfig,
-  hoursToMs,
-  minutesToMs,
-  type ConfigChange,
-  type SessionConfigPatch,
-} from './session-config';
+import { applyConfigPatch, type ConfigChange, configIssues, diffConfig, hoursToMs, minutesToMs, type SessionConfigPatch } from './session-config';
+import { advance, type SessionWrite } from './session-write';
 import { isOpen } from './status';
 import type { TransitionContext } from './transitions';
 

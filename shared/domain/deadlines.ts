@@ -27,9 +27,7 @@ export function nextDeadline(session: Session): Deadline | undefined {
     case 'Queued':
       return session.enqueuedAt === undefined ? undefined : { at: plus(session.enqueuedAt, limits.queueTimeoutMs), kind: 'queue_timeout' };
     case 'Active':
-      return session.activeSince === undefined
-        ? undefined
-        : { at: plus(session.activeSince, limits.maxDurationMs - (session.activeMs ?? 0)), kind: 'max_duration' };
+      return session.activeSince === undefined ? undefined : { at: plus(session.activeSince, limits.maxDurationMs - (session.activeMs ?? 0)), kind: 'max_duration' };
     case 'Paused':
       return session.pausedAt === undefined ? undefined : { at: plus(session.pausedAt, limits.pauseTimeoutMs), kind: 'pause_timeout' };
     default:

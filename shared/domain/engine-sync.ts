@@ -9,13 +9,7 @@ import { changeStatus, type TransitionContext } from './transitions';
  * `workflow_sync_failed` event that reverts it (a status change when the
  * change moved the status: `revert_pause` or `revert_resume`).
  */
-export function revertAfterEngineFailure(
-  before: Session,
-  committed: Session,
-  operation: string,
-  error: string,
-  ctx: TransitionContext,
-): SessionWrite {
+export function revertAfterEngineFailure(before: Session, committed: Session, operation: string, error: string, ctx: TransitionContext): SessionWrite {
   const reverted: Session = {
     ...before,
     // Check-ins the change recorded (on leaving Active, or before a config change) stay recorded:
@@ -76,11 +70,7 @@ export function withWorkflowInstance(session: Session, workflowInstanceId: strin
  * stops the instance; a paused one needs the engine told to suspend
  * (`suspend: true`). Undefined when an instance is already recorded.
  */
-export function recordStartedInstance(
-  session: Session,
-  workflowInstanceId: string,
-  ctx: TransitionContext,
-): { write: SessionWrite; suspend: boolean } | undefined {
+export function recordStartedInstance(session: Session, workflowInstanceId: string, ctx: TransitionContext): { write: SessionWrite; suspend: boolean } | undefined {
   if (session.workflowInstanceId !== undefined) return undefined;
   if (isOpen(session.status)) {
     return { write: { session: withWorkflowInstance(session, workflowInstanceId, ctx.now), events: [] }, suspend: session.status === 'Paused' };

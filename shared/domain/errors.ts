@@ -50,7 +50,10 @@ export interface FieldIssue {
 
 export class ValidationError extends DomainError {
   readonly code = 'invalid_request';
-  constructor(message: string, readonly issues: readonly FieldIssue[]) {
+  constructor(
+    message: string,
+    readonly issues: readonly FieldIssue[],
+  ) {
     super(message, { details: { issues } });
   }
 }
@@ -94,7 +97,10 @@ export class SessionNotRunningError extends DomainError {
 /** A story, junior or mentor named in the request does not exist. */
 export class ReferenceNotFoundError extends DomainError {
   readonly code = 'reference_not_found';
-  constructor(readonly field: string, readonly id: string) {
+  constructor(
+    readonly field: string,
+    readonly id: string,
+  ) {
     super(`${field} '${id}' does not exist.`, { details: { field, id } });
   }
 }

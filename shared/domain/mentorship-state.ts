@@ -29,9 +29,7 @@ export const INITIAL_STATE: MentorshipState = 'INIT_STORY_PROCESSING';
 export const SERVICE_OWNED_STATES = MENTORSHIP_STATE_GROUPS.exception;
 
 /** States the engine may report through a `state_changed` callback. */
-export const ENGINE_REPORTABLE_STATES = MENTORSHIP_STATES.filter(
-  (state) => !(SERVICE_OWNED_STATES as readonly string[]).includes(state),
-) as readonly MentorshipState[];
+export const ENGINE_REPORTABLE_STATES = MENTORSHIP_STATES.filter((state) => !(SERVICE_OWNED_STATES as readonly string[]).includes(state)) as readonly MentorshipState[];
 
 /** Progress events of the vocabulary: reported by the engine, kept verbatim in the audit log. */
 export const WORKFLOW_PROGRESS_EVENTS = [

@@ -4,7 +4,7 @@
  * shapes), so nothing that uses a session can form a cycle through it.
  */
 import type { MentorAssignment, MentorRequest } from './assignment';
-import { WORKFLOW_PROGRESS_EVENTS, type MentorshipState, type WorkflowProgressEvent } from './mentorship-state';
+import { type MentorshipState, WORKFLOW_PROGRESS_EVENTS, type WorkflowProgressEvent } from './mentorship-state';
 import type { SessionConfig } from './session-config';
 import type { SessionStatus } from './status';
 
@@ -134,10 +134,7 @@ export const SERVICE_EVENTS = [
   // `escalation_triggered` is also the engine's (a progress event): the check-in ladder writes it with actor `system`.
 ] as const;
 
-export type SessionEventType =
-  | (typeof LIFECYCLE_EVENTS)[number]
-  | (typeof SERVICE_EVENTS)[number]
-  | WorkflowProgressEvent;
+export type SessionEventType = (typeof LIFECYCLE_EVENTS)[number] | (typeof SERVICE_EVENTS)[number] | WorkflowProgressEvent;
 
 /** Every event type the audit log can hold (the README's event catalogue). */
 export const SESSION_EVENT_TYPES = [...LIFECYCLE_EVENTS, ...SERVICE_EVENTS, ...WORKFLOW_PROGRESS_EVENTS] as const;

@@ -1,5 +1,5 @@
 import type { Session, SessionEvent, SessionEventType } from './model';
-import { recipientKind, type NotificationPreferences } from './session-config';
+import { type NotificationPreferences, recipientKind } from './session-config';
 
 /** Where a notification goes. */
 export type NotificationChannel = 'slack' | 'email';

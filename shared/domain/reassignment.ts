@@ -8,13 +8,7 @@ import type { TransitionContext } from './transitions';
  * and the old one's released in the same transaction (the store does that from
  * the mentor ids). A `mentor_reassigned` event records both, who and why.
  */
-export function reassignedSession(
-  session: Session,
-  assignment: MentorAssignment,
-  reason: string,
-  ctx: TransitionContext,
-  notes?: string,
-): SessionWrite {
+export function reassignedSession(session: Session, assignment: MentorAssignment, reason: string, ctx: TransitionContext, notes?: string): SessionWrite {
   const { awaitingMentorSince: _waiting, ...rest } = session;
   return advance(
     session,

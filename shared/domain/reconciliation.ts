@@ -1,6 +1,6 @@
 import type { EngineInstanceStatus, EngineSync, Session } from './model';
 import { advance, type SessionWrite } from './session-write';
-import { changeStatus, transition, type TransitionContext } from './transitions';
+import { changeStatus, type TransitionContext, transition } from './transitions';
 
 export type { EngineInstanceStatus, EngineSync } from './model';
 

@@ -14,17 +14,10 @@ export function expiryOf(session: Pick<Session, 'status' | 'endedAt' | 'legalHol
 }
 
 /** Sets (`hold: true`) or clears a legal hold; unchanged (no write, no event) when it is already so. */
-export function holdChange(
-  session: Session,
-  request: { readonly hold: boolean; readonly reason?: string },
-  actor: Actor,
-  now: string,
-): SessionWrite | 'unchanged' {
+export function holdChange(session: Session, request: { readonly hold: boolean; readonly reason?: string }, actor: Actor, now: string): SessionWrite | 'unchanged' {
   if (request.hold === (session.legalHold !== undefined)) return 'unchanged';
   const { legalHold: _released, ...rest } = session;
-  const legalHold: LegalHold | undefined = request.hold
-    ? { setBy: actor.id, setAt: now, ...(request.reason !== undefined && { reason: request.reason }) }
-    : undefined;
+  const legalHold: LegalHold | undefined = request.hold ? { setBy: actor.id, setAt: now, ...(request.reason !== undefined && { reason: request.reason }) } : undefined;
   return advance(
     session,
     { ...rest, ...(legalHold !== undefined && { legalHold }) },

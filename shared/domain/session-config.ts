@@ -186,9 +186,7 @@ export function diffConfig(before: SessionConfig, after: SessionConfig): ConfigC
   const a = flat(before);
   const b = flat(after);
   const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  return fields
-    .filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]))
-    .map((field) => ({ field, from: a[field] ?? null, to: b[field] ?? null }));
+  return fields.filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field])).map((field) => ({ field, from: a[field] ?? null, to: b[field] ?? null }));
 }
 
 export const minutesToMs = (minutes: number) => Math.round(minutes * 60_000);

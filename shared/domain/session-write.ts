@@ -1,5 +1,5 @@
-import { sequenceEvents } from './session';
 import type { NewSessionEvent, Session, SessionEvent } from './model';
+import { sequenceEvents } from './session';
 
 /** A session and the events that go with it, ready to be written together. */
 export interface SessionWrite {

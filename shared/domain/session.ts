@@ -4,11 +4,7 @@ import type { SessionStatus } from './status';
 export * from './model';
 
 /** Numbers the new events after the session's existing ones. */
-export function sequenceEvents(
-  session: Pick<Session, 'id' | 'eventCount'>,
-  events: readonly NewSessionEvent[],
-  recordedAt: string,
-): SessionEvent[] {
+export function sequenceEvents(session: Pick<Session, 'id' | 'eventCount'>, events: readonly NewSessionEvent[], recordedAt: string): SessionEvent[] {
   return events.map((event, index) => ({
     ...event,
     sessionId: session.id,

@@ -2,7 +2,7 @@ import type { MentorAssignment, MentorRequest } from './assignment';
 import { freshCheckIn } from './check-ins';
 import type { SlotScope } from './limits';
 import { INITIAL_STATE } from './mentorship-state';
-import { SYSTEM_ACTOR, type NewSessionEvent, type Session, type SessionTimeouts } from './model';
+import { type NewSessionEvent, type Session, type SessionTimeouts, SYSTEM_ACTOR } from './model';
 import type { SessionConfig } from './session-config';
 import type { SessionWrite } from './session-write';
 import { changeStatus, type TransitionContext } from './transitions';
@@ -62,12 +62,7 @@ function running(session: Session, assignment: MentorAssignment, now: string): S
  * with its mentor, its active-time and check-in clocks running. The workflow
  * instance is started right after, or named here when it is already known.
  */
-export function startedSession(
-  input: NewSessionInput,
-  assignment: MentorAssignment,
-  ctx: TransitionContext,
-  workflowInstanceId?: string,
-): SessionWrite {
+export function startedSession(input: NewSessionInput, assignment: MentorAssignment, ctx: TransitionContext, workflowInstanceId?: string): SessionWrite {
   const blank = blankSession(input, ctx.now);
   const next: Session = { ...running(blank, assignment, ctx.now), ...(workflowInstanceId === undefined ? {} : { workflowInstanceId }) };
   const data = {
@@ -106,14 +101,9 @@ export function dequeuedSession(queued: Session, assignment: MentorAssignment, n
   const waitedMs = queued.enqueuedAt === undefined ? 0 : Math.max(0, Date.parse(now) - Date.parse(queued.enqueuedAt));
   const { mentorRequest: _request, ...session } = queued;
   const ctx = { actor: SYSTEM_ACTOR, now };
-  return changeStatus(
-    'dequeue',
-    queued,
-    running(session, assignment, now),
-    { toState: INITIAL_STATE, data: { waitedMs, mentorId: assignment.mentorId } },
-    ctx,
-    { after: [assignedEvent(assignment, ctx)] },
-  );
+  return changeStatus('dequeue', queued, running(session, assignment, now), { toState: INITIAL_STATE, data: { waitedMs, mentorId: assignment.mentorId } }, ctx, {
+    after: [assignedEvent(assignment, ctx)],
+  });
 }
 
 /** The `mentor_assigned` event: the explanation of a choice. */

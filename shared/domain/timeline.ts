@@ -2,6 +2,7 @@ import type { MentorshipState } from './mentorship-state';
 import type { ActorRole, Session, SessionEvent, SessionEventType, StatusBreakdown } from './model';
 
 export type { StatusBreakdown } from './model';
+
 import type { SessionStatus } from './status';
 
 /** One audit-log event on the timeline, with how long the session then stayed as it left it. */
@@ -24,7 +25,6 @@ export interface TimelineEntry {
    */
   readonly durationInStateMs: number;
 }
-
 
 /** The spec's SessionTimeline, durations in milliseconds (the HTTP layer formats them). */
 export interface SessionTimeline {

@@ -1,5 +1,5 @@
 import { nextDeadline } from './deadlines';
-import { SYSTEM_ACTOR, type Session } from './model';
+import { type Session, SYSTEM_ACTOR } from './model';
 import type { SessionWrite } from './session-write';
 import { changeStatus, transition } from './transitions';
 

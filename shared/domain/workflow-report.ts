@@ -2,7 +2,7 @@ import { freshCheckIn } from './check-ins';
 import { activeTimeMs } from './deadlines';
 import type { MentorshipState, WorkflowProgressEvent } from './mentorship-state';
 import type { Actor, Session } from './model';
-import { bump, withEvents, type SessionWrite } from './session-write';
+import { bump, type SessionWrite, withEvents } from './session-write';
 
 /** What the engine reports through its callback. */
 export type WorkflowReport =
@@ -21,9 +21,7 @@ export type WorkflowReport =
       readonly data?: Readonly<Record<string, unknown>>;
     };
 
-export type WorkflowReportOutcome =
-  | { readonly outcome: 'recorded'; readonly write: SessionWrite; readonly stateApplied: boolean }
-  | { readonly outcome: 'rejected' };
+export type WorkflowReportOutcome = { readonly outcome: 'recorded'; readonly write: SessionWrite; readonly stateApplied: boolean } | { readonly outcome: 'rejected' };
 
 /**
  * Applies an engine report. Only running sessions (Active or Paused) take reports.
@@ -35,10 +33,14 @@ export function applyWorkflowReport(session: Session, report: WorkflowReport, ac
   if (session.status !== 'Active' && session.status !== 'Paused') return { outcome: 'rejected' };
   const base = { occurredAt: report.occurredAt, actor: actor.id, actorRole: actor.role, externalId: report.eventId };
   // Any word from the workflow is a check-in: the check-in clock starts again.
-  const bumped: Session = bump(session, {
-    ...session,
-    ...(session.checkIn === undefined ? {} : { checkIn: freshCheckIn(session, activeTimeMs(session, now)) }),
-  }, now);
+  const bumped: Session = bump(
+    session,
+    {
+      ...session,
+      ...(session.checkIn === undefined ? {} : { checkIn: freshCheckIn(session, activeTimeMs(session, now)) }),
+    },
+    now,
+  );
 
   if (report.type !== 'state_changed') {
     const data = { ...(report.data ?? {}), ...(report.message === undefined ? {} : { message: report.message }) };
@@ -54,11 +56,7 @@ export function applyWorkflowReport(session: Session, report: WorkflowReport, ac
     return {
       outcome: 'recorded',
       stateApplied: false,
-      write: withEvents(
-        bumped,
-        [{ ...base, type: 'state_transition', data: { ...(report.data ?? {}), reportedState: report.toState, late: true } }],
-        now,
-      ),
+      write: withEvents(bumped, [{ ...base, type: 'state_transition', data: { ...(report.data ?? {}), reportedState: report.toState, late: true } }], now),
     };
   }
 

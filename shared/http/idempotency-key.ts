@@ -7,9 +7,7 @@ export function idempotencyKey(headers: Readonly<Record<string, string | undefin
   const value = headers['idempotency-key'];
   if (value === undefined) return undefined;
   if (!KEY.test(value)) {
-    throw new ValidationError('Invalid Idempotency-Key header.', [
-      { path: 'headers.Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
-    ]);
+    throw new ValidationError('Invalid Idempotency-Key header.', [{ path: 'headers.Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }]);
   }
   return value;
 }

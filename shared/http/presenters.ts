@@ -1,13 +1,13 @@
-import { elapsedMs, formatDuration } from '../domain/duration';
 import type { MentorAssignment } from '../domain/assignment';
+import type { ComparedSession, SessionComparison } from '../domain/comparison';
+import { elapsedMs, formatDuration } from '../domain/duration';
+import type { Column } from '../domain/export-format';
 import type { Session, SessionEvent } from '../domain/session';
 import type { SessionConfig } from '../domain/session-config';
-import type { Column } from '../domain/export-format';
+import type { SessionServiceReport } from '../domain/session-report';
+import type { SessionTimeline, StatusBreakdown } from '../domain/timeline';
 import type { ExportJob } from '../ports/export-jobs';
 import type { ExportJobDto, SessionComparisonDto, SessionDetails, SessionEventDto, SessionSummary, SessionTimelineDto } from './schemas';
-import type { SessionTimeline, StatusBreakdown } from '../domain/timeline';
-import type { ComparedSession, SessionComparison } from '../domain/comparison';
-import type { SessionServiceReport } from '../domain/session-report';
 
 /** Session -> the spec's SessionSummary. `now` ends the duration of a session still running. */
 export function toSessionSummary(session: Session, now: string): SessionSummary {
@@ -120,9 +120,9 @@ export const SESSION_EXPORT_COLUMNS: readonly Column<SessionExportRow>[] = (
 
 /** The CSV columns of one session's audit log; `data` is its JSON text. */
 export const EVENT_EXPORT_COLUMNS: readonly Column<SessionEvent>[] = [
-  ...(
-    ['seq', 'type', 'occurredAt', 'recordedAt', 'actor', 'actorRole', 'fromStatus', 'toStatus', 'fromState', 'toState', 'reason', 'notes', 'externalId'] as const
-  ).map((key) => column<SessionEvent, typeof key>(key)),
+  ...(['seq', 'type', 'occurredAt', 'recordedAt', 'actor', 'actorRole', 'fromStatus', 'toStatus', 'fromState', 'toState', 'reason', 'notes', 'externalId'] as const).map(
+    (key) => column<SessionEvent, typeof key>(key),
+  ),
   { header: 'data', value: (event) => (event.data === undefined ? undefined : JSON.stringify(event.data)) },
 ];
 
@@ -181,9 +181,7 @@ export function toComparisonDto(comparison: SessionComparison): SessionCompariso
     b: toComparedDto(comparison.b),
     configDifferences: comparison.configDifferences.map((difference) => ({ ...difference })),
     durationDifferencesMs: { ...comparison.durationDifferencesMs },
-    stateDifferencesMs: Object.fromEntries(
-      Object.entries(comparison.stateDifferencesMs).filter((entry): entry is [string, number] => entry[1] !== undefined),
-    ),
+    stateDifferencesMs: Object.fromEntries(Object.entries(comparison.stateDifferencesMs).filter((entry): entry is [string, number] => entry[1] !== undefined)),
   };
 }
 

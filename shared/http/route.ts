@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import type { Caller } from '../domain/access';
-import { ValidationError, type FieldIssue } from '../domain/errors';
+import { type FieldIssue, ValidationError } from '../domain/errors';
 import type { Logger } from '../observability/logger';
 import { callerFrom } from './auth';
 import { MalformedJsonError, PayloadTooLargeError, toErrorResponse, UnsupportedMediaTypeError } from './errors';
@@ -65,11 +65,7 @@ type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProx
  * envelope, body limits and JSON parsing) around validation, then the
  * business function. Handlers stay a few lines of intent.
  */
-export function httpRoute<S extends RouteSpec>(
-  spec: S,
-  deps: HttpDeps,
-  run: (request: RouteRequest<S>) => Promise<unknown>,
-): HttpHandler {
+export function httpRoute<S extends RouteSpec>(spec: S, deps: HttpDeps, run: (request: RouteRequest<S>) => Promise<unknown>): HttpHandler {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(correlation(deps.logger, spec))
     .use(errorEnvelope(deps.logger, spec))

@@ -1,5 +1,5 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { CounterName, GaugeName, Metrics } from '../ports/metrics';
 import type { Logger } from './logger';

@@ -1,5 +1,5 @@
-import type { ListOrder, SessionFilter } from '../domain/session-list';
 import type { ExportFormat } from '../domain/export-format';
+import type { ListOrder, SessionFilter } from '../domain/session-list';
 
 export type ExportJobStatus = 'pending' | 'running' | 'succeeded' | 'failed';
 

@@ -1,15 +1,8 @@
-import { mayPerform, type Caller } from '../domain/access';
+import { type Caller, mayPerform } from '../domain/access';
 import type { MentorAssignment } from '../domain/assignment';
-import { mentorCapacity, slotLimits } from '../domain/limits';
 import type { Mentor } from '../domain/directory';
-import {
-  ConcurrentUpdateError,
-  ForbiddenError,
-  MentorCannotTakeError,
-  NotFoundError,
-  ReferenceNotFoundError,
-  SessionNotRunningError,
-} from '../domain/errors';
+import { ConcurrentUpdateError, ForbiddenError, MentorCannotTakeError, NotFoundError, ReferenceNotFoundError, SessionNotRunningError } from '../domain/errors';
+import { mentorCapacity, slotLimits } from '../domain/limits';
 import type { Session, SessionEvent } from '../domain/model';
 import { reassignedSession } from '../domain/reassignment';
 import { isOpen } from '../domain/status';
@@ -79,7 +72,6 @@ export interface MentorLoadView {
   readonly capacityLeft: number;
 }
 
-
 const MAX_ATTEMPTS = 8;
 const HISTORY_TYPES = new Set(['mentor_assigned', 'mentor_reassigned', 'mentor_reassignment_queued']);
 
@@ -134,7 +126,10 @@ export class AssignmentService {
   async mentorHistory(id: string, caller: Caller): Promise<MentorHistoryEntry[]> {
     const found = await this.deps.sessions.getSessionWithEvents(id);
     authorizeSession(found?.session, id, caller, 'read');
-    return found!.events.filter((event) => HISTORY_TYPES.has(event.type)).sort((a, b) => a.seq - b.seq).map(historyEntry);
+    return found!.events
+      .filter((event) => HISTORY_TYPES.has(event.type))
+      .sort((a, b) => a.seq - b.seq)
+      .map(historyEntry);
   }
 
   /**
@@ -155,11 +150,7 @@ export class AssignmentService {
     if (!self && !mayPerform(caller, 'read_workload')) throw new ForbiddenError('Your role may not read this workload.');
     const mentor = await this.deps.directory.get('mentor', mentorId);
     if (mentor === undefined) throw new NotFoundError(`mentor ${mentorId} not found.`);
-    const [open, usage, queued] = await Promise.all([
-      this.deps.indexes.listOpen(),
-      this.deps.usage.readMentorUsage([mentorId]),
-      this.queuedFor(mentorId),
-    ]);
+    const [open, usage, queued] = await Promise.all([this.deps.indexes.listOpen(), this.deps.usage.readMentorUsage([mentorId]), this.queuedFor(mentorId)]);
     const mine = open.filter((session) => session.mentorId === mentorId);
     const load = usage.get(mentorId);
     const capacity = this.capacity(mentor);
@@ -207,8 +198,7 @@ export class AssignmentService {
 }
 
 function cannotTake(mentorId: string, why: 'unavailable' | 'full'): MentorCannotTakeError {
-  const message =
-    why === 'full' ? `Mentor ${mentorId} has no free slot (max concurrent sessions reached).` : `Mentor ${mentorId} is not available.`;
+  const message = why === 'full' ? `Mentor ${mentorId} has no free slot (max concurrent sessions reached).` : `Mentor ${mentorId} is not available.`;
   return new MentorCannotTakeError(message, { details: { mentorId, reason: why } });
 }
 

@@ -1,4 +1,4 @@
-import { actingRole, sessionAccess, type Caller, type SessionAction } from '../domain/access';
+import { actingRole, type Caller, type SessionAction, sessionAccess } from '../domain/access';
 import { ForbiddenError, NotFoundError } from '../domain/errors';
 import type { Actor, Session } from '../domain/session';
 

@@ -1,16 +1,9 @@
-import { mayPerform, type Caller } from '../domain/access';
+import { type Caller, mayPerform } from '../domain/access';
 import { nextCheckInAt } from '../domain/check-ins';
 import { updateConfig } from '../domain/config-update';
-import { nextDeadline, type Deadline } from '../domain/deadlines';
-import {
-  ConcurrentUpdateError,
-  ConfigChangeUnsafeError,
-  ForbiddenError,
-  SessionEndedError,
-  ValidationError,
-  WorkflowEngineError,
-} from '../domain/errors';
+import { type Deadline, nextDeadline } from '../domain/deadlines';
 import { revertAfterEngineFailure } from '../domain/engine-sync';
+import { ConcurrentUpdateError, ConfigChangeUnsafeError, ForbiddenError, SessionEndedError, ValidationError, WorkflowEngineError } from '../domain/errors';
 import type { Session } from '../domain/model';
 import type { ConfigChange, ConfigTemplate, SessionConfig, SessionConfigPatch } from '../domain/session-config';
 import type { Clock } from '../ports/clock';

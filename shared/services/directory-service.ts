@@ -1,4 +1,4 @@
-import { mayPerform, type Caller } from '../domain/access';
+import { type Caller, mayPerform } from '../domain/access';
 import type { DirectoryEntry, DirectoryKind } from '../domain/directory';
 import { ForbiddenError, NotFoundError } from '../domain/errors';
 import type { DirectoryStore, Page } from '../ports/directory-store';

@@ -1,12 +1,12 @@
-import { mayPerform, type Caller } from '../domain/access';
-import { ExportTooLargeError, ForbiddenError, NotFoundError } from '../domain/errors';
-import { scopeFilter, type ListOrder, type SessionFilter } from '../domain/session-list';
 import { randomUUID } from 'node:crypto';
+import { type Caller, mayPerform } from '../domain/access';
+import { ExportTooLargeError, ForbiddenError, NotFoundError } from '../domain/errors';
+import { CONTENT_TYPES, type Column, type ExportFormat, FILE_EXTENSIONS, serialize } from '../domain/export-format';
+import type { Session } from '../domain/model';
+import { type ListOrder, type SessionFilter, scopeFilter } from '../domain/session-list';
 import type { Clock } from '../ports/clock';
 import type { ExportJob, ExportJobStore } from '../ports/export-jobs';
 import type { ExportSink } from '../ports/export-sink';
-import { CONTENT_TYPES, FILE_EXTENSIONS, serialize, type Column, type ExportFormat } from '../domain/export-format';
-import type { Session } from '../domain/model';
 import type { HistoryService } from './history-service';
 
 export interface ExportDeps {

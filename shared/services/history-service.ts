@@ -1,17 +1,11 @@
-import { mayPerform, type Caller } from '../domain/access';
+import { type Caller, mayPerform } from '../domain/access';
+import { compareSessions, type SessionComparison } from '../domain/comparison';
 import { isOverdue } from '../domain/deadlines';
 import { ConcurrentUpdateError, ForbiddenError, ValidationError } from '../domain/errors';
 import { expiryOf, holdChange } from '../domain/retention';
 import type { Session, SessionEvent } from '../domain/session';
+import { type ListOrder, MAX_PAGE_OFFSET, matchesFilter, type SessionFilter, scopeFilter } from '../domain/session-list';
 import { buildTimeline, type SessionTimeline } from '../domain/timeline';
-import { compareSessions, type SessionComparison } from '../domain/comparison';
-import {
-  matchesFilter,
-  MAX_PAGE_OFFSET,
-  scopeFilter,
-  type ListOrder,
-  type SessionFilter,
-} from '../domain/session-list';
 import type { Clock } from '../ports/clock';
 import type { RetentionStore } from '../ports/retention-store';
 import type { SessionHistory } from '../ports/session-history';
@@ -201,10 +195,7 @@ export class HistoryService {
     const now = this.now();
     const to = new Date(Date.parse(now) + days * DAY_MS).toISOString();
     // Expiry sort keys are `<expiresAt>#<id>`: `~` closes a range after every id at that instant; '0' opens one before any instant.
-    const [expiring, pastExpiry] = await Promise.all([
-      this.deps.retention.countExpiring(now, `${to}#~`),
-      this.deps.retention.countExpiring('0', now),
-    ]);
+    const [expiring, pastExpiry] = await Promise.all([this.deps.retention.countExpiring(now, `${to}#~`), this.deps.retention.countExpiring('0', now)]);
     return { retentionDays: this.deps.settings.audit.retentionDays, from: now, to, expiring, pastExpiry };
   }
 

@@ -1,7 +1,7 @@
-import { decideMentor, rotationKey, type MentorAssignment, type Rotation } from '../domain/assignment';
-import { mentorCapacity, slotLimits } from '../domain/limits';
+import { decideMentor, type MentorAssignment, type Rotation, rotationKey } from '../domain/assignment';
 import type { Mentor } from '../domain/directory';
-import { SYSTEM_ACTOR, type Actor, type Session } from '../domain/model';
+import { mentorCapacity, slotLimits } from '../domain/limits';
+import { type Actor, type Session, SYSTEM_ACTOR } from '../domain/model';
 import { awaitingReassignment, reassignedSession } from '../domain/reassignment';
 import type { SessionWrite } from '../domain/session-write';
 import { isOpen } from '../domain/status';
@@ -70,11 +70,7 @@ export class MentorMoves {
    * excluded). When nobody can take it: it waits (`waitIfStuck`) or stays
    * waiting. When its mentor is available again, it stays with them.
    */
-  private async moveOff(
-    first: Session,
-    pools: Map<string, LoadedPool>,
-    options: { waitIfStuck: boolean },
-  ): Promise<'reassigned' | 'awaiting' | 'stayed' | 'skipped'> {
+  private async moveOff(first: Session, pools: Map<string, LoadedPool>, options: { waitIfStuck: boolean }): Promise<'reassigned' | 'awaiting' | 'stayed' | 'skipped'> {
     let session: Session | undefined = first;
     for (let attempt = 1; session !== undefined && attempt <= MAX_ATTEMPTS; attempt += 1) {
       if (!isOpen(session.status)) return 'skipped';

@@ -1,4 +1,4 @@
-import { decideMentor, type AssignmentDecision, type MentorLoad, type MentorRequest, type Rotation } from '../domain/assignment';
+import { type AssignmentDecision, decideMentor, type MentorLoad, type MentorRequest, type Rotation } from '../domain/assignment';
 import type { Mentor } from '../domain/directory';
 import { mentorCapacity } from '../domain/limits';
 import type { SessionChange } from '../ports/session-repository';

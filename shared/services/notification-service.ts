@@ -1,4 +1,4 @@
-import { notificationKindOf, notificationsFor, type Notification } from '../domain/notifications';
+import { type Notification, notificationKindOf, notificationsFor } from '../domain/notifications';
 import type { SessionEvent } from '../domain/session';
 import type { Clock } from '../ports/clock';
 import type { DeadLetters, DeliveryLog, Notifier } from '../ports/notifier';

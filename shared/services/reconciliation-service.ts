@@ -1,12 +1,12 @@
-import { reconcile, stillDiverged } from '../domain/reconciliation';
 import { WorkflowEngineError } from '../domain/errors';
-import { SYSTEM_ACTOR, type Session } from '../domain/session';
+import { reconcile, stillDiverged } from '../domain/reconciliation';
+import { type Session, SYSTEM_ACTOR } from '../domain/session';
 import type { SessionWrite } from '../domain/session-write';
 import type { Clock } from '../ports/clock';
 import type { ReconcileCursor } from '../ports/reconcile-cursor';
 import type { SessionIndexes } from '../ports/session-indexes';
 import { CommitConflictError, type SessionRepository } from '../ports/session-repository';
-import type { WorkflowEngine } from '../ports/workflow-engine';
+import type { WorkflowEngine, WorkflowInstanceStatus } from '../ports/workflow-engine';
 
 export interface ReconcileReport {
   /** Sessions whose engine instance was asked. */
@@ -65,7 +65,7 @@ export class ReconciliationService {
     if (open.length <= limit) return open;
     const after = await this.deps.cursor.read();
     const start = after === undefined ? 0 : open.findIndex((session) => session.id > after);
-    const from = start < 0 ? 0 : start;
+    const from = Math.max(start, 0);
     const batch = [...open.slice(from), ...open.slice(0, from)].slice(0, limit);
     await this.deps.cursor.save(batch[batch.length - 1]?.id);
     return batch;
@@ -73,7 +73,7 @@ export class ReconciliationService {
 
   private async reconcileOne(session: Session, instanceId: string, report: ReconcileReport): Promise<void> {
     const ctx = { actor: SYSTEM_ACTOR, now: this.deps.clock.now().toISOString() };
-    let status;
+    let status: WorkflowInstanceStatus;
     try {
       status = await this.deps.engine.status(instanceId);
     } catch (error) {

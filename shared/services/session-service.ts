@@ -6,7 +6,7 @@ import { ChangeSession } from './sessions/change-session';
 import type { SessionContext } from './sessions/context';
 import { DrainQueue, type DrainResult } from './sessions/drain-queue';
 import { EngineFollowUp } from './sessions/engine-follow-up';
-import { QueueViews, type QueuePosition, type QueueStatus } from './sessions/queue-views';
+import { type QueuePosition, type QueueStatus, QueueViews } from './sessions/queue-views';
 import { ReadSession } from './sessions/read-session';
 import { Settle } from './sessions/settle';
 import { StartSession, type StartSessionInput } from './sessions/start-session';

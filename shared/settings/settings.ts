@@ -4,14 +4,7 @@ import type * as Yaml from 'yaml';
 import * as z from 'zod';
 import { ASSIGNMENT_STRATEGIES, type AssignmentStrategy } from '../domain/assignment';
 import type { LimitSettings } from '../domain/limits';
-import {
-  configIssues,
-  DEFAULT_NOTIFICATIONS,
-  ESCALATION_POLICIES,
-  TEMPLATE_ID_PATTERN,
-  type ConfigTemplate,
-  type SessionConfig,
-} from '../domain/session-config';
+import { type ConfigTemplate, configIssues, DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES, type SessionConfig, TEMPLATE_ID_PATTERN } from '../domain/session-config';
 
 /**
  * Settings: the spec's `session_management` block, in one YAML file
@@ -35,7 +28,13 @@ const Template = z.strictObject({
 const optionalText = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 /** A YAML list, or one comma-separated string (an environment variable). */
 const emailList = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value),
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
+      : value,
   z.array(z.email()),
 );
 
@@ -59,7 +58,10 @@ const WorkflowEngine = z
     type: z.enum(['embedded', 'elsa', 'stepfunctions']).default('embedded'),
     // Elsa 3: the base URL (no prefix), the API prefix, the definition each session runs, the cooperative event names.
     elsa_base_url: optionalText(z.url({ protocol: /^https?$/ })),
-    elsa_prefix: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must start with /').default('/elsa/api'),
+    elsa_prefix: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must start with /')
+      .default('/elsa/api'),
     elsa_definition_id: z.string().min(1).max(200).default('mentorship-session'),
     // A secret: set it from the environment (WORKFLOW_ENGINE__ELSA_API_KEY) or a secret store, not in the file.
     elsa_api_key: optionalText(z.string().max(500)),
@@ -75,8 +77,10 @@ const WorkflowEngine = z
   })
   .superRefine((engine, ctx) => {
     if (engine.type === 'elsa' && engine.elsa_base_url === undefined) ctx.addIssue({ code: 'custom', path: ['elsa_base_url'], message: 'is required when type is elsa' });
-    if (engine.type === 'elsa' && engine.elsa_api_key === undefined) ctx.addIssue({ code: 'custom', path: ['elsa_api_key'], message: 'is required when type is elsa (WORKFLOW_ENGINE__ELSA_API_KEY)' });
-    if (engine.type === 'stepfunctions' && engine.state_machine_arn === undefined) ctx.addIssue({ code: 'custom', path: ['state_machine_arn'], message: 'is required when type is stepfunctions' });
+    if (engine.type === 'elsa' && engine.elsa_api_key === undefined)
+      ctx.addIssue({ code: 'custom', path: ['elsa_api_key'], message: 'is required when type is elsa (WORKFLOW_ENGINE__ELSA_API_KEY)' });
+    if (engine.type === 'stepfunctions' && engine.state_machine_arn === undefined)
+      ctx.addIssue({ code: 'custom', path: ['state_machine_arn'], message: 'is required when type is stepfunctions' });
   });
 
 const SPEC_TEMPLATES = [

@@ -3,23 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ROUTES } from '../../functions/http/routes';
-import { localJwt, type LocalJwt } from '../../infra/local/jwt';
+import { type LocalJwt, localJwt } from '../../infra/local/jwt';
 import { createClient, type SessionClient } from '../../shared/client';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
-import {
-  API,
-  DIRECTORY,
-  SESSIONS,
-  countItems,
-  eventsOf,
-  expectError,
-  expectEventsReplay,
-  issuePaths,
-  sendJson,
-  startSession,
-  type RawResponse,
-} from './helpers';
+import { API, countItems, DIRECTORY, eventsOf, expectError, expectEventsReplay, issuePaths, type RawResponse, SESSIONS, sendJson, startSession } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -68,7 +56,12 @@ describe('401', () => {
   });
 
   test('the only routes open without a token are /health and the OpenAPI document', () => {
-    expect(Object.values(ROUTES).filter((route) => !route.auth).map((route) => route.path).sort()).toEqual(['/api/mentorship/openapi.json', '/health']);
+    expect(
+      Object.values(ROUTES)
+        .filter((route) => !route.auth)
+        .map((route) => route.path)
+        .sort(),
+    ).toEqual(['/api/mentorship/openapi.json', '/health']);
   });
 
   test.each([

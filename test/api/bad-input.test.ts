@@ -2,20 +2,7 @@ import type { SessionClient } from '../../shared/client';
 import { MAX_BODY_BYTES } from '../../shared/http/route';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
-import {
-  API,
-  DIRECTORY,
-  REPORT,
-  SESSIONS,
-  countItems,
-  eventsOf,
-  expectError,
-  expectEventsReplay,
-  issuePaths,
-  issues,
-  startSession,
-  type RawResponse,
-} from './helpers';
+import { API, countItems, DIRECTORY, eventsOf, expectError, expectEventsReplay, issuePaths, issues, type RawResponse, REPORT, SESSIONS, startSession } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -129,7 +116,18 @@ describe('400 invalid_request naming the field', () => {
     ['maxConcurrentSessions: fraction', 'mentor', { name: 'm', maxConcurrentSessions: 1.5 }, ['body.maxConcurrentSessions']],
     ['available: string', 'mentor', { name: 'm', available: 'yes' }, ['body.available']],
     ['a skill level of 6', 'junior', { name: 'j', skills: [{ area: 'ts', level: 6 }] }, ['body.skills.0.level']],
-    ['a repeated skill area', 'junior', { name: 'j', skills: [{ area: 'ts', level: 1 }, { area: 'ts', level: 2 }] }, ['body.skills']],
+    [
+      'a repeated skill area',
+      'junior',
+      {
+        name: 'j',
+        skills: [
+          { area: 'ts', level: 1 },
+          { area: 'ts', level: 2 },
+        ],
+      },
+      ['body.skills'],
+    ],
     ['a reason of blanks', 'cancel', { reason: '   ' }, ['body.reason']],
     ['a reason over 500 characters', 'pause', { reason: 'r'.repeat(501) }, ['body.reason']],
     // Missing required fields

@@ -1,32 +1,26 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
 import type { SessionClient, SessionConfigView } from '../../shared/client';
-import {
-  MentorHistorySchema,
-  MentorSchema,
-  MentorWorkloadSchema,
-  SessionConfigViewSchema,
-  SessionStartResultSchema,
-} from '../../shared/http/schemas';
+import { MentorHistorySchema, MentorSchema, MentorWorkloadSchema, SessionConfigViewSchema, SessionStartResultSchema } from '../../shared/http/schemas';
 import { loadSettings } from '../../shared/settings/settings';
+import { startApiFixture } from '../support/api-fixture';
 import { ManualClock } from '../support/clock';
 import { FaultyEngine } from '../support/faulty-engine';
-import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
 import {
   API,
-  DIRECTORY,
-  REPORT,
-  SESSIONS,
   countItems,
+  DIRECTORY,
   eventsOf,
   expectError,
   expectEventsReplay,
   issuePaths,
   issues,
+  type RawResponse,
+  REPORT,
+  SESSIONS,
   sendJson,
   startSession,
-  type RawResponse,
 } from './helpers';
 
 jest.setTimeout(30_000);
@@ -254,9 +248,21 @@ describe('POST /sessions resolves the config: defaults, then the template, then 
   });
 
   test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
-    ['the shortest max duration with the shortest interval', { maxDurationHours: 0.25, checkInIntervalMinutes: 5 }, { maxDurationHours: 0.25, checkInIntervalMinutes: 5 }],
-    ['the longest max duration with the longest interval', { maxDurationHours: 168, checkInIntervalMinutes: 1440 }, { maxDurationHours: 168, checkInIntervalMinutes: 1440 }],
-    ['1.5 h (whole minutes) with an interval one minute shorter', { maxDurationHours: 1.5, checkInIntervalMinutes: 89 }, { maxDurationHours: 1.5, checkInIntervalMinutes: 89 }],
+    [
+      'the shortest max duration with the shortest interval',
+      { maxDurationHours: 0.25, checkInIntervalMinutes: 5 },
+      { maxDurationHours: 0.25, checkInIntervalMinutes: 5 },
+    ],
+    [
+      'the longest max duration with the longest interval',
+      { maxDurationHours: 168, checkInIntervalMinutes: 1440 },
+      { maxDurationHours: 168, checkInIntervalMinutes: 1440 },
+    ],
+    [
+      '1.5 h (whole minutes) with an interval one minute shorter',
+      { maxDurationHours: 1.5, checkInIntervalMinutes: 89 },
+      { maxDurationHours: 1.5, checkInIntervalMinutes: 89 },
+    ],
     ['quality tier 1', { qualityTierOverride: 1 }, { qualityTierOverride: 1 }],
     ['quality tier 5', { qualityTierOverride: 5 }, { qualityTierOverride: 5 }],
     ['quality tier null (none)', { qualityTierOverride: null }, {}],
@@ -304,24 +310,64 @@ describe('POST /sessions refuses a config that breaks a rule: 400 naming the fie
     ['check-in interval above 1440', { config: { maxDurationHours: 48, checkInIntervalMinutes: 1441 } }, ['config.checkInIntervalMinutes']],
     ['check-in interval equal to the max duration', { config: { maxDurationHours: 1, checkInIntervalMinutes: 60 } }, ['config.checkInIntervalMinutes']],
     ['check-in interval longer than the max duration', { config: { maxDurationHours: 0.25, checkInIntervalMinutes: 20 } }, ['config.checkInIntervalMinutes']],
-    ['an override against the template: quick-fix 2 h + check-in 120', { configTemplateId: 'quick-fix', config: { checkInIntervalMinutes: 120 } }, ['config.checkInIntervalMinutes']],
-    ['an override against the template: complex-feature 60 min + max 1 h', { configTemplateId: 'complex-feature', config: { maxDurationHours: 1 } }, ['config.checkInIntervalMinutes']],
+    [
+      'an override against the template: quick-fix 2 h + check-in 120',
+      { configTemplateId: 'quick-fix', config: { checkInIntervalMinutes: 120 } },
+      ['config.checkInIntervalMinutes'],
+    ],
+    [
+      'an override against the template: complex-feature 60 min + max 1 h',
+      { configTemplateId: 'complex-feature', config: { maxDurationHours: 1 } },
+      ['config.checkInIntervalMinutes'],
+    ],
     // qualityTierOverride
     ['quality tier 0', { config: { qualityTierOverride: 0 } }, ['config.qualityTierOverride']],
     ['quality tier 6', { config: { qualityTierOverride: 6 } }, ['config.qualityTierOverride']],
     ['quality tier 2.5', { config: { qualityTierOverride: 2.5 } }, ['config.qualityTierOverride']],
     // notifications
     ['21 recipients', { config: { notifications: { additionalRecipients: recipients(21) } } }, ['config.notifications.additionalRecipients']],
-    ['a recipient that is no address', { config: { notifications: { additionalRecipients: ['#ok', 'not an address'] } } }, ['config.notifications.additionalRecipients.1']],
-    ['an email without a domain dot', { config: { notifications: { emailEnabled: true, additionalRecipients: ['lead@example'] } } }, ['config.notifications.additionalRecipients.0']],
+    [
+      'a recipient that is no address',
+      { config: { notifications: { additionalRecipients: ['#ok', 'not an address'] } } },
+      ['config.notifications.additionalRecipients.1'],
+    ],
+    [
+      'an email without a domain dot',
+      { config: { notifications: { emailEnabled: true, additionalRecipients: ['lead@example'] } } },
+      ['config.notifications.additionalRecipients.0'],
+    ],
     ['an upper-case Slack channel', { config: { notifications: { additionalRecipients: ['#Mentoring'] } } }, ['config.notifications.additionalRecipients.0']],
-    ['an email while emailEnabled is false (the default)', { config: { notifications: { additionalRecipients: ['lead@example.com'] } } }, ['config.notifications.additionalRecipients.0']],
-    ['an email while emailEnabled is set false', { config: { notifications: { emailEnabled: false, additionalRecipients: ['#ok', 'lead@example.com'] } } }, ['config.notifications.additionalRecipients.1']],
-    ['a Slack channel while slackEnabled is false', { config: { notifications: { slackEnabled: false, additionalRecipients: ['#mentoring'] } } }, ['config.notifications.additionalRecipients.0']],
-    ['a Slack member id while slackEnabled is false', { config: { notifications: { slackEnabled: false, emailEnabled: true, additionalRecipients: ['a@example.com', 'U0123ABCDE'] } } }, ['config.notifications.additionalRecipients.1']],
+    [
+      'an email while emailEnabled is false (the default)',
+      { config: { notifications: { additionalRecipients: ['lead@example.com'] } } },
+      ['config.notifications.additionalRecipients.0'],
+    ],
+    [
+      'an email while emailEnabled is set false',
+      { config: { notifications: { emailEnabled: false, additionalRecipients: ['#ok', 'lead@example.com'] } } },
+      ['config.notifications.additionalRecipients.1'],
+    ],
+    [
+      'a Slack channel while slackEnabled is false',
+      { config: { notifications: { slackEnabled: false, additionalRecipients: ['#mentoring'] } } },
+      ['config.notifications.additionalRecipients.0'],
+    ],
+    [
+      'a Slack member id while slackEnabled is false',
+      { config: { notifications: { slackEnabled: false, emailEnabled: true, additionalRecipients: ['a@example.com', 'U0123ABCDE'] } } },
+      ['config.notifications.additionalRecipients.1'],
+    ],
     ['a duplicate channel', { config: { notifications: { additionalRecipients: ['#mentoring', '#mentoring'] } } }, ['config.notifications.additionalRecipients.1']],
-    ['a duplicate email in another case', { config: { notifications: { emailEnabled: true, additionalRecipients: ['Lead@Example.com', '#x', 'lead@example.com'] } } }, ['config.notifications.additionalRecipients.2']],
-    ['a duplicate after trimming', { config: { notifications: { additionalRecipients: ['#mentoring', ' #mentoring '] } } }, ['config.notifications.additionalRecipients.1']],
+    [
+      'a duplicate email in another case',
+      { config: { notifications: { emailEnabled: true, additionalRecipients: ['Lead@Example.com', '#x', 'lead@example.com'] } } },
+      ['config.notifications.additionalRecipients.2'],
+    ],
+    [
+      'a duplicate after trimming',
+      { config: { notifications: { additionalRecipients: ['#mentoring', ' #mentoring '] } } },
+      ['config.notifications.additionalRecipients.1'],
+    ],
     // several at once: each named
     [
       'three rules broken at once',
@@ -581,7 +627,11 @@ describe('PUT /sessions/{id}/config on a live session', () => {
       ['21 recipients', { notifications: { additionalRecipients: recipients(21) } }, ['notifications.additionalRecipients']],
       ['a malformed recipient', { notifications: { additionalRecipients: ['@mentoring'] } }, ['notifications.additionalRecipients.0']],
       ['an email while emailEnabled is false', { notifications: { additionalRecipients: ['#ok', 'lead@example.com'] } }, ['notifications.additionalRecipients.1']],
-      ['a Slack recipient while slackEnabled is false', { notifications: { slackEnabled: false, additionalRecipients: ['#mentoring'] } }, ['notifications.additionalRecipients.0']],
+      [
+        'a Slack recipient while slackEnabled is false',
+        { notifications: { slackEnabled: false, additionalRecipients: ['#mentoring'] } },
+        ['notifications.additionalRecipients.0'],
+      ],
       ['duplicate recipients', { notifications: { additionalRecipients: ['#a', '#b', '#a'] } }, ['notifications.additionalRecipients.2']],
       // wire types
       ['maxDurationHours: string', { maxDurationHours: '4' }, ['body.maxDurationHours']],
@@ -665,7 +715,7 @@ describe('PUT /sessions/{id}/config on a live session', () => {
     expect(await snapshot(id)).toEqual(before);
   });
 
-  test("its junior may read it; another junior gets 404", async () => {
+  test('its junior may read it; another junior gets 404', async () => {
     // Prepare
     const id = await startSession(coordinator);
 

@@ -1,9 +1,9 @@
 import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
 import type { SessionClient } from '../../shared/client';
-import { FaultyEngine } from '../support/faulty-engine';
 import { startApiFixture } from '../support/api-fixture';
+import { FaultyEngine } from '../support/faulty-engine';
 import type { LocalApp } from '../support/local-app';
-import { DIRECTORY, SESSIONS, countItems, expectError, expectEventsReplay, sendJson, startSession } from './helpers';
+import { countItems, DIRECTORY, expectError, expectEventsReplay, SESSIONS, sendJson, startSession } from './helpers';
 
 jest.setTimeout(30_000);
 

@@ -20,13 +20,7 @@ export type RawResponse = Awaited<ReturnType<SessionClient['raw']>>;
 export const REPORT = { summary: 'Merged after one review round.', overallScore: 87, metrics: { hints: 2, reviewRounds: 1 } };
 
 /** A request with a JSON body (a value is serialised; a string is sent as it is). */
-export function sendJson(
-  client: SessionClient,
-  method: string,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<RawResponse> {
+export function sendJson(client: SessionClient, method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
   return client.raw(method, path, {
     body: typeof body === 'string' ? body : JSON.stringify(body),
     headers: { 'content-type': 'application/json', ...headers },
@@ -34,10 +28,7 @@ export function sendJson(
 }
 
 /** Starts a session over HTTP and checks the 201 SessionStartResult; returns the session id. */
-export async function startSession(
-  coordinator: SessionClient,
-  input: { storyId?: string; juniorId?: string; mentorId?: string } = {},
-): Promise<string> {
+export async function startSession(coordinator: SessionClient, input: { storyId?: string; juniorId?: string; mentorId?: string } = {}): Promise<string> {
   const body = { storyId: DIRECTORY.story, juniorId: DIRECTORY.juniors[0], mentorId: DIRECTORY.mentors[0], ...input };
   const response = await sendJson(coordinator, 'POST', SESSIONS, body);
   expect({ status: response.status, body: response.json }).toMatchObject({ status: 201, body: { success: true, status: 'started' } });

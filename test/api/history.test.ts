@@ -3,15 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
-import { type SessionClient, type SessionExportRowDto, type SessionListQueryInput } from '../../shared/client';
 import { seedItems } from '../../shared/adapters/dynamodb/dynamo-store';
+import type { SessionClient, SessionExportRowDto, SessionListQueryInput } from '../../shared/client';
 import type { MentorshipState } from '../../shared/domain/mentorship-state';
+import { startApiFixture } from '../support/api-fixture';
 import { aSession } from '../support/builders';
 import { ManualClock } from '../support/clock';
-import { startApiFixture } from '../support/api-fixture';
-import { startLocalApp, type LocalApp } from '../support/local-app';
+import { type LocalApp, startLocalApp } from '../support/local-app';
 import { settingsWith } from '../support/settings';
-import { API, DIRECTORY, REPORT, SESSIONS, eventsOf, expectError, seedDirectory, sendJson, startSession } from './helpers';
+import { API, DIRECTORY, eventsOf, expectError, REPORT, SESSIONS, seedDirectory, sendJson, startSession } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -330,7 +330,12 @@ describe('GET /sessions/{id}/timeline', () => {
 describe('GET /sessions/compare', () => {
   test('two sessions with different configs and outcomes: columns, config differences, signed differences', async () => {
     // Prepare: A (quick-fix template) runs 20 min in INIT, 40 min in PLAN_DECOMPOSITION, completes with 87.
-    const a = await sendJson(coordinator, 'POST', SESSIONS, { storyId: DIRECTORY.story, juniorId: DIRECTORY.juniors[0], mentorId: DIRECTORY.mentors[0], configTemplateId: 'quick-fix' });
+    const a = await sendJson(coordinator, 'POST', SESSIONS, {
+      storyId: DIRECTORY.story,
+      juniorId: DIRECTORY.juniors[0],
+      mentorId: DIRECTORY.mentors[0],
+      configTemplateId: 'quick-fix',
+    });
     expect(a.status).toBe(201);
     const aId = (a.json as { sessionId: string }).sessionId;
     clock.advanceMinutes(20);
@@ -594,7 +599,12 @@ describe('GET /sessions/export', () => {
     ['from/to ascending', (f) => ({ ...window(f), from: f.createdAt.get(f.ids[3]!), sortDirection: 'asc' }), [3, 4, 5], 'ordered'],
     ['storyId by duration asc', (f) => ({ storyId: f.stories[0], sortBy: 'duration', sortDirection: 'asc' }), [0, 1, 3, 5], 'set'],
     ['juniorId by completedAt desc', (f) => ({ juniorId: f.juniors[1], sortBy: 'completedAt', sortDirection: 'desc' }), [1, 4, 5], 'set'],
-    ['from/to by completedAt asc', (f) => ({ from: f.createdAt.get(f.ids[0]!), to: f.createdAt.get(f.ids[3]!), sortBy: 'completedAt', sortDirection: 'asc' }), [0, 1, 2], 'ordered'],
+    [
+      'from/to by completedAt asc',
+      (f) => ({ from: f.createdAt.get(f.ids[0]!), to: f.createdAt.get(f.ids[3]!), sortBy: 'completedAt', sortDirection: 'asc' }),
+      [0, 1, 2],
+      'ordered',
+    ],
     ['status by duration desc in a range', (f) => ({ ...window(f), status: 'Completed', sortBy: 'duration', sortDirection: 'desc' }), [5, 0], 'ordered'],
     ['nothing matches', () => ({ juniorId: 'junior-nobody' }), [], 'ordered'],
   ];
@@ -668,7 +678,7 @@ describe('GET /sessions/{id}/events?format=csv', () => {
     const id = await startSession(coordinator);
     clock.advanceMinutes(3);
     await coordinator.pauseSession(id, { reason: 'reason, "quoted"', notes: AWKWARD.notes });
-    await coordinator.resumeSession(id, { notes: 'back,\n"again"\r\n' + AWKWARD.title });
+    await coordinator.resumeSession(id, { notes: `back,\n"again"\r\n${AWKWARD.title}` });
     await coordinator.pauseSession(id, { reason: 'lone\rCR', notes: 'lone\nLF only' });
     await coordinator.resumeSession(id, { notes: 'CRLF\r\nonly' });
     eventCounter += 1;
@@ -981,7 +991,11 @@ describe('retention window (retention_days 30) and the default export format (cs
 
   beforeAll(async () => {
     clock2 = new ManualClock(iso(T0));
-    ({ app: app2, coordinator: coordinator2, service: service2 } = await startApiFixture({
+    ({
+      app: app2,
+      coordinator: coordinator2,
+      service: service2,
+    } = await startApiFixture({
       clock: clock2,
       settings: settingsWith({
         max_concurrent_sessions_per_junior: 1000,
@@ -1139,10 +1153,35 @@ describe('a third app: a queued session, and an export of more than one page', (
     const sessions = Array.from({ length: BULK_COUNT }, (_, index) => {
       const createdAt = iso(base + index * 1000);
       const endedAt = iso(base + index * 1000 + (index + 1) * MINUTE);
-      const common = { id: randomUUID(), storyId: 'story-bulk', storyTitle: AWKWARD.title, juniorId: `junior-bulk-${index % 4}`, juniorName: AWKWARD.name, mentorId: 'mentor-bulk' };
+      const common = {
+        id: randomUUID(),
+        storyId: 'story-bulk',
+        storyTitle: AWKWARD.title,
+        juniorId: `junior-bulk-${index % 4}`,
+        juniorName: AWKWARD.name,
+        mentorId: 'mentor-bulk',
+      };
       return index % 3 === 0
-        ? aSession({ ...common, createdAt, startedAt: createdAt, updatedAt: endedAt, endedAt, status: 'Cancelled', currentState: 'CANCELLED', cancelReason: `${AWKWARD.cancelReason} #${index}` })
-        : aSession({ ...common, createdAt, startedAt: createdAt, updatedAt: endedAt, endedAt, status: 'Completed', currentState: 'COMPLETED', report: { ...REPORT, overallScore: index % 101 } });
+        ? aSession({
+            ...common,
+            createdAt,
+            startedAt: createdAt,
+            updatedAt: endedAt,
+            endedAt,
+            status: 'Cancelled',
+            currentState: 'CANCELLED',
+            cancelReason: `${AWKWARD.cancelReason} #${index}`,
+          })
+        : aSession({
+            ...common,
+            createdAt,
+            startedAt: createdAt,
+            updatedAt: endedAt,
+            endedAt,
+            status: 'Completed',
+            currentState: 'COMPLETED',
+            report: { ...REPORT, overallScore: index % 101 },
+          });
     });
     const items = seedItems(sessions, 365).filter((item) => item.entity !== 'list-counter');
     for (let offset = 0; offset < items.length; offset += 25) {

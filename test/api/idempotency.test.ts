@@ -2,7 +2,7 @@ import type { SessionClient } from '../../shared/client';
 import { SessionStartResultSchema } from '../../shared/http/schemas';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
-import { DIRECTORY, SESSIONS, countItems, expectError, expectEventsReplay, sendJson } from './helpers';
+import { countItems, DIRECTORY, expectError, expectEventsReplay, SESSIONS, sendJson } from './helpers';
 
 jest.setTimeout(30_000);
 

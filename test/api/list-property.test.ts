@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { ApiError, type SessionClient, type SessionListQueryInput } from '../../shared/client';
-import { SessionPageSchema, type SessionPageDto, type SessionSummary } from '../../shared/http/schemas';
-import { ManualClock } from '../support/clock';
+import { type SessionPageDto, SessionPageSchema, type SessionSummary } from '../../shared/http/schemas';
 import { startApiFixture } from '../support/api-fixture';
+import { ManualClock } from '../support/clock';
 import type { LocalApp } from '../support/local-app';
-import { SESSIONS, expectError, issuePaths, issues } from './helpers';
+import { expectError, issuePaths, issues, SESSIONS } from './helpers';
 
 /**
  * GET /api/mentorship/sessions (the session list), as an acceptance test over
@@ -139,10 +139,7 @@ const eligibleMentors = (storyId: string, pool: readonly (typeof MENTORS)[number
   return pool.filter((m) => (m.areas as readonly string[]).includes(area));
 };
 
-type Op =
-  | { kind: 'pause' | 'resume' | 'cancel' | 'fail' }
-  | { kind: 'complete'; score: number }
-  | { kind: 'reassign'; mentor: number };
+type Op = { kind: 'pause' | 'resume' | 'cancel' | 'fail' } | { kind: 'complete'; score: number } | { kind: 'reassign'; mentor: number };
 
 /** The statuses each operation applies to (the README's transition table). */
 const ALLOWED: Record<Op['kind'], readonly Status[]> = {
@@ -227,9 +224,9 @@ class World {
         Object.assign(session, { status: 'Cancelled', completedAt: now });
         break;
       case 'complete':
-        expect(
-          (await this.service.completeSession(session.id, { report: { summary: 'Merged.', overallScore: op.score, metrics: { hints: 1 } } })).status,
-        ).toBe('Completed');
+        expect((await this.service.completeSession(session.id, { report: { summary: 'Merged.', overallScore: op.score, metrics: { hints: 1 } } })).status).toBe(
+          'Completed',
+        );
         Object.assign(session, { status: 'Completed', completedAt: now, overallScore: op.score });
         break;
       case 'fail':
@@ -291,7 +288,6 @@ class World {
     }
   }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Reading the list.
@@ -423,7 +419,10 @@ const opArb: fc.Arbitrary<{ op: Op; pick: number }> = fc.record({
 
 /** A step of a run: start sessions (at one instant: ties), move time, or move a session along. */
 const stepArb = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('start' as const), junior: fc.nat(2), story: fc.nat(3), mentor: fc.nat(3), count: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('start' as const), junior: fc.nat(2), story: fc.nat(3), mentor: fc.nat(3), count: fc.integer({ min: 1, max: 3 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.constantFrom(1, 2, 999, 1_000, 30_000, 61_000) }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('op' as const), move: opArb }) },
 );
@@ -483,7 +482,7 @@ const SEED = process.env.LIST_PROPERTY_SEED !== undefined ? Number(process.env.L
 // ---------------------------------------------------------------------------------------------
 // 1. The list is the brute force, page by page.
 
-describe('the list is the contract\'s filter and order over every session', () => {
+describe("the list is the contract's filter and order over every session", () => {
   let world: World;
   beforeAll(async () => {
     world = await World.create();
@@ -868,7 +867,12 @@ describe('a session past its deadline, first seen by the list', () => {
   test('sorted by duration, it sits where its (now final) duration puts it', async () => {
     const long = await world.start('j-1', 's-ts', 'm-all');
     world.clock.advanceMinutes(10);
-    const short = await world.coordinator.startSession({ storyId: 's-ts', juniorId: 'j-2', mentorId: 'm-all', config: { maxDurationHours: 0.25, checkInIntervalMinutes: 5 } });
+    const short = await world.coordinator.startSession({
+      storyId: 's-ts',
+      juniorId: 'j-2',
+      mentorId: 'm-all',
+      config: { maxDurationHours: 0.25, checkInIntervalMinutes: 5 },
+    });
     world.clock.advanceMinutes(14);
     await world.applyTo({ kind: 'complete', score: 90 }, long); // 24 minutes
     world.clock.advanceMinutes(2); // the short one's 15 minutes ran out a minute ago

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { SessionClient } from '../../shared/client';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
-import { API, REPORT, SESSIONS, eventsOf, expectEventsReplay, expectNoServerError, sendJson, startSession, type RawResponse } from './helpers';
+import { API, eventsOf, expectEventsReplay, expectNoServerError, type RawResponse, REPORT, SESSIONS, sendJson, startSession } from './helpers';
 
 jest.setTimeout(30_000);
 

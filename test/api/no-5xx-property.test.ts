@@ -3,7 +3,7 @@ import type { SessionClient } from '../../shared/client';
 import { SessionStartResultSchema } from '../../shared/http/schemas';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
-import { API, DIRECTORY, REPORT, SESSIONS, expectEventsReplay, expectNoServerError, sendJson, startSession } from './helpers';
+import { API, DIRECTORY, expectEventsReplay, expectNoServerError, REPORT, SESSIONS, sendJson, startSession } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -37,8 +37,7 @@ const utf16 = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) =
 const anyString = fc.oneof(fc.string({ maxLength: 24 }), fc.string({ unit: 'binary', maxLength: 24 }), utf16);
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 /** A slot that is usually a plausible value and sometimes any JSON at all. */
-const slot = <T>(plausible: fc.Arbitrary<T>) =>
-  fc.oneof({ arbitrary: plausible, weight: 5 }, { arbitrary: anyJson as fc.Arbitrary<unknown>, weight: 1 });
+const slot = <T>(plausible: fc.Arbitrary<T>) => fc.oneof({ arbitrary: plausible, weight: 5 }, { arbitrary: anyJson as fc.Arbitrary<unknown>, weight: 1 });
 const optional = { requiredKeys: [] as never[] };
 
 const iso = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
@@ -104,10 +103,7 @@ const nearlyValid: Record<Target, fc.Arbitrary<unknown>> = {
 
 const target = fc.constantFrom<Target>('start', ...SESSION_TARGETS, ...DIRECTORY_TARGETS);
 /** The routes whose bodies carry free-form values (metrics, data) weigh more. */
-const weightedTarget = fc.oneof(
-  { arbitrary: target, weight: 4 },
-  { arbitrary: fc.constantFrom<Target>('complete', 'workflow-events'), weight: 3 },
-);
+const weightedTarget = fc.oneof({ arbitrary: target, weight: 4 }, { arbitrary: fc.constantFrom<Target>('complete', 'workflow-events'), weight: 3 });
 // Entries the runs overwrite; not the junior and mentor every run starts its sessions with: a random
 // mentor capacity of 1 written over those would (rightly) queue the next start and break the setup.
 const directoryId = fc.oneof(fc.constantFrom('prop-entry', 'prop-junior', 'prop-mentor', DIRECTORY.story), fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/));
@@ -130,7 +126,11 @@ function sessionIdFrom(path: string): string | undefined {
 
 describe('no input of any shape gets a 5xx', () => {
   test('arbitrary JSON values and arbitrary text, to every body route', async () => {
-    const body = fc.oneof(anyJson.map((value) => JSON.stringify(value)), anyString, fc.constantFrom('', ' ', '{', '[]', 'null', '{"a":1}{"b":2}'));
+    const body = fc.oneof(
+      anyJson.map((value) => JSON.stringify(value)),
+      anyString,
+      fc.constantFrom('', ' ', '{', '[]', 'null', '{"a":1}{"b":2}'),
+    );
     const id = fc.oneof(fc.constantFrom(...pool), segment);
 
     await fc.assert(
@@ -146,9 +146,9 @@ describe('no input of any shape gets a 5xx', () => {
   });
 
   test('bodies of the right shape with arbitrary values in their fields', async () => {
-    const run = fc.record({ to: weightedTarget, status: fc.constantFrom('Active', 'Paused'), entryId: directoryId, asService: fc.boolean() }).chain((r) =>
-      nearlyValid[r.to].map((body) => ({ ...r, body })),
-    );
+    const run = fc
+      .record({ to: weightedTarget, status: fc.constantFrom('Active', 'Paused'), entryId: directoryId, asService: fc.boolean() })
+      .chain((r) => nearlyValid[r.to].map((body) => ({ ...r, body })));
 
     await fc.assert(
       fc.asyncProperty(run, async ({ to, status, entryId, asService, body }) => {
@@ -178,7 +178,9 @@ describe('no input of any shape gets a 5xx', () => {
       fc.constant(''),
       fc.constantFrom('?', '?&&', '?limit', '?=x', '?limit=%', '?cursor=%E0%A4%A', '?limit=1e2', '?limit=-0', '?cursor=', '?cursor=e30'),
       fc
-        .array(fc.tuple(fc.oneof(fc.constantFrom('limit', 'cursor'), fc.string({ unit: 'binary', maxLength: 8 })), fc.string({ unit: 'binary', maxLength: 40 })), { maxLength: 3 })
+        .array(fc.tuple(fc.oneof(fc.constantFrom('limit', 'cursor'), fc.string({ unit: 'binary', maxLength: 8 })), fc.string({ unit: 'binary', maxLength: 40 })), {
+          maxLength: 3,
+        })
         .map((pairs) => `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`),
     );
     const path = fc.oneof(

@@ -2,19 +2,7 @@ import { createClient, type SessionClient } from '../../shared/client';
 import type { SessionStatus } from '../../shared/domain/status';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
-import {
-  API,
-  DIRECTORY,
-  REPORT,
-  SESSIONS,
-  countItems,
-  eventsOf,
-  expectError,
-  expectEventsReplay,
-  sendJson,
-  startSession,
-  type RawResponse,
-} from './helpers';
+import { API, countItems, DIRECTORY, eventsOf, expectError, expectEventsReplay, type RawResponse, REPORT, SESSIONS, sendJson, startSession } from './helpers';
 
 jest.setTimeout(60_000);
 

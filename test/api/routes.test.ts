@@ -3,19 +3,7 @@ import { ROUTES, type RouteName } from '../../functions/http/routes';
 import type { SessionClient } from '../../shared/client';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
-import {
-  API,
-  DIRECTORY,
-  REPORT,
-  SESSIONS,
-  expectError,
-  expectEventsReplay,
-  eventsOf,
-  issuePaths,
-  sendJson,
-  startSession,
-  type RawResponse,
-} from './helpers';
+import { API, DIRECTORY, eventsOf, expectError, expectEventsReplay, issuePaths, type RawResponse, REPORT, SESSIONS, sendJson, startSession } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -147,7 +135,7 @@ describe('directory', () => {
     expect(pages).toBeGreaterThanOrEqual(3);
   });
 
-  test("a cursor of one list is refused by another, naming the cursor", async () => {
+  test('a cursor of one list is refused by another, naming the cursor', async () => {
     for (const id of ['c-1', 'c-2']) await coordinator.putJunior(id, { name: id });
     const { nextCursor } = await coordinator.listJuniors({ limit: 1 });
     expect(nextCursor).toEqual(expect.any(String));
@@ -224,7 +212,13 @@ describe('session lifecycle', () => {
 
     expect(paused).toEqual({ success: true, sessionId: id, status: 'Paused' });
     expect(whilePaused).toMatchObject({ status: 'Paused', currentState: 'PAUSED', pausedFromState: 'PLAN_DECOMPOSITION', pauseReason: 'junior on leave' });
-    expect(whilePaused.events.at(-1)).toMatchObject({ type: 'session_paused', fromStatus: 'Active', toStatus: 'Paused', reason: 'junior on leave', notes: 'back Monday' });
+    expect(whilePaused.events.at(-1)).toMatchObject({
+      type: 'session_paused',
+      fromStatus: 'Active',
+      toStatus: 'Paused',
+      reason: 'junior on leave',
+      notes: 'back Monday',
+    });
     expect(resumed).toEqual({ success: true, sessionId: id, status: 'Active' });
     expect(after).toMatchObject({ status: 'Active', currentState: 'PLAN_DECOMPOSITION' });
     expect(after.pauseReason).toBeUndefined();
@@ -372,7 +366,12 @@ describe('POST /sessions/{id}/workflow-events', () => {
     const paused = await startSession(coordinator);
     await coordinator.pauseSession(paused);
 
-    const result = await engine.recordWorkflowEvent(paused, { type: 'state_changed', toState: 'REVIEW_PLAN', eventId: 'wp-1', occurredAt: new Date(Date.now() + 60_000).toISOString() });
+    const result = await engine.recordWorkflowEvent(paused, {
+      type: 'state_changed',
+      toState: 'REVIEW_PLAN',
+      eventId: 'wp-1',
+      occurredAt: new Date(Date.now() + 60_000).toISOString(),
+    });
     await coordinator.resumeSession(paused);
 
     expect(result).toMatchObject({ recorded: true, stateApplied: true });
@@ -413,10 +412,7 @@ describe('configuration and assignment', () => {
   test('PUT /sessions/{id}/mentor moves the session; GET mentor-history lists both choices', async () => {
     const id = await startSession(coordinator, { mentorId: DIRECTORY.mentors[0] });
 
-    const moved = expectSuccess(
-      'reassignMentor',
-      await sendJson(coordinator, 'PUT', `${SESSIONS}/${id}/mentor`, { mentorId: DIRECTORY.mentors[1], reason: 'skills' }),
-    );
+    const moved = expectSuccess('reassignMentor', await sendJson(coordinator, 'PUT', `${SESSIONS}/${id}/mentor`, { mentorId: DIRECTORY.mentors[1], reason: 'skills' }));
     const history = expectSuccess('getMentorHistory', await coordinator.raw('GET', `${SESSIONS}/${id}/mentor-history`));
 
     expect(moved).toEqual({ sessionId: id, status: 'Active', mentorId: DIRECTORY.mentors[1], previousMentorId: DIRECTORY.mentors[0], changed: true });

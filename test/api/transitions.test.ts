@@ -2,17 +2,7 @@ import type { SessionClient } from '../../shared/client';
 import type { SessionStatus } from '../../shared/domain/status';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
-import {
-  DIRECTORY,
-  REPORT,
-  SESSIONS,
-  countItems,
-  eventsOf,
-  expectError,
-  expectEventsReplay,
-  sendJson,
-  startSession,
-} from './helpers';
+import { countItems, DIRECTORY, eventsOf, expectError, expectEventsReplay, REPORT, SESSIONS, sendJson, startSession } from './helpers';
 
 jest.setTimeout(30_000);
 

@@ -1,11 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../infra/app';
-import { engineActions, expectedActions, FUNCTION_NEEDS, type FunctionName } from '../../infra/function-needs';
-import { BACKGROUND_FUNCTIONS, OLDEST_QUEUED_METRIC } from '../../infra/constructs/operations';
 import { ROUTES } from '../../functions/http/routes';
+import { buildApp } from '../../infra/app';
+import { BACKGROUND_FUNCTIONS, OLDEST_QUEUED_METRIC } from '../../infra/constructs/operations';
+import { engineActions, expectedActions, FUNCTION_NEEDS, type FunctionName } from '../../infra/function-needs';
 import { TABLE_DEFINITION } from '../../shared/adapters/dynamodb/table-definition';
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read by path in assertions.
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -112,7 +113,11 @@ describe('service stack', () => {
 
   test('engine calls map to the engine in use', () => {
     const sfn = engineActions('stepfunctions', ['start', 'suspend', 'cancel']);
-    expect({ ...sfn, states: [...sfn.states].sort() }).toEqual({ table: [], states: ['states:DescribeExecution', 'states:StartExecution', 'states:StopExecution'], elsaSecret: false });
+    expect({ ...sfn, states: [...sfn.states].sort() }).toEqual({
+      table: [],
+      states: ['states:DescribeExecution', 'states:StartExecution', 'states:StopExecution'],
+      elsaSecret: false,
+    });
     // A retried start checks the existing execution: start alone needs DescribeExecution too.
     expect(engineActions('stepfunctions', ['start']).states.sort()).toEqual(['states:DescribeExecution', 'states:StartExecution']);
     expect(engineActions('stepfunctions', ['resume']).table.sort()).toEqual(['DeleteItem', 'PutItem']);
@@ -150,9 +155,7 @@ describe('service stack', () => {
 
   test('every background schedule runs each minute', () => {
     const targets = ofType('AWS::Events::Rule').map(([, r]) => [r.Properties.ScheduleExpression, r.Properties.Targets[0].Arn['Fn::GetAtt'][0]]);
-    expect(targets.sort()).toEqual(
-      ['sweep-due', 'drain-queue', 'reconcile-engine'].map((name) => ['rate(1 minute)', functionIds.get(name)]).sort(),
-    );
+    expect(targets.sort()).toEqual(['sweep-due', 'drain-queue', 'reconcile-engine'].map((name) => ['rate(1 minute)', functionIds.get(name)]).sort());
   });
 
   test('alarms: API 5xx rate, background throttles and errors, both dead-letter queues, oldest queued session, sweeper failures; mailed', () => {
@@ -172,7 +175,11 @@ describe('service stack', () => {
   });
 
   test('auth: a user pool with the four role groups, a resource server scope for machine clients, a JWT authorizer for both clients', () => {
-    expect(ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName).sort()).toEqual(['coordinator', 'junior', 'mentor', 'service']);
+    expect(
+      ofType('AWS::Cognito::UserPoolGroup')
+        .map(([, g]) => g.Properties.GroupName)
+        .sort(),
+    ).toEqual(['coordinator', 'junior', 'mentor', 'service']);
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', { Identifier: 'mentorship', Scopes: [Match.objectLike({ ScopeName: 'service' })] });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
     const [[, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Resource]];
@@ -190,9 +197,13 @@ describe('service stack', () => {
 
   test('functions get the table, the engine and the secrets by environment; the stream consumer may send from the SES identity only', () => {
     const env = resources[functionIds.get('start-session')!]!.Properties.Environment.Variables;
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['TABLE_NAME', 'WORKFLOW_ENGINE__TYPE', 'WORKFLOW_ENGINE__STATE_MACHINE_ARN', 'NOTIFICATIONS__DEAD_LETTER_QUEUE_URL']));
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'WORKFLOW_ENGINE__TYPE', 'WORKFLOW_ENGINE__STATE_MACHINE_ARN', 'NOTIFICATIONS__DEAD_LETTER_QUEUE_URL']),
+    );
     const streamEnv = resources[functionIds.get('table-stream')!]!.Properties.Environment.Variables;
-    expect(Object.keys(streamEnv)).toEqual(expect.arrayContaining(['SLACK_WEBHOOK_SECRET_ARN', 'NOTIFICATIONS__EMAIL_FROM', 'EXPORT_BUCKET', 'NOTIFICATIONS__SESSION_URL_TEMPLATE']));
+    expect(Object.keys(streamEnv)).toEqual(
+      expect.arrayContaining(['SLACK_WEBHOOK_SECRET_ARN', 'NOTIFICATIONS__EMAIL_FROM', 'EXPORT_BUCKET', 'NOTIFICATIONS__SESSION_URL_TEMPLATE']),
+    );
     // Notification links go through the deployed API, not the local server's default.
     expect(JSON.stringify(streamEnv.NOTIFICATIONS__SESSION_URL_TEMPLATE)).toContain('/api/mentorship/sessions/{id}');
     expect(JSON.stringify(streamEnv.NOTIFICATIONS__SESSION_URL_TEMPLATE)).not.toContain('localhost');

@@ -59,7 +59,9 @@ describe('export bucket', () => {
     expect(exports.DeletionPolicy).toBe('Retain');
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
     const denyInsecure = policies.filter((p) =>
-      p.Properties.PolicyDocument.Statement.some((s: { Effect: string; Condition?: { Bool?: Record<string, string> } }) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+      p.Properties.PolicyDocument.Statement.some(
+        (s: { Effect: string; Condition?: { Bool?: Record<string, string> } }) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      ),
     );
     expect(denyInsecure).toHaveLength(2);
   });

@@ -1,14 +1,14 @@
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
-import { composeApp, uuidIds, type AppDeps } from '../../shared/compose';
+import { type AppDeps, composeApp, uuidIds } from '../../shared/compose';
 import type { CandidateScore, MentorAssignment } from '../../shared/domain/assignment';
 import type { Mentor, Story } from '../../shared/domain/directory';
 import { ForbiddenError, MentorCannotTakeError, ReferenceNotFoundError, SessionNotRunningError } from '../../shared/domain/errors';
 import type { SessionStartResult } from '../../shared/domain/results';
 import { replayStatus, type Session, type SessionEvent } from '../../shared/domain/session';
 import type { SessionChange, SessionRepository } from '../../shared/ports/session-repository';
-import { MentorMoves } from '../../shared/services/mentor-moves';
 import { AssignmentService, type MentorChangeResult } from '../../shared/services/assignment-service';
+import { MentorMoves } from '../../shared/services/mentor-moves';
 import { SessionService } from '../../shared/services/session-service';
 import type { Settings } from '../../shared/settings/settings';
 import { aJunior, aMentor, aStory, coordinator, engineCaller, juniorCaller, mentorCaller } from '../support/builders';
@@ -41,7 +41,9 @@ interface World {
 }
 
 const worlds: World[] = [];
-afterAll(() => worlds.forEach((w) => w.table.dynamo.client.destroy()));
+afterAll(() => {
+  for (const w of worlds) w.table.dynamo.client.destroy();
+});
 
 /**
  * A fresh table and app: mentor counters, the rotation pointer and the queue
@@ -73,10 +75,7 @@ async function fresh(block: Record<string, unknown>, mentors: readonly Mentor[],
 const strategy = (name: string, fallbackToAuto = true) => ({ mentor_assignment: { strategy: name, fallback_to_auto: fallbackToAuto } });
 
 const start = (w: World, juniorId: string, options: { storyId?: string; mentorId?: string } = {}) =>
-  w.app.sessions.startSession(
-    { storyId: options.storyId ?? 'story-ts', juniorId, ...(options.mentorId !== undefined && { mentorId: options.mentorId }) },
-    coordinator,
-  );
+  w.app.sessions.startSession({ storyId: options.storyId ?? 'story-ts', juniorId, ...(options.mentorId !== undefined && { mentorId: options.mentorId }) }, coordinator);
 
 const now = (w: World) => w.clock.now().toISOString();
 
@@ -187,8 +186,7 @@ const candidate = (c: Omit<CandidateScore, 'capacityLeft' | 'loadRatio'>): Candi
   loadRatio: c.load / c.capacity,
 });
 
-const ranksOf = (result: SessionStartResult) =>
-  result.assignment!.candidates.map((c) => [c.mentorId, c.rank ?? c.excluded]);
+const ranksOf = (result: SessionStartResult) => result.assignment!.candidates.map((c) => [c.mentorId, c.rank ?? c.excluded]);
 
 describe('strategies on a fixed directory with a known answer', () => {
   test('workload_balanced: lowest load ratio among available covering mentors; ties to the one idle longest', async () => {
@@ -253,8 +251,20 @@ describe('strategies on a fixed directory with a known answer', () => {
 
     // Assess
     expect([second.mentorId, third.mentorId]).toEqual(['m-a', 'm-c']);
-    expect(ranksOf(second)).toEqual([['m-a', 1], ['m-c', 2], ['m-b', 'full'], ['m-d', 'full'], ['m-e', 'unavailable']]);
-    expect(ranksOf(third)).toEqual([['m-c', 1], ['m-a', 2], ['m-b', 'full'], ['m-d', 'full'], ['m-e', 'unavailable']]);
+    expect(ranksOf(second)).toEqual([
+      ['m-a', 1],
+      ['m-c', 2],
+      ['m-b', 'full'],
+      ['m-d', 'full'],
+      ['m-e', 'unavailable'],
+    ]);
+    expect(ranksOf(third)).toEqual([
+      ['m-c', 1],
+      ['m-a', 2],
+      ['m-b', 'full'],
+      ['m-d', 'full'],
+      ['m-e', 'unavailable'],
+    ]);
     await expectCountersMatchOpenSessions(w, ['m-a', 'm-b', 'm-c', 'm-d', 'm-e', 'm-f']);
   });
 
@@ -262,7 +272,11 @@ describe('strategies on a fixed directory with a known answer', () => {
     // Prepare: g-1 had a session (ended), g-2 and g-3 never had one; all are at 0 load.
     const w = await fresh(
       { max_concurrent_sessions_per_mentor: 4, ...strategy('workload_balanced') },
-      [aMentor('g-1', { skills: [{ area: 'go', level: 2 }] }), aMentor('g-3', { skills: [{ area: 'Go', level: 2 }] }), aMentor('g-2', { skills: [{ area: 'go', level: 2 }] })],
+      [
+        aMentor('g-1', { skills: [{ area: 'go', level: 2 }] }),
+        aMentor('g-3', { skills: [{ area: 'Go', level: 2 }] }),
+        aMentor('g-2', { skills: [{ area: 'go', level: 2 }] }),
+      ],
       [aStory('story-go', { skillArea: 'go' })],
     );
     const t0 = now(w);
@@ -295,7 +309,12 @@ describe('strategies on a fixed directory with a known answer', () => {
     // Prepare
     const w = await fresh({ max_concurrent_sessions_per_mentor: 3, ...strategy('skill_matched') }, [
       aMentor('s-a', { skills: TS(5) }),
-      aMentor('s-b', { skills: [{ area: 'aws', level: 1 }, { area: 'TypeScript', level: 5 }] }),
+      aMentor('s-b', {
+        skills: [
+          { area: 'aws', level: 1 },
+          { area: 'TypeScript', level: 5 },
+        ],
+      }),
       aMentor('s-c', { skills: TS(3) }),
       aMentor('s-d', { skills: TS(5), maxConcurrentSessions: 1 }),
       aMentor('s-e', { skills: TS(5), available: false }),
@@ -341,8 +360,18 @@ describe('strategies on a fixed directory with a known answer', () => {
 
     // Assess
     expect([second.mentorId, third.mentorId]).toEqual(['s-a', 's-b']);
-    expect(ranksOf(second).slice(0, 4)).toEqual([['s-a', 1], ['s-b', 2], ['s-f', 3], ['s-c', 4]]);
-    expect(ranksOf(third).slice(0, 4)).toEqual([['s-b', 1], ['s-a', 2], ['s-f', 3], ['s-c', 4]]);
+    expect(ranksOf(second).slice(0, 4)).toEqual([
+      ['s-a', 1],
+      ['s-b', 2],
+      ['s-f', 3],
+      ['s-c', 4],
+    ]);
+    expect(ranksOf(third).slice(0, 4)).toEqual([
+      ['s-b', 1],
+      ['s-a', 2],
+      ['s-f', 3],
+      ['s-c', 4],
+    ]);
     await expectCountersMatchOpenSessions(w, ['s-a', 's-b', 's-c', 's-d', 's-e', 's-f']);
   });
 
@@ -393,7 +422,13 @@ describe('strategies on a fixed directory with a known answer', () => {
     expect(results[0]!.assignment).toEqual(expected);
     await expectAssignedEvent(w, results[0]!.sessionId, expected, { actor: 'coord-1', actorRole: 'coordinator' });
     // The third turn starts after r-b: r-d, then wraps to r-a and r-b.
-    expect(ranksOf(results[2]!)).toEqual([['r-d', 1], ['r-a', 2], ['r-b', 3], ['r-c', 'unavailable'], ['r-e', 'full']]);
+    expect(ranksOf(results[2]!)).toEqual([
+      ['r-d', 1],
+      ['r-a', 2],
+      ['r-b', 3],
+      ['r-c', 'unavailable'],
+      ['r-e', 'full'],
+    ]);
     await expectAssignedEvent(w, results[2]!.sessionId, results[2]!.assignment!, { actor: 'coord-1', actorRole: 'coordinator' });
     await expectCountersMatchOpenSessions(w, ['r-a', 'r-b', 'r-c', 'r-d', 'r-e', 'q-x']);
   });
@@ -402,10 +437,11 @@ describe('strategies on a fixed directory with a known answer', () => {
 describe('no eligible mentor: the session queues for one', () => {
   test('nobody covers the area: Queued (blockedBy mentor); a covering mentor added starts it with an auto assignment', async () => {
     // Prepare
-    const w = await fresh({ max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') }, [aMentor('m-1')], [
-      aStory('story-ts'),
-      aStory('story-rust', { skillArea: 'rust' }),
-    ]);
+    const w = await fresh(
+      { max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') },
+      [aMentor('m-1')],
+      [aStory('story-ts'), aStory('story-rust', { skillArea: 'rust' })],
+    );
 
     // Act
     const queued = await start(w, 'j1', { storyId: 'story-rust' });
@@ -587,7 +623,10 @@ describe('concurrent starts', () => {
   test('round_robin: 12 concurrent starts over 4 mentors take turns 1..12 exactly once; each mentor gets 3', async () => {
     // Prepare
     const mentors = ['c-1', 'c-2', 'c-3', 'c-4'];
-    const w = await fresh({ max_concurrent_sessions_per_mentor: 10, ...strategy('round_robin') }, mentors.map((id) => aMentor(id)));
+    const w = await fresh(
+      { max_concurrent_sessions_per_mentor: 10, ...strategy('round_robin') },
+      mentors.map((id) => aMentor(id)),
+    );
 
     // Act
     const results = await Promise.all(JUNIORS.map((junior) => start(w, junior)));
@@ -610,7 +649,10 @@ describe('concurrent starts', () => {
   test("workload_balanced: concurrent starts never exceed a mentor's capacity; the rest queue for a mentor", async () => {
     // Prepare: 3 mentors x 2 slots, 9 starts at once.
     const mentors = ['b-1', 'b-2', 'b-3'];
-    const w = await fresh({ max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') }, mentors.map((id) => aMentor(id)));
+    const w = await fresh(
+      { max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') },
+      mentors.map((id) => aMentor(id)),
+    );
 
     // Act
     const results = await Promise.all(JUNIORS.slice(0, 9).map((junior) => start(w, junior)));
@@ -644,7 +686,10 @@ describe('concurrent starts', () => {
 
     // Assess
     expect(result).toMatchObject({ status: 'started', mentorId: 'h-2', assignment: { mode: 'auto' } });
-    expect(ranksOf(result)).toEqual([['h-2', 1], ['h-1', 'unavailable']]);
+    expect(ranksOf(result)).toEqual([
+      ['h-2', 1],
+      ['h-1', 'unavailable'],
+    ]);
     expect(await expectCountersMatchOpenSessions(w, ['h-1', 'h-2'])).toEqual({ 'h-1': 0, 'h-2': 2 });
   });
 });
@@ -726,7 +771,7 @@ describe('reassignment', () => {
     await expectCountersMatchOpenSessions(w, MENTORS);
   });
 
-  test("to a full mentor: mentor_unavailable (reason full), nothing written", async () => {
+  test('to a full mentor: mentor_unavailable (reason full), nothing written', async () => {
     // Prepare: m-3 can hold one session and holds one.
     await hold(w, 'm-3', 1, 'j3');
     const [id] = await hold(w, 'm-1', 1, 'j3');
@@ -842,7 +887,10 @@ describe('reassignment races', () => {
   test('two reassignments of one session at once to two different mentors: both apply, one after the other', async () => {
     // Prepare
     const mentors = ['m-1', 'm-2', 'm-3'];
-    const w = await fresh({ max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') }, mentors.map((id) => aMentor(id)));
+    const w = await fresh(
+      { max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') },
+      mentors.map((id) => aMentor(id)),
+    );
     const [id] = await hold(w, 'm-1', 1);
 
     for (let round = 0; round < 6; round += 1) {
@@ -880,7 +928,10 @@ describe('reassignment races', () => {
   test('reassignment and cancel at once: either order, the slots end free and the log replays', async () => {
     // Prepare
     const mentors = ['m-1', 'm-2'];
-    const w = await fresh({ max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') }, mentors.map((id) => aMentor(id)));
+    const w = await fresh(
+      { max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') },
+      mentors.map((id) => aMentor(id)),
+    );
     const ids: string[] = [];
 
     for (let round = 0; round < 6; round += 1) {
@@ -916,7 +967,10 @@ describe('reassignment races', () => {
   test('several sessions reassigned at once to a mentor with one free slot: exactly one succeeds', async () => {
     // Prepare: t-1 holds 1 of 2; four sessions on m-1 and m-2 all want t-1.
     const mentors = ['m-1', 'm-2', 't-1'];
-    const w = await fresh({ max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') }, mentors.map((id) => aMentor(id)));
+    const w = await fresh(
+      { max_concurrent_sessions_per_mentor: 2, ...strategy('workload_balanced') },
+      mentors.map((id) => aMentor(id)),
+    );
     const onM1 = await hold(w, 'm-1', 2);
     const onM2 = await hold(w, 'm-2', 2);
     const onT1 = await hold(w, 't-1', 1);
@@ -928,9 +982,7 @@ describe('reassignment races', () => {
       const before = new Map(await Promise.all(contenders.map(async (id) => [id, await details(w, id)] as const)));
 
       // Act
-      const outcomes = await Promise.allSettled(
-        contenders.map((id) => racers.assignments.reassign(id, { mentorId: 't-1', reason: `round ${round}` }, coordinator)),
-      );
+      const outcomes = await Promise.allSettled(contenders.map((id) => racers.assignments.reassign(id, { mentorId: 't-1', reason: `round ${round}` }, coordinator)));
 
       // Assess
       const winners = contenders.filter((_, i) => outcomes[i]!.status === 'fulfilled');
@@ -997,7 +1049,12 @@ describe('a mentor becomes unavailable', () => {
     });
     const moved2 = await details(w, s2!);
     expect(moved2.session.mentorId).toBe('u-b');
-    expect(moved2.events.at(-1)).toMatchObject({ type: 'mentor_reassigned', actor: 'system', reason: 'mentor_unavailable', data: { previousMentorId: 'u-a', mentorId: 'u-b' } });
+    expect(moved2.events.at(-1)).toMatchObject({
+      type: 'mentor_reassigned',
+      actor: 'system',
+      reason: 'mentor_unavailable',
+      data: { previousMentorId: 'u-a', mentorId: 'u-b' },
+    });
     expect(await expectCountersMatchOpenSessions(w, mentors)).toEqual({ 'u-a': 0, 'u-b': 2, 'u-c': 1, 'u-x': 0 });
 
     // Act: a new start. u-a is idle but unavailable; everyone else is full.
@@ -1155,10 +1212,7 @@ describe('one drain assigning several sessions keeps every decision current', ()
   test('the reassignment wait list: a session served after others of the same area sees the loads they added', async () => {
     // Prepare: u-b can hold one session. s1, s3 run with u-a; s2 with u-b (ids in that order).
     const mentors = ['u-a', 'u-b', 'u-c', 'u-d'];
-    const w = await fresh({ max_concurrent_sessions_per_mentor: 4, ...strategy('workload_balanced') }, [
-      aMentor('u-a'),
-      aMentor('u-b', { maxConcurrentSessions: 1 }),
-    ]);
+    const w = await fresh({ max_concurrent_sessions_per_mentor: 4, ...strategy('workload_balanced') }, [aMentor('u-a'), aMentor('u-b', { maxConcurrentSessions: 1 })]);
     const [s1] = await hold(w, 'u-a', 1, 'j1');
     const [s2] = await hold(w, 'u-b', 1, 'j2');
     const [s3] = await hold(w, 'u-a', 1, 'j3');
@@ -1191,9 +1245,7 @@ describe('one drain assigning several sessions keeps every decision current', ()
   test('the queue: a queued session started after a fallback request of the same area sees the load it added', async () => {
     // Prepare: the only typescript mentor is full; q1 (any mentor), q2 (asks for m-full, fallback allowed), q3 (any) queue.
     const mentors = ['m-full', 'u-c', 'u-d'];
-    const w = await fresh({ max_concurrent_sessions_per_mentor: 4, ...strategy('workload_balanced', true) }, [
-      aMentor('m-full', { maxConcurrentSessions: 1 }),
-    ]);
+    const w = await fresh({ max_concurrent_sessions_per_mentor: 4, ...strategy('workload_balanced', true) }, [aMentor('m-full', { maxConcurrentSessions: 1 })]);
     await hold(w, 'm-full', 1, 'j1');
     const q1 = await start(w, 'j2');
     const q2 = await start(w, 'j3', { mentorId: 'm-full' });

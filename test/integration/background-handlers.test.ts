@@ -6,7 +6,7 @@ import { makeHandler as makeSweepDue } from '../../functions/scheduled/sweep-due
 import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
 import { startStreamPoller } from '../../infra/local/stream-poller';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
-import { composeApp, type AppDeps } from '../../shared/compose';
+import { type AppDeps, composeApp } from '../../shared/compose';
 import { SessionService } from '../../shared/services/session-service';
 import { aJunior, aMentor, aStory, coordinator, engineCaller } from '../support/builders';
 import { ManualClock } from '../support/clock';
@@ -45,7 +45,14 @@ async function activeAndQueued() {
 
 /** The same service over a view of the store that hides the queue, so a release does not drain in-request. */
 function withoutInRequestDrain(): SessionService {
-  return new SessionService({ ...app.ports, sessions: hideQueueFromReleases(app.ports.sessions), engine: acceptingEngine, clock, ids: { sessionId: () => 'unused' }, settings });
+  return new SessionService({
+    ...app.ports,
+    sessions: hideQueueFromReleases(app.ports.sessions),
+    engine: acceptingEngine,
+    clock,
+    ids: { sessionId: () => 'unused' },
+    settings,
+  });
 }
 
 const statusOf = async (id: string) => (await app.sessions.getSession(id, coordinator)).status;

@@ -6,9 +6,9 @@ import { createDynamoClients, localDynamoConfig } from '../../shared/adapters/dy
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { DynamoTaskTokens } from '../../shared/adapters/dynamodb/dynamo-task-tokens';
 import { keys } from '../../shared/adapters/dynamodb/keys';
-import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
-import { composeApp, type AppDeps } from '../../shared/compose';
 import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
+import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
+import { type AppDeps, composeApp } from '../../shared/compose';
 import { CheckpointService } from '../../shared/services/checkpoint-service';
 import { aJunior, aMentor, aStory, coordinator } from '../support/builders';
 import { ManualClock } from '../support/clock';
@@ -45,9 +45,11 @@ afterAll(() => table.dynamo.client.destroy());
 
 beforeEach(() => {
   sfn.reset();
-  sfn.on(StartExecutionCommand).callsFake(({ name }: { name: string }) =>
-    Promise.resolve({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:mentorship:${name}`, startDate: new Date() }),
-  );
+  sfn
+    .on(StartExecutionCommand)
+    .callsFake(({ name }: { name: string }) =>
+      Promise.resolve({ executionArn: `arn:aws:states:eu-west-1:123456789012:execution:mentorship:${name}`, startDate: new Date() }),
+    );
   sfn.on(SendTaskSuccessCommand).resolves({});
 });
 
@@ -63,7 +65,8 @@ async function aPausedSession(): Promise<string> {
 }
 
 const tokenItem = async (sessionId: string) =>
-  (await table.dynamo.document.send(new GetCommand({ TableName: table.tableName, Key: { pk: keys.sessionPartition(sessionId), sk: 'TASKTOKEN' }, ConsistentRead: true }))).Item;
+  (await table.dynamo.document.send(new GetCommand({ TableName: table.tableName, Key: { pk: keys.sessionPartition(sessionId), sk: 'TASKTOKEN' }, ConsistentRead: true })))
+    .Item;
 
 /** Every token handed back to Step Functions, in order. */
 const sentTokens = () => sfn.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input.taskToken);
@@ -109,9 +112,7 @@ describe('DynamoTaskTokens on DynamoDB Local', () => {
     expect(sentTokens()).toEqual([]);
     await app.sessions.resumeSession(id, {}, coordinator);
 
-    expect(sfn.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input)).toEqual([
-      { taskToken: 'token-held', output: JSON.stringify({ resumed: true }) },
-    ]);
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input)).toEqual([{ taskToken: 'token-held', output: JSON.stringify({ resumed: true }) }]);
     expect(await tokenItem(id)).toBeUndefined();
   });
 
@@ -135,10 +136,7 @@ describe('DynamoTaskTokens on DynamoDB Local', () => {
       sfn.resetHistory();
       const token = `token-race-${round}`;
 
-      await Promise.all([
-        checkpoints.checkpoint({ sessionId: id, checkpoint: 'Quality', token }),
-        app.sessions.resumeSession(id, {}, coordinator),
-      ]);
+      await Promise.all([checkpoints.checkpoint({ sessionId: id, checkpoint: 'Quality', token }), app.sessions.resumeSession(id, {}, coordinator)]);
 
       expect(sentTokens()).toEqual([token]);
       expect(await tokenItem(id)).toBeUndefined();

@@ -1,11 +1,11 @@
-import { ElsaWorkflowEngine, type ElsaEngineOptions } from '../../shared/adapters/elsa/elsa-workflow-engine';
+import { type ElsaEngineOptions, ElsaWorkflowEngine } from '../../shared/adapters/elsa/elsa-workflow-engine';
 import { composeApp } from '../../shared/compose';
 import { ConcurrentUpdateError, DomainError, QueueFullError, TransitionForbiddenError, WorkflowEngineError } from '../../shared/domain/errors';
 import type { Session } from '../../shared/domain/session';
 import { toErrorResponse } from '../../shared/http/errors';
 import { coordinator, engineCaller, mentorCaller } from '../support/builders';
-import { startElsaStub, type ElsaStub, type StubInstance } from '../support/elsa-stub';
-import { details, disposeAfterEach, rejection, startEngineHarness, startSession, tableViolations, type EngineHarness } from '../support/engine-harness';
+import { type ElsaStub, type StubInstance, startElsaStub } from '../support/elsa-stub';
+import { details, disposeAfterEach, type EngineHarness, rejection, startEngineHarness, startSession, tableViolations } from '../support/engine-harness';
 import { scanTable } from '../support/invariants';
 import { mulberry32 } from '../support/random';
 
@@ -38,7 +38,7 @@ class ControlledFetch {
   readonly fetch: typeof fetch = async (input, init) => {
     const url = String(input);
     const held = this.held;
-    if (held !== undefined && held.match.test(url)) {
+    if (held?.match.test(url)) {
       this.held = undefined;
       held.arrived();
       await held.release;
@@ -128,7 +128,10 @@ async function pausedInStub(h: Harness, instanceId: string): Promise<boolean> {
 /** Sends probes until one is routed (404 for an unknown path): no scheduled `failNext` fault is left pending. */
 async function outageOver(h: Harness): Promise<void> {
   for (let probe = 1; probe <= 10; probe += 1) {
-    const status = await fetch(`${h.stub.baseUrl}/elsa/api/probe`).then((r) => r.status, () => 0);
+    const status = await fetch(`${h.stub.baseUrl}/elsa/api/probe`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 404) return;
   }
   throw new Error('the stub still fails requests after 10 probes');
@@ -363,7 +366,10 @@ describe('races and lost answers', () => {
     await h.app.reconciliation.reconcile();
 
     const running = h.stub.instances().filter((i) => i.correlationId === sessionId && ALIVE.has(i.subStatus));
-    expect({ instances: h.stub.instances().filter((i) => i.correlationId === sessionId).length, running: running.map((i) => i.id) }).toEqual({ instances: 1, running: [] });
+    expect({ instances: h.stub.instances().filter((i) => i.correlationId === sessionId).length, running: running.map((i) => i.id) }).toEqual({
+      instances: 1,
+      running: [],
+    });
   });
 
   test('a session cancelled while its dispatch is in flight: its instance does not keep running', async () => {
@@ -412,9 +418,7 @@ const SEED = process.env.ELSA_STRESS_SEED !== undefined ? Number(process.env.ELS
 const STARTS = 40;
 const STEPS = 60;
 
-type Op =
-  | { kind: 'start'; juniorId: string; storyId: string; mentorId?: string }
-  | { kind: 'pause' | 'resume' | 'cancel' | 'complete' | 'fault'; session: Session };
+type Op = { kind: 'start'; juniorId: string; storyId: string; mentorId?: string } | { kind: 'pause' | 'resume' | 'cancel' | 'complete' | 'fault'; session: Session };
 
 const describeOp = (op: Op) => (op.kind === 'start' ? `start ${op.juniorId}/${op.mentorId ?? 'auto'}` : `${op.kind} ${op.session.id} (${op.session.status})`);
 
@@ -428,11 +432,14 @@ async function disagreement(h: Harness, session: Session): Promise<string | unde
     if (instance === undefined) return ['Queued', 'Cancelled', 'Failed'].includes(session.status) ? undefined : `${session.status} with no instance`;
     return `no instance recorded, but ${instance.id} (correlated to it) is ${instance.subStatus}`;
   }
-  if (instance === undefined || instance.id !== session.workflowInstanceId) return `records ${session.workflowInstanceId}, which the stub does not hold under its correlation id`;
+  if (instance === undefined || instance.id !== session.workflowInstanceId)
+    return `records ${session.workflowInstanceId}, which the stub does not hold under its correlation id`;
   const s = instance.subStatus;
   switch (session.status) {
     case 'Active':
-      return s === 'Executing' || (s === 'Suspended' && !(await pausedInStub(h, instance.id))) ? undefined : `Active but the instance is ${s} (paused ${s === 'Suspended'})`;
+      return s === 'Executing' || (s === 'Suspended' && !(await pausedInStub(h, instance.id)))
+        ? undefined
+        : `Active but the instance is ${s} (paused ${s === 'Suspended'})`;
     case 'Paused':
       return s === 'Suspended' && (await pausedInStub(h, instance.id)) ? undefined : `Paused but the instance is ${s}, not waiting at its pause point`;
     case 'Cancelled':
@@ -463,7 +470,9 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
   const faulted = new Set<string>();
   let step = 0;
   const fail = (problems: string[]): never => {
-    throw new Error(`ELSA_STRESS_SEED=${SEED} step ${step}:\n  ${problems.slice(0, 30).join('\n  ')}${problems.length > 30 ? `\n  ... and ${problems.length - 30} more` : ''}`);
+    throw new Error(
+      `ELSA_STRESS_SEED=${SEED} step ${step}:\n  ${problems.slice(0, 30).join('\n  ')}${problems.length > 30 ? `\n  ... and ${problems.length - 30} more` : ''}`,
+    );
   };
 
   // Faults on every engine request from here on, drawn from their own seeded stream.

@@ -4,7 +4,7 @@ import { makeHandler as makeTableStream } from '../../functions/streams/table-st
 import { startStreamPoller } from '../../infra/local/stream-poller';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { keys } from '../../shared/adapters/dynamodb/keys';
-import { composeApp, type AppDeps } from '../../shared/compose';
+import { type AppDeps, composeApp } from '../../shared/compose';
 import { aJunior, aMentor, aStory, coordinator, engineCaller } from '../support/builders';
 import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
@@ -32,7 +32,12 @@ afterAll(() => table.dynamo.client.destroy());
 
 async function partitionTtls(id: string): Promise<Map<string, unknown>> {
   const { Items } = await table.dynamo.document.send(
-    new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sessionPartition(id) }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.sessionPartition(id) },
+      ConsistentRead: true,
+    }),
   );
   return new Map((Items ?? []).map((item) => [String(item.sk), item.ttl]));
 }

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
-import { composeApp, type AppDeps } from '../../shared/compose';
+import { type AppDeps, composeApp } from '../../shared/compose';
 import { QueueFullError } from '../../shared/domain/errors';
 import { replayStatus } from '../../shared/domain/session';
 import { aJunior, aMentor, aStory, coordinator, engineCaller } from '../support/builders';
@@ -59,7 +59,9 @@ async function status(w: World, id: string) {
 }
 
 const worlds: World[] = [];
-afterAll(() => worlds.forEach((w) => w.table.dynamo.client.destroy()));
+afterAll(() => {
+  for (const w of worlds) w.table.dynamo.client.destroy();
+});
 async function fresh(limits: Record<string, unknown> = {}) {
   const w = await world(limits);
   worlds.push(w);

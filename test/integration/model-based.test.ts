@@ -1,25 +1,14 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
-import { composeApp, uuidIds, type AppDeps } from '../../shared/compose';
+import { type AppDeps, composeApp, uuidIds } from '../../shared/compose';
 import { QueueFullError, TransitionForbiddenError } from '../../shared/domain/errors';
 import type { Session } from '../../shared/domain/session';
 import type { IdGenerator } from '../../shared/ports/clock';
 import { aJunior, aMentor, aStory, coordinator, engineCaller } from '../support/builders';
 import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
-import {
-  advance,
-  MODEL_RULES,
-  newModel,
-  operate,
-  start,
-  sweep,
-  usage,
-  type LifecycleModel,
-  type ModelOperation,
-  type ModelOutcome,
-} from '../support/lifecycle-model';
+import { advance, type LifecycleModel, MODEL_RULES, type ModelOperation, type ModelOutcome, newModel, operate, start, sweep, usage } from '../support/lifecycle-model';
 import { settingsWith } from '../support/settings';
 
 /**
@@ -193,7 +182,13 @@ function noteStep(model: LifecycleModel, before: readonly string[], step: string
   if (started > 0 && openExpired >= 2) count(`${step}: >= 2 open sessions expire, then the queue starts some`);
 }
 afterAll(() => {
-  if (process.env.MODEL_STATS) console.log([...stats].sort().map(([k, v]) => `${k}: ${v}`).join('\n'));
+  if (process.env.MODEL_STATS)
+    console.log(
+      [...stats]
+        .sort()
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n'),
+    );
 });
 
 // ---------------------------------------------------------------------------
@@ -302,7 +297,11 @@ class AdvanceTime implements Command {
     world.clock.advanceMinutes(this.minutes);
     const expected = sweep(model);
     const { timedOut } = await world.app.sessions.sweepDue();
-    const names = (indexes: number[]) => indexes.map((i) => `#${i}`).sort().join(', ');
+    const names = (indexes: number[]) =>
+      indexes
+        .map((i) => `#${i}`)
+        .sort()
+        .join(', ');
     const actual = names(timedOut.map((id) => world.ids.indexOf(id)));
     if (actual !== names(expected)) throw new Error(`${this}: swept [${actual}], model [${names(expected)}]`);
     noteStep(model, before, 'sweep');
@@ -332,11 +331,8 @@ class Sweep implements Command {
 // ---------------------------------------------------------------------------
 // Generators.
 
-const startArb: fc.Arbitrary<Command> = fc
-  .tuple(fc.constantFrom(...JUNIORS), fc.constantFrom<string>(...MENTORS))
-  .map(([junior, mentor]) => new Start(junior, mentor));
-const operationArb = (op: ModelOperation): fc.Arbitrary<Command> =>
-  fc.tuple(fc.nat({ max: 30 }), fc.boolean()).map(([pick, fit]) => new Operate(op, pick, fit));
+const startArb: fc.Arbitrary<Command> = fc.tuple(fc.constantFrom(...JUNIORS), fc.constantFrom<string>(...MENTORS)).map(([junior, mentor]) => new Start(junior, mentor));
+const operationArb = (op: ModelOperation): fc.Arbitrary<Command> => fc.tuple(fc.nat({ max: 30 }), fc.boolean()).map(([pick, fit]) => new Operate(op, pick, fit));
 const [pauseArb, resumeArb, cancelArb, completeArb, failArb] = (['pause', 'resume', 'cancel', 'complete', 'fail'] as const).map(operationArb);
 /** Pause and resume weigh more than the ends, so sessions live long enough to pause, resume and run out of time. */
 const someOperation = fc.oneof(
@@ -386,27 +382,19 @@ async function runOn(cmds: Iterable<Command>): Promise<string[]> {
 const options = (numRuns: number) => ({ numRuns, ...(SEED !== undefined && { seed: SEED }) });
 
 describe('model-based: the service on DynamoDB Local agrees with a pure model', () => {
-  test(
-    `free-form sequences of starts, operations and time moves (${FREE_RUNS} runs)`,
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(freeForm, async (cmds) => void (await runOn(cmds))),
-        options(FREE_RUNS),
-      );
-    },
-    600_000,
-  );
+  test(`free-form sequences of starts, operations and time moves (${FREE_RUNS} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(freeForm, async (cmds) => void (await runOn(cmds))),
+      options(FREE_RUNS),
+    );
+  }, 600_000);
 
-  test(
-    `phased sequences: bursts of starts, operations, time moves (${PHASED_RUNS} runs)`,
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(phased, async (cmds) => void (await runOn(cmds))),
-        options(PHASED_RUNS),
-      );
-    },
-    600_000,
-  );
+  test(`phased sequences: bursts of starts, operations, time moves (${PHASED_RUNS} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(phased, async (cmds) => void (await runOn(cmds))),
+      options(PHASED_RUNS),
+    );
+  }, 600_000);
 });
 
 // ---------------------------------------------------------------------------

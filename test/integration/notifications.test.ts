@@ -1,32 +1,31 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
-import { SendEmailCommand, SESv2Client, TooManyRequestsException, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { type _Record, DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { SESv2Client, SendEmailCommand, type SendEmailCommandInput, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
 import { localDynamoConfig } from '../../shared/adapters/dynamodb/client';
 import { DynamoDeliveryLog } from '../../shared/adapters/dynamodb/dynamo-delivery-log';
-import { keys } from '../../shared/adapters/dynamodb/keys';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
+import { keys } from '../../shared/adapters/dynamodb/keys';
 import { DynamoDeadLetters } from '../../shared/adapters/notify/dynamo-dead-letters';
 import { SesNotifier } from '../../shared/adapters/notify/ses-notifier';
 import { KIND_TITLES, SlackNotifier } from '../../shared/adapters/notify/slack-notifier';
 import { SqsDeadLetters } from '../../shared/adapters/notify/sqs-dead-letters';
-import { composeApp, type AppDeps } from '../../shared/compose';
+import { type AppDeps, composeApp } from '../../shared/compose';
 import { NotificationDeliveryError } from '../../shared/domain/errors';
 import { NOTIFICATION_KINDS, type Notification, type NotificationKind } from '../../shared/domain/notifications';
-import type { SessionEventType } from '../../shared/domain/session';
 import type { NotificationPreferences } from '../../shared/domain/session-config';
 import type { DeadLetter, DeadLetters } from '../../shared/ports/notifier';
 import { NotificationService } from '../../shared/services/notification-service';
 import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
 import { ManualClock } from '../support/clock';
-import { NOTIFICATION_ORACLE } from '../support/notification-oracle';
 import { createTestTable, type TestTable } from '../support/dynamo';
+import { NOTIFICATION_ORACLE } from '../support/notification-oracle';
 import { settingsWith } from '../support/settings';
 
 type StreamRecord = DynamoDBStreamEvent['Records'][number];
@@ -180,8 +179,7 @@ const kindFrom = (text: string): NotificationKind => {
 };
 
 /** What Slack received, as `session kind` lines (sorted): the session from the link, the kind from the headline. */
-const slackDeliveries = () =>
-  slack.received.map((message) => `${/\/sessions\/([^|>]+)\|Open session>/.exec(message.text)?.[1]} ${kindFrom(message.text)}`).sort();
+const slackDeliveries = () => slack.received.map((message) => `${/\/sessions\/([^|>]+)\|Open session>/.exec(message.text)?.[1]} ${kindFrom(message.text)}`).sort();
 const emails = () => sesMock.commandCalls(SendEmailCommand).map((call) => call.args[0].input as SendEmailCommandInput);
 /** What SES was asked to send, as `session kind recipients` lines (sorted). */
 const emailDeliveries = () =>
@@ -244,7 +242,16 @@ describe('notifications from the table stream', () => {
     const expectedEmail: string[] = [];
     const kinds = new Set<NotificationKind>();
     for (const [id, prefs] of Object.entries(preferences)) {
-      const all = { slackEnabled: true, emailEnabled: false, additionalRecipients: [], notifyOnStateChange: true, notifyOnBlocker: true, notifyOnEscalation: true, notifyOnCompletion: true, ...prefs };
+      const all = {
+        slackEnabled: true,
+        emailEnabled: false,
+        additionalRecipients: [],
+        notifyOnStateChange: true,
+        notifyOnBlocker: true,
+        notifyOnEscalation: true,
+        notifyOnCompletion: true,
+        ...prefs,
+      };
       const recipients = all.additionalRecipients.filter((r) => r.includes('@'));
       for (const event of await app.sessions.getSessionEvents(id, coordinator)) {
         const rule = ORACLE[event.type];
@@ -264,7 +271,12 @@ describe('notifications from the table stream', () => {
     expect(slack.received.find((m) => kindFrom(m.text) === 'queued')?.text).toMatch(/is queued; estimated wait \d+ minutes?\./);
     expect(emails().every((input) => input.FromEmailAddress === FROM)).toBe(true);
     const partition = await table.dynamo.document.send(
-      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sessionPartition(a) }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.sessionPartition(a) },
+        ConsistentRead: true,
+      }),
     );
     const sessionTtl = partition.Items?.find((item) => item.sk === 'SESSION')?.ttl;
     const settled = (partition.Items ?? []).filter((item) => String(item.sk).startsWith('NOTIFY#'));
@@ -293,7 +305,9 @@ describe('notifications from the table stream', () => {
       logger: capturing,
     });
     const deps = { ...app, notifications };
-    const id = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-g', mentorId: 'mentor-1', config: { notifications: { emailEnabled: true } } }, coordinator)).sessionId;
+    const id = (
+      await app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-g', mentorId: 'mentor-1', config: { notifications: { emailEnabled: true } } }, coordinator)
+    ).sessionId;
     await pump(deps);
     slack.received.length = 0;
     slack.attempts = 0;
@@ -346,10 +360,17 @@ describe('notifications from the table stream', () => {
     sesMock.on(SendEmailCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ MessageId: 'm-2' });
 
     // Act
-    const id = (await app.sessions.startSession(
-      { storyId: 'story-1', juniorId: 'junior-h', mentorId: 'mentor-1', config: { notifications: { slackEnabled: false, emailEnabled: true, additionalRecipients: ['h@example.com'] } } },
-      coordinator,
-    )).sessionId;
+    const id = (
+      await app.sessions.startSession(
+        {
+          storyId: 'story-1',
+          juniorId: 'junior-h',
+          mentorId: 'mentor-1',
+          config: { notifications: { slackEnabled: false, emailEnabled: true, additionalRecipients: ['h@example.com'] } },
+        },
+        coordinator,
+      )
+    ).sessionId;
     await pump(deps);
 
     // Assess
@@ -377,7 +398,9 @@ describe('notifications from the table stream', () => {
         sleep: async () => undefined,
       }),
     };
-    const id = (await app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-i', mentorId: 'mentor-1', config: { notifications: { slackEnabled: true } } }, coordinator)).sessionId;
+    const id = (
+      await app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-i', mentorId: 'mentor-1', config: { notifications: { slackEnabled: true } } }, coordinator)
+    ).sessionId;
     await pump(app);
     slack.failNext(1_000);
 

@@ -1,15 +1,15 @@
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
-import { composeApp, uuidIds, type AppDeps } from '../../shared/compose';
-import { SessionService } from '../../shared/services/session-service';
-import { ROOMY_SETTINGS } from '../support/settings';
+import { type AppDeps, composeApp, uuidIds } from '../../shared/compose';
 import { ConcurrentUpdateError, TransitionForbiddenError, WorkflowEngineError } from '../../shared/domain/errors';
 import { replayStatus } from '../../shared/domain/session';
+import { SessionService } from '../../shared/services/session-service';
 import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
 import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
 import { FaultyEngine } from '../support/faulty-engine';
 import { gateCommits } from '../support/gated-store';
+import { ROOMY_SETTINGS } from '../support/settings';
 
 let table: TestTable;
 let clock: ManualClock;
@@ -134,9 +134,10 @@ describe('lifecycle on DynamoDB Local', () => {
 
   test('an engine failure on start leaves the session Failed with the error, holding no slot', async () => {
     engine.failOn('start');
-    await expect(
-      app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-5' }, coordinator),
-    ).rejects.toMatchObject({ code: 'engine_unavailable', details: { status: 'Failed' } });
+    await expect(app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-5' }, coordinator)).rejects.toMatchObject({
+      code: 'engine_unavailable',
+      details: { status: 'Failed' },
+    });
     const failedStartCall = engine.calls.filter((c) => c.method === 'start').at(-1)!;
     const { session, events } = await expectEventsReplayToStatus(failedStartCall.arg);
     expect(session).toMatchObject({ status: 'Failed', error: 'injected start failure' });

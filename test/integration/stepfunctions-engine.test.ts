@@ -14,22 +14,14 @@ import { makeHandler } from '../../functions/engine/checkpoint';
 import { synthesizeMentorshipDefinition } from '../../infra/constructs/mentorship-state-machine';
 import { DynamoTaskTokens } from '../../shared/adapters/dynamodb/dynamo-task-tokens';
 import { keys } from '../../shared/adapters/dynamodb/keys';
+import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
 import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
 import { WorkflowEngineError } from '../../shared/domain/errors';
 import { toErrorResponse } from '../../shared/http/errors';
-import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
 import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';
 import { coordinator, engineCaller, mentorCaller } from '../support/builders';
-import {
-  details,
-  disposeAfterEach,
-  rejection,
-  startSession as start,
-  startEngineHarness,
-  tableViolations,
-  type EngineHarness,
-} from '../support/engine-harness';
-import { LocalStepFunctions, type LocalExecution } from '../support/local-step-functions';
+import { details, disposeAfterEach, type EngineHarness, rejection, startSession as start, startEngineHarness, tableViolations } from '../support/engine-harness';
+import { type LocalExecution, LocalStepFunctions } from '../support/local-step-functions';
 
 /**
  * Issue 6, acceptance for Step Functions: the service composed with the Step
@@ -78,9 +70,13 @@ async function harness(options: { junior?: number; system?: number; stepped?: bo
   });
   const { table } = base;
   // The checkpoint Lambda as functions/engine/checkpoint.ts composes it (same table, same SFN client)...
-  const checkpoint = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName), tasks: new SfnTaskCompletion(sfnClient) }));
+  const checkpoint = makeHandler(
+    new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, table.tableName), tasks: new SfnTaskCompletion(sfnClient) }),
+  );
   // ...and deployed with a wrong TABLE_NAME: every invocation fails on DynamoDB's answer.
-  const broken = makeHandler(new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, `${table.tableName}-missing`), tasks: new SfnTaskCompletion(sfnClient) }));
+  const broken = makeHandler(
+    new CheckpointService({ tokens: new DynamoTaskTokens(table.dynamo.document, `${table.tableName}-missing`), tasks: new SfnTaskCompletion(sfnClient) }),
+  );
   const misconfigured = new Set<string>();
   sfnMock.reset();
   const bridge = new LocalStepFunctions({
@@ -108,8 +104,7 @@ async function tokenItem(h: Harness, id: string) {
 /** The outputs of every SendTaskSuccess sent so far, in order. */
 const sentOutputs = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((call) => JSON.parse(call.args[0].input.output ?? 'null') as unknown);
 
-const throttled = () =>
-  new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+const throttled = () => new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
 
 /** Lets the runs go as far as they can on their own: no timers, only queued work. */
 async function drainEventLoop(): Promise<void> {

@@ -1,14 +1,14 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
-import { composeApp, type AppDeps } from '../../shared/compose';
+import { type AppDeps, composeApp } from '../../shared/compose';
 import { ConcurrentUpdateError, TransitionForbiddenError } from '../../shared/domain/errors';
 import type { Session } from '../../shared/domain/session';
 import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
 import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
-import { checkSnapshot, isOpen, QueueModel, scanTable, startableQueued, type Limits, type Snapshot } from '../support/invariants';
-import { settingsWith } from '../support/settings';
+import { checkSnapshot, isOpen, type Limits, QueueModel, type Snapshot, scanTable, startableQueued } from '../support/invariants';
 import { mulberry32 } from '../support/random';
+import { settingsWith } from '../support/settings';
 
 /**
  * Issue 3, acceptance: 200 concurrent starts over 40 juniors and 10 mentors
@@ -54,13 +54,14 @@ const MAX_STEPS = 400;
 const SEED = process.env.STRESS_SEED !== undefined ? Number(process.env.STRESS_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 const report = { summary: 'Stress-run report.', overallScore: 70, metrics: { hints: 1 } };
 
-type Action =
-  | { kind: 'complete' | 'cancel' | 'pause' | 'resume'; session: Session }
-  | { kind: 'sweep'; minutes: number }
-  | { kind: 'drain' };
+type Action = { kind: 'complete' | 'cancel' | 'pause' | 'resume'; session: Session } | { kind: 'sweep'; minutes: number } | { kind: 'drain' };
 
 const describeAction = (a: Action) =>
-  a.kind === 'sweep' ? `advance ${a.minutes}m + sweepDue` : a.kind === 'drain' ? 'drainQueue' : `${a.kind} ${a.session.id} (${a.session.status}, ${a.session.juniorId}, ${a.session.mentorId})`;
+  a.kind === 'sweep'
+    ? `advance ${a.minutes}m + sweepDue`
+    : a.kind === 'drain'
+      ? 'drainQueue'
+      : `${a.kind} ${a.session.id} (${a.session.status}, ${a.session.juniorId}, ${a.session.mentorId})`;
 
 let table: TestTable;
 
@@ -68,7 +69,9 @@ let table: TestTable;
 async function explain(id: string): Promise<string> {
   const found = await app.ports.sessions.getSessionWithEvents(id);
   const instanceId = found?.session.workflowInstanceId ?? `embedded-${id}`;
-  const { Item } = await table.dynamo.document.send(new GetCommand({ TableName: table.tableName, Key: { pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }, ConsistentRead: true }));
+  const { Item } = await table.dynamo.document.send(
+    new GetCommand({ TableName: table.tableName, Key: { pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }, ConsistentRead: true }),
+  );
   const log = (found?.events ?? []).map((e) => `${e.seq}:${e.type}${e.toStatus ? `->${e.toStatus}` : ''}${e.reason ? `(${e.reason})` : ''}`).join(' ');
   return `evidence ${id}: session ${String(found?.session.status)}, workflowInstanceId ${String(found?.session.workflowInstanceId)}, engine instance ${String(Item?.status)} (created ${String(Item?.createdAt)}, updated ${String(Item?.updatedAt)}); log: ${log}`;
 }
@@ -94,7 +97,14 @@ test(`stress: ${STARTS} concurrent starts, then random operations until the queu
   const rng = mulberry32(SEED);
   const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
   const pick = <T>(list: readonly T[]): T | undefined => (list.length === 0 ? undefined : list[Math.floor(rng() * list.length)]);
-  const stats = { steps: 0, soloSteps: 0, actions: {} as Record<string, number>, rejected: {} as Record<string, number>, dequeued: 0, timedOut: {} as Record<string, number> };
+  const stats = {
+    steps: 0,
+    soloSteps: 0,
+    actions: {} as Record<string, number>,
+    rejected: {} as Record<string, number>,
+    dequeued: 0,
+    timedOut: {} as Record<string, number>,
+  };
 
   let step = 0;
   let phase = 'starts';
@@ -113,7 +123,9 @@ test(`stress: ${STARTS} concurrent starts, then random operations until the queu
     mentorId: rng() < 0.5 ? MENTORS[int(0, 2)]! : MENTORS[int(3, 9)]!,
   }));
   const outcomes = await Promise.allSettled(plan.map((input) => app.sessions.startSession(input, coordinator)));
-  const rejected = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`(4) start ${i} (${JSON.stringify(plan[i])}) was refused: ${String((o.reason as Error)?.stack ?? o.reason)}`] : []));
+  const rejected = outcomes.flatMap((o, i) =>
+    o.status === 'rejected' ? [`(4) start ${i} (${JSON.stringify(plan[i])}) was refused: ${String((o.reason as Error)?.stack ?? o.reason)}`] : [],
+  );
   if (rejected.length > 0) fail(rejected);
   const results = outcomes.map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<AppDeps['sessions']['startSession']>>>).value);
   const ids = results.map((r) => r.sessionId);
@@ -150,7 +162,8 @@ test(`stress: ${STARTS} concurrent starts, then random operations until the queu
     if (startable.length > 0) {
       fail(
         startable.map(
-          (s) => `(6c) ${s.id} (junior ${s.juniorId}, mentor ${String(s.mentorId)}, enqueued ${String(s.enqueuedAt)}) was startable when the step's own requests had finished; only the safety-net drain started it`,
+          (s) =>
+            `(6c) ${s.id} (junior ${s.juniorId}, mentor ${String(s.mentorId)}, enqueued ${String(s.enqueuedAt)}) was startable when the step's own requests had finished; only the safety-net drain started it`,
         ),
       );
     }
@@ -219,7 +232,13 @@ test(`stress: ${STARTS} concurrent starts, then random operations until the queu
     const solo = rng() < 0.4;
     const count = solo ? 1 : int(3, 5);
     const actions: Action[] = [];
-    for (let i = 0; i < count; i += 1) actions.push(chooseAction(snapshot, actions.some((a) => a.kind === 'sweep')));
+    for (let i = 0; i < count; i += 1)
+      actions.push(
+        chooseAction(
+          snapshot,
+          actions.some((a) => a.kind === 'sweep'),
+        ),
+      );
     actionsText = actions.map(describeAction).join('; ');
     phase = solo ? 'single action' : `${count} concurrent actions`;
     stats.steps += 1;
@@ -244,9 +263,7 @@ test(`stress: ${STARTS} concurrent starts, then random operations until the queu
     });
     if (errors.length > 0) {
       // Evidence: the audit log of each session whose request failed, and its engine instance.
-      const evidence = await Promise.all(
-        actions.flatMap((a, i) => (settled[i]!.status === 'rejected' && 'session' in a ? [explain(a.session.id)] : [])),
-      );
+      const evidence = await Promise.all(actions.flatMap((a, i) => (settled[i]!.status === 'rejected' && 'session' in a ? [explain(a.session.id)] : [])));
       fail([...errors, ...evidence]);
     }
 

@@ -1,8 +1,8 @@
 import type { Caller } from '../../shared/domain/access';
-import type { Junior, Mentor, Story } from '../../shared/domain/directory';
 import type { MentorAssignment } from '../../shared/domain/assignment';
+import type { Junior, Mentor, Story } from '../../shared/domain/directory';
 import type { Session } from '../../shared/domain/session';
-import { SPEC_DEFAULT_CONFIG, type SessionConfig } from '../../shared/domain/session-config';
+import { type SessionConfig, SPEC_DEFAULT_CONFIG } from '../../shared/domain/session-config';
 
 export const coordinator: Caller = { id: 'coord-1', roles: ['coordinator'] };
 export const engineCaller: Caller = { id: 'engine', roles: ['service'] };

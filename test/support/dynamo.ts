@@ -1,6 +1,6 @@
-import { DeleteTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { createDynamoClients, localDynamoConfig, type DynamoClients } from '../../shared/adapters/dynamodb/client';
+import { DeleteTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { createDynamoClients, type DynamoClients, localDynamoConfig } from '../../shared/adapters/dynamodb/client';
 import { ensureTable } from '../../shared/adapters/dynamodb/ensure-table';
 import { RequestCounter } from '../../shared/adapters/dynamodb/request-counter';
 

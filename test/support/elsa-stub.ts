@@ -24,7 +24,14 @@ export interface StubInstance {
   events: { name: string; input?: unknown }[];
 }
 /** One request as received; `status` is what it was answered with (0 when the socket was dropped). */
-export interface RecordedRequest { method: string; path: string; authorization?: string; contentType?: string; body: string; status: number }
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+  contentType?: string;
+  body: string;
+  status: number;
+}
 /** `drop` destroys the socket without answering. */
 export type Fault = 'status500' | 'status503' | 'drop';
 export interface ElsaStubOptions {
@@ -67,8 +74,17 @@ interface Entry extends Omit<StubInstance, 'incidents'> {
   paused: boolean;
   createdMs: number;
 }
-interface Reply { status: number; json?: unknown; headers?: Record<string, string> }
-interface Route { method: string; pattern: RegExp; permission: string; handle: (params: string[], body: string) => Reply }
+interface Reply {
+  status: number;
+  json?: unknown;
+  headers?: Record<string, string>;
+}
+interface Route {
+  method: string;
+  pattern: RegExp;
+  permission: string;
+  handle: (params: string[], body: string) => Reply;
+}
 
 const TERMINAL: ReadonlySet<SubStatus> = new Set<SubStatus>(['Finished', 'Cancelled', 'Faulted']);
 /** Section 3: Pending/Executing/Suspended are Running, the rest Finished. */
@@ -136,24 +152,57 @@ export async function startElsaStub(options: ElsaStubOptions): Promise<ElsaStub>
   };
 
   const summary = (e: Entry) => ({
-    id: e.id, definitionId: e.definitionId, definitionVersionId: versionIdOf(e.definitionId), version: 1,
-    status: statusOf(e.subStatus), subStatus: e.subStatus, correlationId: e.correlationId,
-    incidentCount: e.incidents.length, createdAt: e.createdAt, updatedAt: e.updatedAt, finishedAt: e.finishedAt,
+    id: e.id,
+    definitionId: e.definitionId,
+    definitionVersionId: versionIdOf(e.definitionId),
+    version: 1,
+    status: statusOf(e.subStatus),
+    subStatus: e.subStatus,
+    correlationId: e.correlationId,
+    incidentCount: e.incidents.length,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+    finishedAt: e.finishedAt,
   });
   const model = (e: Entry) => {
     const isExecuting = e.subStatus === 'Executing';
     const incidents = e.incidents.map((i) => ({ activityId: 'work', activityNodeId: 'Workflow1:work', activityType: 'Elsa.Activity', ...i }));
     const bookmarks = e.paused
-      ? [{ id: `${e.id}-resume`, name: 'Elsa.Event', hash: resumeEvent, payload: { eventName: resumeEvent }, activityId: 'pause-point',
-          activityNodeId: 'Workflow1:pause-point', createdAt: e.updatedAt, autoBurn: true, autoComplete: true }]
+      ? [
+          {
+            id: `${e.id}-resume`,
+            name: 'Elsa.Event',
+            hash: resumeEvent,
+            payload: { eventName: resumeEvent },
+            activityId: 'pause-point',
+            activityNodeId: 'Workflow1:pause-point',
+            createdAt: e.updatedAt,
+            autoBurn: true,
+            autoComplete: true,
+          },
+        ]
       : [];
     const { definitionVersionId, version, status, incidentCount, ...common } = summary(e);
     return {
-      ...summary(e), isExecuting, isSystem: false,
+      ...summary(e),
+      isExecuting,
+      isSystem: false,
       workflowState: {
-        ...common, definitionVersionId, definitionVersion: version, status, isExecuting, isSystem: false, bookmarks, incidents,
-        completionCallbacks: [], activityExecutionContexts: [], scheduledActivities: [], executionLogSequence: 0,
-        input: e.input, output: {}, properties: {},
+        ...common,
+        definitionVersionId,
+        definitionVersion: version,
+        status,
+        isExecuting,
+        isSystem: false,
+        bookmarks,
+        incidents,
+        completionCallbacks: [],
+        activityExecutionContexts: [],
+        scheduledActivities: [],
+        executionLogSequence: 0,
+        input: e.input,
+        output: {},
+        properties: {},
       },
     };
   };
@@ -168,9 +217,17 @@ export async function startElsaStub(options: ElsaStubOptions): Promise<ElsaStub>
     const now = clock.now();
     // Elsa does not de-duplicate on correlationId: every dispatch is a new instance.
     const e: Entry = {
-      id: newId(), definitionId, correlationId: typeof correlationId === 'string' ? correlationId : undefined, input,
-      subStatus: 'Executing', incidents: [], events: [], paused: false, createdMs: now.getTime(),
-      createdAt: elsaTime(now), updatedAt: elsaTime(now),
+      id: newId(),
+      definitionId,
+      correlationId: typeof correlationId === 'string' ? correlationId : undefined,
+      input,
+      subStatus: 'Executing',
+      incidents: [],
+      events: [],
+      paused: false,
+      createdMs: now.getTime(),
+      createdAt: elsaTime(now),
+      updatedAt: elsaTime(now),
     };
     store.set(e.id, e);
     return { status: 200, json: { workflowInstanceId: e.id } };
@@ -189,12 +246,11 @@ export async function startElsaStub(options: ElsaStubOptions): Promise<ElsaStub>
     if (!body) return badRequest('Invalid request body.');
     const [correlationId, definitionId, page, pageSize] = ['correlationId', 'definitionId', 'page', 'pageSize'].map((k) => pick(body, k));
     const ids = pick(body, 'orderDirection') === 'Ascending' ? [...store.keys()] : [...store.keys()].reverse();
-    const matching = ids.flatMap((id) => visible(id) ?? [])
+    const matching = ids
+      .flatMap((id) => visible(id) ?? [])
       .filter((e) => correlationId == null || e.correlationId === correlationId)
       .filter((e) => definitionId == null || e.definitionId === definitionId);
-    const paged = typeof page === 'number' && typeof pageSize === 'number'
-      ? matching.slice(page * pageSize, (page + 1) * pageSize)
-      : matching;
+    const paged = typeof page === 'number' && typeof pageSize === 'number' ? matching.slice(page * pageSize, (page + 1) * pageSize) : matching;
     return { status: 200, json: { items: paged.map(summary), totalCount: matching.length } };
   };
   /** Resumes only bookmarks of the named instance; nothing is said about whether anything happened. */
@@ -271,8 +327,7 @@ export async function startElsaStub(options: ElsaStubOptions): Promise<ElsaStub>
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const body = Buffer.concat(chunks).toString('utf8');
-    const record = (status: number) =>
-      requests.push({ method, path, authorization: req.headers.authorization, contentType: req.headers['content-type'], body, status });
+    const record = (status: number) => requests.push({ method, path, authorization: req.headers.authorization, contentType: req.headers['content-type'], body, status });
     const fault = nextFault(path);
     if (fault === 'drop') {
       record(0);
@@ -297,8 +352,8 @@ export async function startElsaStub(options: ElsaStubOptions): Promise<ElsaStub>
   };
 
   // A bug in the stub answers 500 with its message rather than looking like an injected drop.
-  const server = createServer((req, res) =>
-    void handle(req, res).catch((err: unknown) => (res.headersSent ? req.socket.destroy() : res.writeHead(500).end(`elsa-stub: ${String(err)}`))),
+  const server = createServer(
+    (req, res) => void handle(req, res).catch((err: unknown) => (res.headersSent ? req.socket.destroy() : res.writeHead(500).end(`elsa-stub: ${String(err)}`))),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

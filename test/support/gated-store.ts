@@ -27,6 +27,8 @@ export function gateCommits(inner: SessionRepository, parties: number): SessionR
   // Every other method goes straight to the real store.
   return new Proxy(inner, {
     get: (target, property, receiver) =>
-      property === 'commit' ? commit : (Reflect.get(target, property, receiver) as unknown as (...a: unknown[]) => unknown).bind?.(target) ?? Reflect.get(target, property, receiver),
+      property === 'commit'
+        ? commit
+        : ((Reflect.get(target, property, receiver) as unknown as (...a: unknown[]) => unknown).bind?.(target) ?? Reflect.get(target, property, receiver)),
   });
 }

@@ -1,4 +1,4 @@
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb-local';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 
 /**
  * One DynamoDB Local (in memory) per jest worker: a single instance keeps one

@@ -1,4 +1,4 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EventRecord, parseRecord, SessionRecord } from '../../shared/adapters/dynamodb/records';
 import { replayStatus, type Session, type SessionEvent } from '../../shared/domain/session';
 import type { SessionStatus } from '../../shared/domain/status';
@@ -207,7 +207,8 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
       violations.push(`(3) ${s.id}: log does not replay: ${(error as Error).message} [${events.map((e) => e.type).join(' > ')}]`);
       continue;
     }
-    if (replayed !== s.status) violations.push(`(3) ${s.id}: log replays to ${String(replayed)} but the session is ${s.status} [${events.map((e) => e.type).join(' > ')}]`);
+    if (replayed !== s.status)
+      violations.push(`(3) ${s.id}: log replays to ${String(replayed)} but the session is ${s.status} [${events.map((e) => e.type).join(' > ')}]`);
     const before = ctx.previous?.events.get(s.id) ?? [];
     const rewritten = before.findIndex((e, i) => events[i]?.type !== e.type || events[i]?.recordedAt !== e.recordedAt);
     if (rewritten >= 0) violations.push(`(3) ${s.id}: event ${rewritten + 1} was rewritten or removed since the previous step`);
@@ -240,15 +241,9 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
     const due = [deadline, checkIn].filter((t): t is number => t !== undefined);
     // A terminal session (not under a legal hold) sits in the due index by its expiry instead, and carries its TTL.
     const expiry =
-      isTerminal(s.status) && s.endedAt !== undefined && s.legalHold === undefined
-        ? Date.parse(s.endedAt) + (ctx.retentionDays ?? 365) * 86_400_000
-        : undefined;
+      isTerminal(s.status) && s.endedAt !== undefined && s.legalHold === undefined ? Date.parse(s.endedAt) + (ctx.retentionDays ?? 365) * 86_400_000 : undefined;
     const dueSk =
-      expiry !== undefined
-        ? `${new Date(expiry).toISOString()}#${s.id}`
-        : due.length === 0
-          ? undefined
-          : `${new Date(Math.min(...due)).toISOString()}#${s.id}`;
+      expiry !== undefined ? `${new Date(expiry).toISOString()}#${s.id}` : due.length === 0 ? undefined : `${new Date(Math.min(...due)).toISOString()}#${s.id}`;
     if (item.dueSk !== dueSk) violations.push(`(4) ${s.id} (${s.status}): dueSk ${String(item.dueSk)}, expected ${String(dueSk)}`);
     const ttl = expiry === undefined ? undefined : Math.floor(expiry / 1000);
     if (item.ttl !== ttl) violations.push(`(4) ${s.id} (${s.status}): ttl ${String(item.ttl)}, expected ${String(ttl)}`);
@@ -270,11 +265,15 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
     const stored = snapshot.listings.get(s.id) ?? [];
     const storedPartitions = stored.map((entry) => String(entry.listPk)).sort();
     if (JSON.stringify(storedPartitions) !== JSON.stringify([...partitions].sort())) {
-      violations.push(`(4b) ${s.id} (${s.status}, mentor ${String(s.mentorId)}): listed in [${storedPartitions.join(', ')}], expected [${[...partitions].sort().join(', ')}]`);
+      violations.push(
+        `(4b) ${s.id} (${s.status}, mentor ${String(s.mentorId)}): listed in [${storedPartitions.join(', ')}], expected [${[...partitions].sort().join(', ')}]`,
+      );
     }
     for (const entry of stored) {
       if (entry.status !== s.status || entry.mentorId !== s.mentorId) {
-        violations.push(`(4b) ${s.id}: listing ${String(entry.listPk)} says ${String(entry.status)}/${String(entry.mentorId)}, session is ${s.status}/${String(s.mentorId)}`);
+        violations.push(
+          `(4b) ${s.id}: listing ${String(entry.listPk)} says ${String(entry.status)}/${String(entry.mentorId)}, session is ${s.status}/${String(s.mentorId)}`,
+        );
       }
     }
     for (const partition of partitions.filter((p) => !p.startsWith('ALL'))) countIn(`LISTCOUNT#${partition}`, s.status);
@@ -289,7 +288,11 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
   }
   for (const pk of new Set([...expectedListCounts.keys(), ...storedListCounts.keys()])) {
     const want = JSON.stringify(Object.entries(expectedListCounts.get(pk) ?? {}).sort());
-    const got = JSON.stringify(Object.entries(storedListCounts.get(pk) ?? {}).filter(([, n]) => n !== 0).sort());
+    const got = JSON.stringify(
+      Object.entries(storedListCounts.get(pk) ?? {})
+        .filter(([, n]) => n !== 0)
+        .sort(),
+    );
     if (want !== got) violations.push(`(4b) list counter ${pk} holds ${got}, the sessions say ${want}`);
   }
 
@@ -307,7 +310,7 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
     for (const s of startableQueued(snapshot, limits)) {
       violations.push(
         `(6a) ${s.id} (junior ${s.juniorId}, mentor ${String(s.mentorId)}, enqueued ${String(s.enqueuedAt)}) is Queued but no limit holds it: ` +
-          `junior ${usage.juniors.get(s.juniorId) ?? 0}/${limits.junior}, mentor ${s.mentorId === undefined ? '-' : usage.mentors.get(s.mentorId) ?? 0}/${limits.mentor}, system ${usage.system}/${limits.system}`,
+          `junior ${usage.juniors.get(s.juniorId) ?? 0}/${limits.junior}, mentor ${s.mentorId === undefined ? '-' : (usage.mentors.get(s.mentorId) ?? 0)}/${limits.mentor}, system ${usage.system}/${limits.system}`,
       );
     }
   }

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localJwt, type LocalJwt } from '../../infra/local/jwt';
+import { type LocalJwt, localJwt } from '../../infra/local/jwt';
 import { startLocalServer } from '../../infra/local/server';
 import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
 import { createClient, type SessionClient } from '../../shared/client';
-import { composeApp, type AppDeps, type ComposeOptions } from '../../shared/compose';
+import { type AppDeps, type ComposeOptions, composeApp } from '../../shared/compose';
 import type { Role } from '../../shared/domain/session';
-import { systemClock, type Clock } from '../../shared/ports/clock';
+import { type Clock, systemClock } from '../../shared/ports/clock';
 import type { WorkflowEngine } from '../../shared/ports/workflow-engine';
 import { createTestTable, type TestTable } from './dynamo';
 import { ROOMY_SETTINGS } from './settings';

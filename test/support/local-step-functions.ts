@@ -1,25 +1,25 @@
 import './polyfills';
+import { randomUUID } from 'node:crypto';
 import {
   DescribeExecutionCommand,
+  type DescribeExecutionCommandInput,
+  type DescribeExecutionCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   InvalidOutput,
   InvalidToken,
   SendTaskSuccessCommand,
-  StartExecutionCommand,
-  StateMachineDoesNotExist,
-  StopExecutionCommand,
-  TaskDoesNotExist,
-  type DescribeExecutionCommandInput,
-  type DescribeExecutionCommandOutput,
   type SendTaskSuccessCommandInput,
   type SFNClient,
+  StartExecutionCommand,
   type StartExecutionCommandInput,
+  StateMachineDoesNotExist,
+  StopExecutionCommand,
   type StopExecutionCommandInput,
+  TaskDoesNotExist,
 } from '@aws-sdk/client-sfn';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 /** DescribeExecution's statuses that a local run can reach. */
 export type LocalExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

@@ -1,4 +1,4 @@
-import { actingRole, mayPerform, sessionAccess, type Caller, type ServiceAction, type SessionAction } from '../../shared/domain/access';
+import { actingRole, type Caller, mayPerform, type ServiceAction, type SessionAction, sessionAccess } from '../../shared/domain/access';
 import { aSession, coordinator, engineCaller, juniorCaller, mentorCaller } from '../support/builders';
 
 type Access = 'allowed' | 'forbidden' | 'hidden';
@@ -8,8 +8,7 @@ const session = aSession({ juniorId: 'junior-1', mentorId: 'mentor-1' });
 
 const ACTIONS: readonly SessionAction[] = ['read', 'report', 'pause', 'resume', 'cancel', 'complete', 'fail'];
 
-const all = (access: Access): Record<SessionAction, Access> =>
-  Object.fromEntries(ACTIONS.map((action) => [action, access])) as Record<SessionAction, Access>;
+const all = (access: Access): Record<SessionAction, Access> => Object.fromEntries(ACTIONS.map((action) => [action, access])) as Record<SessionAction, Access>;
 const only = (allowed: readonly SessionAction[]): Record<SessionAction, Access> =>
   Object.fromEntries(ACTIONS.map((action) => [action, allowed.includes(action) ? 'allowed' : 'forbidden'])) as Record<SessionAction, Access>;
 
@@ -70,9 +69,7 @@ describe('mayPerform', () => {
     ['no roles', { id: 'x', roles: [] }, []],
     ['mentor and service', { id: 'x', roles: ['mentor', 'service'] }, ['read_directory']],
   ];
-  const rows = EXPECTED.flatMap(([name, caller, allowed]) =>
-    SERVICE_ACTIONS.map((action) => [name, action, caller, allowed.includes(action)] as const),
-  );
+  const rows = EXPECTED.flatMap(([name, caller, allowed]) => SERVICE_ACTIONS.map((action) => [name, action, caller, allowed.includes(action)] as const));
 
   test.each(rows)('%s, %s', (_name, action, caller, expected) => {
     // Prepare: the table row

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import {
   ASSIGNMENT_STRATEGIES,
+  type AssignmentStrategy,
+  type CandidateScore,
   chooseMentor,
   decideMentor,
   MAX_EXPLAINED_CANDIDATES,
-  skillLevel,
-  type AssignmentStrategy,
-  type CandidateScore,
   type MentorLoad,
   type Rotation,
+  skillLevel,
 } from '../../shared/domain/assignment';
 import type { Skill } from '../../shared/domain/directory';
 import { aMentor } from '../support/builders';
@@ -76,7 +76,12 @@ const EXCLUDED_E_F: CandidateScore[] = [
 describe('skillLevel', () => {
   test('is the level of the matching skill area, compared case-insensitively and trimmed', () => {
     // Prepare
-    const mentor = aMentor('m-1', { skills: [{ area: 'AWS', level: 3 }, { area: 'TypeScript', level: 5 }] });
+    const mentor = aMentor('m-1', {
+      skills: [
+        { area: 'AWS', level: 3 },
+        { area: 'TypeScript', level: 5 },
+      ],
+    });
 
     // Act
     const levels = [skillLevel(mentor, 'typescript'), skillLevel(mentor, ' TYPESCRIPT '), skillLevel(mentor, 'aws')];
@@ -340,11 +345,7 @@ describe('chooseMentor ties', () => {
 
   test('skill_matched: on a level and load tie the idlest wins, never-assigned first', () => {
     // Prepare
-    const pool = [
-      aLoad('m-1', { skills: ts(5), lastAssignedAt: H10 }),
-      aLoad('m-2', { skills: ts(5), lastAssignedAt: H9 }),
-      aLoad('m-3', { skills: ts(5) }),
-    ];
+    const pool = [aLoad('m-1', { skills: ts(5), lastAssignedAt: H10 }), aLoad('m-2', { skills: ts(5), lastAssignedAt: H9 }), aLoad('m-3', { skills: ts(5) })];
 
     // Act
     const choice = chooseMentor('skill_matched', 'typescript', pool);
@@ -563,8 +564,7 @@ const poolArb: fc.Arbitrary<MentorLoad[]> = fc
   .chain((ids) => fc.tuple(...ids.map(mentorLoadArb)))
   .map((loads) => [...loads]);
 
-const oracleLevel = (entry: MentorLoad): number =>
-  entry.mentor.skills.find((s) => s.area.trim().toLowerCase() === 'typescript')?.level ?? 0;
+const oracleLevel = (entry: MentorLoad): number => entry.mentor.skills.find((s) => s.area.trim().toLowerCase() === 'typescript')?.level ?? 0;
 const oracleEligible = (entry: MentorLoad): boolean => oracleLevel(entry) > 0 && entry.mentor.available && entry.load < entry.capacity;
 /** Negative when x's ratio is lower than y's (exact: integers cross-multiplied). */
 const ratioCmp = (x: MentorLoad, y: MentorLoad) => x.load * y.capacity - y.load * x.capacity;
@@ -613,7 +613,12 @@ describe('chooseMentor properties', () => {
           expect(oracleEligible(winner!)).toBe(true);
           expect(choice.candidates[0]).toMatchObject({ mentorId: choice.mentorId, rank: 1 });
           if (strategy === 'round_robin') {
-            expect(choice.mentorId).toBe(nextInRotation(eligible.map((e) => e.mentor.id), pointer));
+            expect(choice.mentorId).toBe(
+              nextInRotation(
+                eligible.map((e) => e.mentor.id),
+                pointer,
+              ),
+            );
             expect(choice.rotation).toEqual({ skillArea: 'typescript', lastMentorId: choice.mentorId, turn: (rotation?.turn ?? 0) + 1 });
           } else {
             expect(eligible.filter((e) => ranksBetter(strategy, e, winner!)).map((e) => e.mentor.id)).toEqual([]);

@@ -69,7 +69,14 @@ describe('a Lambda bundle', () => {
 
   it('loads in a fresh process and answers the health route', () => {
     const health = join(dir, 'out', 'http', 'health.mjs');
-    const event = { version: '2.0', routeKey: 'GET /health', rawPath: '/health', headers: {}, isBase64Encoded: false, requestContext: { requestId: 'r-1', http: { method: 'GET', path: '/health' } } };
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /health',
+      rawPath: '/health',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { requestId: 'r-1', http: { method: 'GET', path: '/health' } },
+    };
     const script = `const { handler } = await import(${JSON.stringify(health)}); const res = await handler(${JSON.stringify(event)}, { awsRequestId: 'r-1' }); process.stdout.write(JSON.stringify(res));`;
     expect(run(script, { TABLE_NAME: 'mentorship-sessions' })).toMatchObject({ statusCode: 200, body: '{"status":"ok"}' });
   });

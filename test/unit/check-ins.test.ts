@@ -1,8 +1,8 @@
-import { ESCALATION_LADDERS, missedCheckIns, nextCheckInAt, nextDueAt, type EscalationAudience } from '../../shared/domain/check-ins';
+import { ESCALATION_LADDERS, type EscalationAudience, missedCheckIns, nextCheckInAt, nextDueAt } from '../../shared/domain/check-ins';
 import { applyWorkflowReport, startedSession, withEvents } from '../../shared/domain/lifecycle';
 import type { Actor, NewSessionEvent, Session, SessionTimeouts } from '../../shared/domain/session';
-import { hoursToMs, type EscalationPolicy, type SessionConfig } from '../../shared/domain/session-config';
-import { transition, type Command } from '../../shared/domain/transitions';
+import { type EscalationPolicy, hoursToMs, type SessionConfig } from '../../shared/domain/session-config';
+import { type Command, transition } from '../../shared/domain/transitions';
 import { aConfig, anAssignment } from '../support/builders';
 import { aSessionIn, aStartInput, ctxAt, T0 } from './support';
 
@@ -68,10 +68,7 @@ const escalationEvent = (audience: EscalationAudience, policy: EscalationPolicy,
 /** The events of the nth miss at a minute, per the ladders. */
 function missEvents(n: number, minute: number, config: SessionConfig, activeMinutes: number): NewSessionEvent[] {
   const audience = EXPECTED_LADDERS[config.escalationPolicy][n];
-  return [
-    missedEvent(n, minute, config, activeMinutes),
-    ...(audience === undefined ? [] : [escalationEvent(audience, config.escalationPolicy, n, minute)]),
-  ];
+  return [missedEvent(n, minute, config, activeMinutes), ...(audience === undefined ? [] : [escalationEvent(audience, config.escalationPolicy, n, minute)])];
 }
 
 /** The ladders, written out independently of the code's table. */
@@ -340,12 +337,13 @@ describe.each(LADDERS)('the $policy ladder', ({ policy, config }) => {
     }
 
     // Assess
-    expect(perSweep).toStrictEqual(
-      [1, 2, 3, 4, 5].flatMap((n) => [[], missEvents(n, n * I, config, n * I)]),
-    );
-    expect(perSweep.flat().filter((e) => e.type === 'escalation_triggered').map((e) => e.data)).toEqual(
-      Object.entries(EXPECTED_LADDERS[policy]).map(([level, audience]) => ({ audience, policy, level: Number(level) })),
-    );
+    expect(perSweep).toStrictEqual([1, 2, 3, 4, 5].flatMap((n) => [[], missEvents(n, n * I, config, n * I)]));
+    expect(
+      perSweep
+        .flat()
+        .filter((e) => e.type === 'escalation_triggered')
+        .map((e) => e.data),
+    ).toEqual(Object.entries(EXPECTED_LADDERS[policy]).map(([level, audience]) => ({ audience, policy, level: Number(level) })));
   });
 
   test('with a pause in the middle: paused time does not advance the clock, and the count of misses goes on after the resume', () => {
@@ -372,10 +370,7 @@ describe.each(LADDERS)('the $policy ladder', ({ policy, config }) => {
     expect(resumedNext).toBe(at(resumedAt + 0.5 * I));
     expect(beforeSecond.events).toEqual([]);
     expect(second.events).toStrictEqual(missEvents(2, resumedAt + 0.5 * I, config, 2 * I));
-    expect(thirdAndFourth.events).toStrictEqual([
-      ...missEvents(3, resumedAt + 1.5 * I, config, 3 * I),
-      ...missEvents(4, resumedAt + 2.5 * I, config, 4 * I),
-    ]);
+    expect(thirdAndFourth.events).toStrictEqual([...missEvents(3, resumedAt + 1.5 * I, config, 3 * I), ...missEvents(4, resumedAt + 2.5 * I, config, 4 * I)]);
   });
 
   test('a workflow report resets the clock and the count: the next miss is the first step again', () => {

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient 
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { UNSET_SECRET, withSecretSettings } from '../../shared/adapters/secrets/secret-settings';
-import { lambdaEntry, type CoreDeps } from '../../shared/compose-core';
+import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
 import { capturedOutput } from './capture-output';
 
 const ELSA_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:elsa-api-key-AbCdEf';
@@ -17,7 +17,8 @@ beforeEach(() => {
   secrets.on(GetSecretValueCommand, { SecretId: SLACK_ARN }).resolves({ SecretString: SLACK_URL });
 });
 
-const context = (requestId: string) => ({ awsRequestId: requestId, functionName: 'fn', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '256' }) as Context;
+const context = (requestId: string) =>
+  ({ awsRequestId: requestId, functionName: 'fn', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '256' }) as Context;
 
 const output = (act: () => Promise<unknown>): Promise<string> => capturedOutput(act);
 
@@ -33,7 +34,12 @@ describe('withSecretSettings', () => {
     expect(resolved).toMatchObject({ WORKFLOW_ENGINE__ELSA_API_KEY: ELSA_KEY, NOTIFICATIONS__SLACK_WEBHOOK_URL: SLACK_URL, TABLE_NAME: 't' });
     expect(env).not.toHaveProperty('WORKFLOW_ENGINE__ELSA_API_KEY');
     expect(process.env.NOTIFICATIONS__SLACK_WEBHOOK_URL).toBeUndefined();
-    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId).sort()).toEqual([ELSA_ARN, SLACK_ARN]);
+    expect(
+      secrets
+        .commandCalls(GetSecretValueCommand)
+        .map((call) => call.args[0].input.SecretId)
+        .sort(),
+    ).toEqual([ELSA_ARN, SLACK_ARN]);
   });
 
   it('a placeholder secret still holding UNSET counts as not set (Slack stays off; nothing is overridden)', async () => {
@@ -50,7 +56,9 @@ describe('withSecretSettings', () => {
   });
 
   it('fails naming the variable, not a value, when a secret cannot be read or is empty', async () => {
-    secrets.on(GetSecretValueCommand, { SecretId: ELSA_ARN }).rejects(new ResourceNotFoundException({ message: 'Secrets Manager can’t find the specified secret.', $metadata: {} }));
+    secrets
+      .on(GetSecretValueCommand, { SecretId: ELSA_ARN })
+      .rejects(new ResourceNotFoundException({ message: 'Secrets Manager can’t find the specified secret.', $metadata: {} }));
     secrets.on(GetSecretValueCommand, { SecretId: SLACK_ARN }).resolves({ SecretBinary: new Uint8Array([1]) });
     await expect(withSecretSettings({ ELSA_API_KEY_SECRET_ARN: ELSA_ARN })).rejects.toThrow(/ELSA_API_KEY_SECRET_ARN.*ResourceNotFoundException/);
     await expect(withSecretSettings({ SLACK_WEBHOOK_SECRET_ARN: SLACK_ARN })).rejects.toThrow('The secret SLACK_WEBHOOK_SECRET_ARN names holds no string value.');
@@ -74,7 +82,10 @@ describe('lambdaEntry', () => {
       composed.push(deps);
       return async ({ n }) => {
         deps.logger.info('invoked', { n });
-        return { elsaKeySet: deps.settings.engine.elsa?.apiKey === ELSA_KEY, ...(deps.settings.notifications.slackWebhookUrl !== undefined && { slack: deps.settings.notifications.slackWebhookUrl }) };
+        return {
+          elsaKeySet: deps.settings.engine.elsa?.apiKey === ELSA_KEY,
+          ...(deps.settings.notifications.slackWebhookUrl !== undefined && { slack: deps.settings.notifications.slackWebhookUrl }),
+        };
       };
     }, env);
 
@@ -85,10 +96,16 @@ describe('lambdaEntry', () => {
     });
 
     // Assess
-    expect(answers).toEqual([{ elsaKeySet: true, slack: SLACK_URL }, { elsaKeySet: true, slack: SLACK_URL }]);
+    expect(answers).toEqual([
+      { elsaKeySet: true, slack: SLACK_URL },
+      { elsaKeySet: true, slack: SLACK_URL },
+    ]);
     expect(composed).toHaveLength(1);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
-    const lines = logged.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = logged
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => [line.message, line.function_request_id])).toEqual([
       ['invoked', 'r-1'],
       ['invoked', 'r-2'],
@@ -99,9 +116,13 @@ describe('lambdaEntry', () => {
 
   it('flushes the metrics of each invocation as EMF', async () => {
     // Prepare
-    const handler = lambdaEntry<{ started: number }, void>((deps) => async ({ started }) => {
-      for (let i = 0; i < started; i += 1) deps.metrics.count('SessionsStarted');
-    }, { TABLE_NAME: 'mentorship-sessions', AWS_REGION: 'eu-west-1' });
+    const handler = lambdaEntry<{ started: number }, void>(
+      (deps) =>
+        async ({ started }) => {
+          for (let i = 0; i < started; i += 1) deps.metrics.count('SessionsStarted');
+        },
+      { TABLE_NAME: 'mentorship-sessions', AWS_REGION: 'eu-west-1' },
+    );
 
     // Act
     const first = await output(() => handler({ started: 2 }, context('r-1')));

@@ -60,7 +60,13 @@ function cancelledRun(): SessionWithEvents {
       ev(id, 2, 15, 'session_dequeued', { fromStatus: 'Queued', toStatus: 'Active', toState: 'INIT_STORY_PROCESSING' }),
       ev(id, 3, 15, 'mentor_assigned', { reason: 'auto', data: { mentorId: 'm-2', strategy: 'skill_matched' } }),
       ev(id, 4, 30, 'blocker_detected', { actor: 'engine', actorRole: 'service' }),
-      ev(id, 5, 45, 'session_cancelled', { fromStatus: 'Active', toStatus: 'Cancelled', fromState: 'INIT_STORY_PROCESSING', toState: 'CANCELLED', reason: 'story withdrawn' }),
+      ev(id, 5, 45, 'session_cancelled', {
+        fromStatus: 'Active',
+        toStatus: 'Cancelled',
+        fromState: 'INIT_STORY_PROCESSING',
+        toState: 'CANCELLED',
+        reason: 'story withdrawn',
+      }),
     ],
   };
 }

@@ -3,14 +3,7 @@ import { nextCheckInAt } from '../../shared/domain/check-ins';
 import { updateConfig } from '../../shared/domain/config-update';
 import { nextDeadline } from '../../shared/domain/deadlines';
 import type { Session, SessionTimeouts } from '../../shared/domain/session';
-import {
-  DEFAULT_NOTIFICATIONS,
-  diffConfig,
-  ESCALATION_POLICIES,
-  hoursToMs,
-  type SessionConfig,
-  type SessionConfigPatch,
-} from '../../shared/domain/session-config';
+import { DEFAULT_NOTIFICATIONS, diffConfig, ESCALATION_POLICIES, hoursToMs, type SessionConfig, type SessionConfigPatch } from '../../shared/domain/session-config';
 import type { SessionStatus } from '../../shared/domain/status';
 import { aConfig } from '../support/builders';
 import { aSessionIn, coordinatorActor, ctxAt, T0, T1, T2 } from './support';
@@ -104,7 +97,11 @@ describe('updateConfig: what may change at each status', () => {
     const session = SESSIONS[status];
 
     // Act
-    const outcome = updateConfig(session, { checkInIntervalMinutes: 30, escalationPolicy: 'progressive', qualityTierOverride: null, notifications: { slackEnabled: true } }, ctxAt(NOW));
+    const outcome = updateConfig(
+      session,
+      { checkInIntervalMinutes: 30, escalationPolicy: 'progressive', qualityTierOverride: null, notifications: { slackEnabled: true } },
+      ctxAt(NOW),
+    );
 
     // Assess
     expect(outcome).toEqual({ outcome: 'unchanged', session });
@@ -368,36 +365,34 @@ interface Case {
 }
 
 /** A session at a status and a `now` at which nothing is due yet (a sweep would have handled anything overdue). */
-const caseArb: fc.Arbitrary<Case> = fc
-  .tuple(fc.constantFrom<SessionStatus>('Queued', 'Active', 'Paused'), configArb)
-  .chain(([status, config]) => {
-    const maxMs = hoursToMs(config.maxDurationHours);
-    const intervalMs = config.checkInIntervalMinutes * MIN;
-    const timeouts: SessionTimeouts = { ...PROPERTY_TIMEOUTS, maxDurationMs: maxMs };
-    if (status === 'Queued') {
-      return fc
-        .integer({ min: 0, max: PROPERTY_TIMEOUTS.queueTimeoutMs - 1 })
-        .map((d) => ({ session: aSessionIn('Queued', { config, timeouts, enqueuedAt: T0 }), now: at(d) }));
-    }
+const caseArb: fc.Arbitrary<Case> = fc.tuple(fc.constantFrom<SessionStatus>('Queued', 'Active', 'Paused'), configArb).chain(([status, config]) => {
+  const maxMs = hoursToMs(config.maxDurationHours);
+  const intervalMs = config.checkInIntervalMinutes * MIN;
+  const timeouts: SessionTimeouts = { ...PROPERTY_TIMEOUTS, maxDurationMs: maxMs };
+  if (status === 'Queued') {
     return fc
-      .record({
-        activeMs: fc.integer({ min: 0, max: maxMs - 1 }),
-        toCheckIn: fc.integer({ min: 1, max: intervalMs }),
-        missed: fc.integer({ min: 0, max: 3 }),
-        fraction: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-      })
-      .map(({ activeMs, toCheckIn, missed, fraction }) => {
-        const checkIn = { nextActiveMs: activeMs + toCheckIn, missed };
-        if (status === 'Paused') {
-          const d = Math.floor(fraction * PROPERTY_TIMEOUTS.pauseTimeoutMs);
-          return { session: aSessionIn('Paused', { config, timeouts, activeMs, pausedAt: T0, checkIn }), now: at(d) };
-        }
-        // Active since T0: now comes before both the check-in and the max-duration deadline.
-        const room = Math.min(toCheckIn, maxMs - activeMs);
-        const d = Math.floor(fraction * room);
-        return { session: aSessionIn('Active', { config, timeouts, activeMs, activeSince: T0, checkIn }), now: at(d) };
-      });
-  });
+      .integer({ min: 0, max: PROPERTY_TIMEOUTS.queueTimeoutMs - 1 })
+      .map((d) => ({ session: aSessionIn('Queued', { config, timeouts, enqueuedAt: T0 }), now: at(d) }));
+  }
+  return fc
+    .record({
+      activeMs: fc.integer({ min: 0, max: maxMs - 1 }),
+      toCheckIn: fc.integer({ min: 1, max: intervalMs }),
+      missed: fc.integer({ min: 0, max: 3 }),
+      fraction: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+    })
+    .map(({ activeMs, toCheckIn, missed, fraction }) => {
+      const checkIn = { nextActiveMs: activeMs + toCheckIn, missed };
+      if (status === 'Paused') {
+        const d = Math.floor(fraction * PROPERTY_TIMEOUTS.pauseTimeoutMs);
+        return { session: aSessionIn('Paused', { config, timeouts, activeMs, pausedAt: T0, checkIn }), now: at(d) };
+      }
+      // Active since T0: now comes before both the check-in and the max-duration deadline.
+      const room = Math.min(toCheckIn, maxMs - activeMs);
+      const d = Math.floor(fraction * room);
+      return { session: aSessionIn('Active', { config, timeouts, activeMs, activeSince: T0, checkIn }), now: at(d) };
+    });
+});
 
 const patchArb: fc.Arbitrary<SessionConfigPatch> = fc.record(
   {

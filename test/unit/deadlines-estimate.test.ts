@@ -2,7 +2,7 @@ import { activeTimeMs, isOverdue, nextDeadline } from '../../shared/domain/deadl
 import { estimateWaitMs } from '../../shared/domain/estimate';
 import { applyWorkflowReport, dequeuedSession, queuedSession, startedSession, timedOut } from '../../shared/domain/lifecycle';
 import { blockingScopes, queueChange } from '../../shared/domain/limits';
-import { replayStatus, type Actor, type Session } from '../../shared/domain/session';
+import { type Actor, replayStatus, type Session } from '../../shared/domain/session';
 import { transition } from '../../shared/domain/transitions';
 import { aConfig, anAssignment, coordinator } from '../support/builders';
 
@@ -56,7 +56,15 @@ describe('deadlines', () => {
     const write = timedOut(session, at(8 * H))!;
     expect(write.session).toMatchObject({ status: 'Cancelled', cancelReason: 'timeout', currentState: 'TIMEOUT', activeMs: 8 * H });
     expect(write.events).toEqual([
-      expect.objectContaining({ type: 'session_timed_out', actor: 'system', actorRole: 'system', reason: 'timeout', fromStatus: 'Active', toStatus: 'Cancelled', data: { limit: 'max_duration', deadline: at(8 * H) } }),
+      expect.objectContaining({
+        type: 'session_timed_out',
+        actor: 'system',
+        actorRole: 'system',
+        reason: 'timeout',
+        fromStatus: 'Active',
+        toStatus: 'Cancelled',
+        data: { limit: 'max_duration', deadline: at(8 * H) },
+      }),
     ]);
   });
 
@@ -77,7 +85,14 @@ describe('deadlines', () => {
       expected.push({ ...system, seq: seq(), type: 'check_in_missed', occurredAt, data: { missed, intervalMinutes: 30, activeMs: missed * 30 * M } });
       const audience = audiences[missed];
       if (audience !== undefined) {
-        expected.push({ ...system, seq: seq(), type: 'escalation_triggered', occurredAt, reason: 'check_in_missed', data: { audience, policy: 'progressive', level: missed } });
+        expected.push({
+          ...system,
+          seq: seq(),
+          type: 'escalation_triggered',
+          occurredAt,
+          reason: 'check_in_missed',
+          data: { audience, policy: 'progressive', level: missed },
+        });
       }
     }
     expected.push(
@@ -95,7 +110,12 @@ describe('deadlines', () => {
     );
     expect(expected).toHaveLength(19);
     expect(write.events).toEqual(expected);
-    expect(write.session).toMatchObject({ status: 'Cancelled', currentState: 'TIMEOUT', checkIn: { nextActiveMs: 8 * H, missed: 15 }, eventCount: session.eventCount + expected.length });
+    expect(write.session).toMatchObject({
+      status: 'Cancelled',
+      currentState: 'TIMEOUT',
+      checkIn: { nextActiveMs: 8 * H, missed: 15 },
+      eventCount: session.eventCount + expected.length,
+    });
   });
 
   test('a dequeued session starts its clocks with the assigned mentor and its log still replays', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROUTES } from '../../functions/http/routes';
-import { HTTP_ERRORS } from '../../shared/http/errors';
 import { API_DOC, renderApiDoc, renderErrorTable, renderRouteTable, staleBlocks } from '../../scripts/docs-tables';
+import { HTTP_ERRORS } from '../../shared/http/errors';
 
 const committed = readFileSync(join(__dirname, '..', '..', API_DOC), 'utf8');
 
@@ -27,9 +27,7 @@ describe('the generator', () => {
     // Assess
     const rows = table.split('\n').slice(2);
     expect(rows).toHaveLength(Object.keys(ROUTES).length);
-    expect(rows).toContain(
-      '| POST | `/api/mentorship/sessions` | Start a session (coordinators). Honours Idempotency-Key. | 201 | 400, 401, 403, 413, 422, 429, 502 |',
-    );
+    expect(rows).toContain('| POST | `/api/mentorship/sessions` | Start a session (coordinators). Honours Idempotency-Key. | 201 | 400, 401, 403, 413, 422, 429, 502 |');
     expect(rows).toContain('| GET | `/health` | Liveness check (no authentication). | 200 | - |');
   });
 

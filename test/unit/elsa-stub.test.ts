@@ -72,9 +72,7 @@ describe('authentication and permissions', () => {
 
     // Assess: authenticated, so the unknown instance is a 404
     expect(res.status).toBe(404);
-    expect(stub.requests).toEqual([
-      { method: 'GET', path: '/elsa/api/workflow-instances/abc/execution-state', authorization: `ApiKey ${KEY}`, body: '', status: 404 },
-    ]);
+    expect(stub.requests).toEqual([{ method: 'GET', path: '/elsa/api/workflow-instances/abc/execution-state', authorization: `ApiKey ${KEY}`, body: '', status: 404 }]);
   });
 
   test('a key without the endpoint permission gets 403 with an empty body; * is not needed when the permission is held', async () => {
@@ -128,7 +126,12 @@ describe('dispatch', () => {
     // Assess
     expect(id).toMatch(/^[0-9a-f]{16}$/);
     expect(stub.instance(id)).toMatchObject({
-      id, definitionId: DEF, correlationId: 'session-1', input: { sessionId: 'session-1', Nested: { a: 1 } }, subStatus: 'Executing', events: [],
+      id,
+      definitionId: DEF,
+      correlationId: 'session-1',
+      input: { sessionId: 'session-1', Nested: { a: 1 } },
+      subStatus: 'Executing',
+      events: [],
     });
     const state = await executionState(id);
     expect(state.code).toBe(200);
@@ -154,7 +157,11 @@ describe('dispatch', () => {
     expect(stub.instances()).toEqual([]);
   });
 
-  test.each([['an array', [1]], ['a string', 'text'], ['a number', 3]])('input that is %s -> 400 "Input must be a dictionary."', async (_, input) => {
+  test.each([
+    ['an array', [1]],
+    ['a string', 'text'],
+    ['a number', 3],
+  ])('input that is %s -> 400 "Input must be a dictionary."', async (_, input) => {
     // Act
     const res = await post(`/workflow-definitions/${DEF}/dispatch`, { input });
 
@@ -210,8 +217,12 @@ describe('dispatch', () => {
 
 describe('reading instances', () => {
   test.each<[SubStatus, string]>([
-    ['Pending', 'Running'], ['Executing', 'Running'], ['Suspended', 'Running'],
-    ['Finished', 'Finished'], ['Cancelled', 'Finished'], ['Faulted', 'Finished'],
+    ['Pending', 'Running'],
+    ['Executing', 'Running'],
+    ['Suspended', 'Running'],
+    ['Finished', 'Finished'],
+    ['Cancelled', 'Finished'],
+    ['Faulted', 'Finished'],
   ])('sub-status %s reads as status %s', async (subStatus, status) => {
     // Prepare
     const id = await dispatch();
@@ -235,8 +246,16 @@ describe('reading instances', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
-      id, definitionId: DEF, version: 1, status: 'Running', subStatus: 'Executing', isExecuting: true, incidentCount: 0, isSystem: false,
-      createdAt: expect.stringMatching(ELSA_TIME), updatedAt: expect.stringMatching(ELSA_TIME),
+      id,
+      definitionId: DEF,
+      version: 1,
+      status: 'Running',
+      subStatus: 'Executing',
+      isExecuting: true,
+      incidentCount: 0,
+      isSystem: false,
+      createdAt: expect.stringMatching(ELSA_TIME),
+      updatedAt: expect.stringMatching(ELSA_TIME),
       workflowState: { id, status: 'Running', subStatus: 'Executing', incidents: [], bookmarks: [], input: { a: 1 }, output: {} },
     });
     expect(typeof body.definitionVersionId).toBe('string');
@@ -254,7 +273,12 @@ describe('reading instances', () => {
 
     // Assess
     expect(body).toMatchObject({
-      status: 'Finished', subStatus: 'Faulted', isExecuting: false, incidentCount: 1, correlationId: 'c', finishedAt: expect.stringMatching(ELSA_TIME),
+      status: 'Finished',
+      subStatus: 'Faulted',
+      isExecuting: false,
+      incidentCount: 1,
+      correlationId: 'c',
+      finishedAt: expect.stringMatching(ELSA_TIME),
       workflowState: { incidents: [{ message: 'Mentor service timed out', activityId: expect.any(String), timestamp: expect.stringMatching(ELSA_TIME) }] },
     });
   });
@@ -278,7 +302,8 @@ describe('reading instances', () => {
       clock.advance(1000);
     }
     await dispatch({ correlationId: 'other' }, s);
-    const list = async (filter: unknown) => (await post('/workflow-instances', filter, JSON_HEADERS, s)).json() as Promise<{ items: { id: string }[]; totalCount: number }>;
+    const list = async (filter: unknown) =>
+      (await post('/workflow-instances', filter, JSON_HEADERS, s)).json() as Promise<{ items: { id: string }[]; totalCount: number }>;
 
     // Act
     const all = await list({ correlationId: 'paged' });
@@ -293,8 +318,16 @@ describe('reading instances', () => {
     expect(page2.items.map((i) => i.id)).toEqual([ids[0]]);
     expect(everything.totalCount).toBe(6);
     expect(all.items[0]).toEqual({
-      id: ids[4], definitionId: DEF, definitionVersionId: expect.any(String), version: 1, status: 'Running', subStatus: 'Executing',
-      correlationId: 'paged', incidentCount: 0, createdAt: expect.stringMatching(ELSA_TIME), updatedAt: expect.stringMatching(ELSA_TIME),
+      id: ids[4],
+      definitionId: DEF,
+      definitionVersionId: expect.any(String),
+      version: 1,
+      status: 'Running',
+      subStatus: 'Executing',
+      correlationId: 'paged',
+      incidentCount: 0,
+      createdAt: expect.stringMatching(ELSA_TIME),
+      updatedAt: expect.stringMatching(ELSA_TIME),
     });
   });
 });
@@ -317,7 +350,8 @@ describe('event triggers (the cooperative pause point)', () => {
     expect(whilePaused?.subStatus).toBe('Suspended');
     expect(bookmarks).toEqual([expect.objectContaining({ name: 'Elsa.Event', payload: { eventName: 'mentorship.resume' } })]);
     expect(stub.instance(id)).toMatchObject({
-      subStatus: 'Executing', events: [{ name: 'mentorship.pause', input: { reason: 'lunch' } }, { name: 'mentorship.resume' }],
+      subStatus: 'Executing',
+      events: [{ name: 'mentorship.pause', input: { reason: 'lunch' } }, { name: 'mentorship.resume' }],
     });
   });
 
@@ -390,7 +424,10 @@ describe('cancel', () => {
 
     // Act
     const res = await post(`/cancel/workflow-instances/${id}`, undefined, AUTH);
-    const state = await eventually(() => executionState(id), (s) => s.body.includes('Cancelled'));
+    const state = await eventually(
+      () => executionState(id),
+      (s) => s.body.includes('Cancelled'),
+    );
 
     // Assess
     expect(res.status).toBe(200);
@@ -406,7 +443,10 @@ describe('cancel', () => {
     // Act
     await post(`/cancel/workflow-instances/${id}`, undefined, AUTH, s);
     const right = await executionState(id, s);
-    const later = await eventually(() => executionState(id, s), (v) => v.body.includes('Cancelled'));
+    const later = await eventually(
+      () => executionState(id, s),
+      (v) => v.body.includes('Cancelled'),
+    );
 
     // Assess
     expect(JSON.parse(right.body)).toMatchObject({ subStatus: 'Executing' });
@@ -424,7 +464,10 @@ describe('cancel', () => {
 
     // Act: the marker's cancel is sent last, so once it has applied the others have too
     for (const id of [done, faulted, marker]) await post(`/cancel/workflow-instances/${id}`, undefined, AUTH, s);
-    await eventually(async () => s.instance(marker)?.subStatus, (v) => v === 'Cancelled');
+    await eventually(
+      async () => s.instance(marker)?.subStatus,
+      (v) => v === 'Cancelled',
+    );
 
     // Assess
     expect(s.instance(done)?.subStatus).toBe('Finished');

@@ -1,6 +1,6 @@
-import { ElsaWorkflowEngine, type ElsaEngineOptions } from '../../shared/adapters/elsa/elsa-workflow-engine';
+import { type ElsaEngineOptions, ElsaWorkflowEngine } from '../../shared/adapters/elsa/elsa-workflow-engine';
 import { WorkflowEngineError } from '../../shared/domain/errors';
-import { startElsaStub, type ElsaStub, type ElsaStubOptions } from '../support/elsa-stub';
+import { type ElsaStub, type ElsaStubOptions, startElsaStub } from '../support/elsa-stub';
 
 /** The Elsa 3 adapter against the contract stub (test/support/elsa-stub.ts) on 127.0.0.1. */
 

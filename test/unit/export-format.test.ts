@@ -1,14 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import {
-  CONTENT_TYPES,
-  DEFAULT_FLUSH_AT,
-  EXPORT_FORMATS,
-  FILE_EXTENSIONS,
-  serialize,
-  type Column,
-  type ExportFormat,
-} from '../../shared/domain/export-format';
+import { CONTENT_TYPES, type Column, DEFAULT_FLUSH_AT, EXPORT_FORMATS, type ExportFormat, FILE_EXTENSIONS, serialize } from '../../shared/domain/export-format';
 
 interface Row {
   id: string;
@@ -85,10 +77,7 @@ describe('serialize csv', () => {
     const text = await csvOf(rows);
 
     // Assess
-    expect(parseCsv(text)).toEqual([
-      ['id', 'note', 'score', 'active'],
-      ...rows.map((row) => [row.id, row.note, String(row.score), String(row.active)]),
-    ]);
+    expect(parseCsv(text)).toEqual([['id', 'note', 'score', 'active'], ...rows.map((row) => [row.id, row.note, String(row.score), String(row.active)])]);
   });
 
   it.each([
@@ -210,7 +199,9 @@ describe('serialize json', () => {
 
   it('uses toJson, not the columns, and writes null where toJson gives undefined', async () => {
     // Act
-    const text = await textOf(serialize('json', COLUMNS, streamOf([aRow({ id: 'keep' }), aRow({ id: 'drop' })]), (row) => (row.id === 'keep' ? { id: row.id } : undefined)));
+    const text = await textOf(
+      serialize('json', COLUMNS, streamOf([aRow({ id: 'keep' }), aRow({ id: 'drop' })]), (row) => (row.id === 'keep' ? { id: row.id } : undefined)),
+    );
 
     // Assess
     expect(text).toBe('[{"id":"keep"},null]');
@@ -352,10 +343,7 @@ describe('serialize: chunking and laziness', () => {
 
 describe('serialize: round-trip properties', () => {
   /** Any code point, plus a biased alphabet so commas, quotes and line breaks are frequent. */
-  const anyText = fc.oneof(
-    fc.string({ unit: 'binary' }),
-    fc.string({ unit: fc.constantFrom(',', '"', '\r', '\n', ' ', 'a', 'é', '🚀', '=', '\u2028') }),
-  );
+  const anyText = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom(',', '"', '\r', '\n', ' ', 'a', 'é', '🚀', '=', '\u2028') }));
 
   it('csv parses back to the same cells, undefined reading back as the empty string', async () => {
     const table = fc.integer({ min: 1, max: 5 }).chain((width) =>
@@ -390,7 +378,13 @@ describe('serialize: round-trip properties', () => {
         const text = await textOf(serialize(format, [], streamOf(rows), (row) => row, { flushAt }));
 
         // Assess
-        const parsed: unknown = format === 'json' ? JSON.parse(text) : text.split('\n').slice(0, -1).map((line) => JSON.parse(line));
+        const parsed: unknown =
+          format === 'json'
+            ? JSON.parse(text)
+            : text
+                .split('\n')
+                .slice(0, -1)
+                .map((line) => JSON.parse(line));
         expect(parsed).toEqual(rows);
       }),
       { numRuns: 300 },

@@ -1,10 +1,10 @@
-import { parse } from 'csv-parse/sync';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
 import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
-import { CONTENT_TYPES, serialize, type Column } from '../../shared/domain/export-format';
+import { CONTENT_TYPES, type Column, serialize } from '../../shared/domain/export-format';
 
 const CSV = CONTENT_TYPES.csv;
 

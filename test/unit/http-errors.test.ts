@@ -1,7 +1,7 @@
 import {
   ConcurrentUpdateError,
-  type ErrorCode,
   DomainError,
+  type ErrorCode,
   ForbiddenError,
   IdempotencyKeyReusedError,
   NotFoundError,

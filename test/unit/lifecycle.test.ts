@@ -1,16 +1,9 @@
-import {
-  applyWorkflowReport,
-  engineOutOfSync,
-  revertAfterEngineFailure,
-  startedSession,
-  withEvents,
-  type WorkflowReport,
-} from '../../shared/domain/lifecycle';
 import { updateConfig } from '../../shared/domain/config-update';
-import { WORKFLOW_PROGRESS_EVENTS } from '../../shared/domain/mentorship-state';
-import { replayStatus, type Actor, type SessionEvent } from '../../shared/domain/session';
-import { isOpen } from '../../shared/domain/status';
+import { applyWorkflowReport, engineOutOfSync, revertAfterEngineFailure, startedSession, type WorkflowReport, withEvents } from '../../shared/domain/lifecycle';
 import { slotChange } from '../../shared/domain/limits';
+import { WORKFLOW_PROGRESS_EVENTS } from '../../shared/domain/mentorship-state';
+import { type Actor, replayStatus, type SessionEvent } from '../../shared/domain/session';
+import { isOpen } from '../../shared/domain/status';
 import { transition } from '../../shared/domain/transitions';
 import { aConfig, anAssignment } from '../support/builders';
 import { aSessionIn, aStartInput, ctxAt, T0, T1, T2 } from './support';
@@ -398,35 +391,32 @@ describe('applyWorkflowReport', () => {
     expect(resumed).toMatchObject({ outcome: 'changed', session: { status: 'Active', currentState: 'MONITOR_PROGRESS' } });
   });
 
-  test.each(WORKFLOW_PROGRESS_EVENTS.map((type) => [type] as const))(
-    'progress event %s is recorded verbatim with its externalId, state untouched',
-    (type) => {
-      // Prepare
-      const session = aSessionIn('Active', { currentState: 'DIAGNOSE_BLOCKER', stateChangedAt: T0, version: 2, eventCount: 7 });
-      const report: WorkflowReport = { type, eventId: `elsa-${type}`, occurredAt: T1, message: 'detail', data: { file: 'a.ts', line: 3 } };
+  test.each(WORKFLOW_PROGRESS_EVENTS.map((type) => [type] as const))('progress event %s is recorded verbatim with its externalId, state untouched', (type) => {
+    // Prepare
+    const session = aSessionIn('Active', { currentState: 'DIAGNOSE_BLOCKER', stateChangedAt: T0, version: 2, eventCount: 7 });
+    const report: WorkflowReport = { type, eventId: `elsa-${type}`, occurredAt: T1, message: 'detail', data: { file: 'a.ts', line: 3 } };
 
-      // Act
-      const result = applyWorkflowReport(session, report, engine, T2);
+    // Act
+    const result = applyWorkflowReport(session, report, engine, T2);
 
-      // Assess
-      expect(result.outcome).toBe('recorded');
-      if (result.outcome !== 'recorded') return;
-      expect(result.stateApplied).toBe(false);
-      expect(result.write.session).toEqual({ ...session, updatedAt: T2, version: 3, eventCount: 8 });
-      const expected: SessionEvent = {
-        sessionId: session.id,
-        seq: 8,
-        type,
-        occurredAt: T1,
-        recordedAt: T2,
-        actor: 'engine',
-        actorRole: 'service',
-        externalId: `elsa-${type}`,
-        data: { file: 'a.ts', line: 3, message: 'detail' },
-      };
-      expect(result.write.events).toEqual([expected]);
-    },
-  );
+    // Assess
+    expect(result.outcome).toBe('recorded');
+    if (result.outcome !== 'recorded') return;
+    expect(result.stateApplied).toBe(false);
+    expect(result.write.session).toEqual({ ...session, updatedAt: T2, version: 3, eventCount: 8 });
+    const expected: SessionEvent = {
+      sessionId: session.id,
+      seq: 8,
+      type,
+      occurredAt: T1,
+      recordedAt: T2,
+      actor: 'engine',
+      actorRole: 'service',
+      externalId: `elsa-${type}`,
+      data: { file: 'a.ts', line: 3, message: 'detail' },
+    };
+    expect(result.write.events).toEqual([expected]);
+  });
 
   test('a progress event with neither message nor data has no data', () => {
     // Prepare
@@ -506,12 +496,7 @@ describe("the engine's clock", () => {
     const engineActor: Actor = { id: 'engine', role: 'service' };
 
     // Act
-    const result = applyWorkflowReport(
-      session,
-      { type: 'state_changed', toState: 'VALIDATE_STORY', eventId: 'first', occurredAt: T0 },
-      engineActor,
-      T1,
-    );
+    const result = applyWorkflowReport(session, { type: 'state_changed', toState: 'VALIDATE_STORY', eventId: 'first', occurredAt: T0 }, engineActor, T1);
 
     // Assess
     expect(result).toMatchObject({ outcome: 'recorded', stateApplied: true });

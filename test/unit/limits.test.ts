@@ -21,9 +21,7 @@ const EXPECTED: Record<From, readonly Change[]> = {
   Cancelled: /* */ ['none', 'acquire', 'acquire', 'none', 'none', 'none'],
 };
 
-const PAIRS = (Object.keys(EXPECTED) as From[]).flatMap((from) =>
-  TO.map((to, column) => [from, to, EXPECTED[from][column] as Change] as const),
-);
+const PAIRS = (Object.keys(EXPECTED) as From[]).flatMap((from) => TO.map((to, column) => [from, to, EXPECTED[from][column] as Change] as const));
 
 describe('slotChange', () => {
   test('the table covers every (from, to) pair, including a new session', () => {

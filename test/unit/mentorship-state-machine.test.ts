@@ -1,17 +1,17 @@
 import '../support/polyfills';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../functions/engine/checkpoint';
 import { MentorshipStateMachine, synthesizeMentorshipDefinition } from '../../infra/constructs/mentorship-state-machine';
+import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
 import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
 import { WorkflowEngineError } from '../../shared/domain/errors';
 import type { HeldToken, TaskTokens } from '../../shared/ports/task-tokens';
-import { SfnTaskCompletion } from '../../shared/adapters/stepfunctions/sfn-task-completion';
 import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';
-import { LocalStepFunctions, type LocalExecution } from '../support/local-step-functions';
+import { type LocalExecution, LocalStepFunctions } from '../support/local-step-functions';
 
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:mentorship-checkpoint';
 const MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:mentorship';
@@ -48,7 +48,7 @@ class SessionTokens implements TaskTokens {
     this.beforeCheck(checkpoint);
     if (this.status.get(sessionId) !== 'Paused') return 'continue';
     this.held.set(sessionId, { token, checkpoint });
-    this.holds.splice(0).forEach((notify) => notify(checkpoint));
+    for (const notify of this.holds.splice(0)) notify(checkpoint);
     return 'held';
   }
 

@@ -1,4 +1,4 @@
-import { notificationsFor, type NotificationKind } from '../../shared/domain/notifications';
+import { type NotificationKind, notificationsFor } from '../../shared/domain/notifications';
 import { SESSION_EVENT_TYPES, type SessionEvent, type SessionEventType } from '../../shared/domain/session';
 import { DEFAULT_NOTIFICATIONS, type NotificationPreferences } from '../../shared/domain/session-config';
 import { aConfig, aSession } from '../support/builders';
@@ -19,8 +19,7 @@ function anEvent(type: SessionEventType, overrides: Partial<SessionEvent> = {}):
   return { sessionId: SESSION_ID, seq: 7, type, occurredAt: T0, recordedAt: T0, actor: 'mentor-1', actorRole: 'mentor', ...overrides };
 }
 
-const withPreferences = (preferences: Partial<NotificationPreferences>) =>
-  aSession({ config: aConfig({ notifications: { ...DEFAULT_NOTIFICATIONS, ...preferences } }) });
+const withPreferences = (preferences: Partial<NotificationPreferences>) => aSession({ config: aConfig({ notifications: { ...DEFAULT_NOTIFICATIONS, ...preferences } }) });
 
 /** Every combination of the six switches, with and without a session email address, with and without default recipients. */
 function* everyPreference(): Generator<{ preferences: NotificationPreferences; defaults: string[] }> {
@@ -55,11 +54,9 @@ describe('notificationsFor', () => {
         const expected =
           rule === undefined || !preferences[rule[1]]
             ? []
-            : [
-                ...(preferences.slackEnabled ? [`slack:${rule[0]}`] : []),
-                ...(preferences.emailEnabled && hasEmailRecipient ? [`email:${rule[0]}`] : []),
-              ];
-        if (JSON.stringify(got) !== JSON.stringify(expected)) mismatches.push(`${type} ${JSON.stringify(preferences)} ${JSON.stringify(defaults)}: ${got} != ${expected}`);
+            : [...(preferences.slackEnabled ? [`slack:${rule[0]}`] : []), ...(preferences.emailEnabled && hasEmailRecipient ? [`email:${rule[0]}`] : [])];
+        if (JSON.stringify(got) !== JSON.stringify(expected))
+          mismatches.push(`${type} ${JSON.stringify(preferences)} ${JSON.stringify(defaults)}: ${got} != ${expected}`);
         checked += 1;
       }
     }
@@ -152,14 +149,22 @@ describe('notificationsFor', () => {
 
   test.each<[SessionEventType, Partial<SessionEvent>, string]>([
     ['session_started', { actor: 'coord-1', actorRole: 'coordinator', data: { mentorId: 'mentor-9' } }, 'started with mentor mentor-9.'],
-    ['session_dequeued', { actor: 'system', actorRole: 'system', data: { mentorId: 'mentor-1', waitedMs: 12 * 60_000 } }, 'left the queue and started with mentor mentor-1 after 12 minutes.'],
+    [
+      'session_dequeued',
+      { actor: 'system', actorRole: 'system', data: { mentorId: 'mentor-1', waitedMs: 12 * 60_000 } },
+      'left the queue and started with mentor mentor-1 after 12 minutes.',
+    ],
     ['session_resumed', { actor: 'coord-1', actorRole: 'coordinator' }, 'resumed by coordinator coord-1.'],
     ['session_cancelled', { actor: 'coord-1', actorRole: 'coordinator', reason: 'story withdrawn' }, 'was cancelled by coordinator coord-1: story withdrawn.'],
     ['session_timed_out', { actor: 'system', actorRole: 'system', reason: 'timeout', data: { limit: 'pause_timeout' } }, 'timed out (paused too long).'],
     ['session_failed', { actor: 'engine', actorRole: 'service', data: { error: 'workflow faulted' } }, 'failed: workflow faulted.'],
     ['session_completed', { actor: 'engine', actorRole: 'service', data: { report: { overallScore: 88 } } }, 'is completed with a score of 88.'],
     ['blocker_detected', { actor: 'engine', actorRole: 'service' }, 'hit a blocker at PLAN_DECOMPOSITION.'],
-    ['escalation_triggered', { actor: 'system', actorRole: 'system', reason: 'check_in_missed', data: { audience: 'mentor', level: 2 } }, 'was escalated to the mentor after 2 missed check-ins.'],
+    [
+      'escalation_triggered',
+      { actor: 'system', actorRole: 'system', reason: 'check_in_missed', data: { audience: 'mentor', level: 2 } },
+      'was escalated to the mentor after 2 missed check-ins.',
+    ],
     ['escalated_to_senior', { actor: 'engine', actorRole: 'service' }, 'was escalated to a senior.'],
   ])('%s reads as one line', (type, overrides, ending) => {
     // Act

@@ -13,11 +13,20 @@ import { capturedOutput } from './capture-output';
 import httpApiEventFixture from './fixtures/http-api-v2-event.json';
 
 const SESSION_ID = '00000000-0000-4000-8000-000000000001';
-const context = { awsRequestId: 'lambda-req-1', functionName: 'get-session', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:get-session', memoryLimitInMB: '512' } as Context;
+const context = {
+  awsRequestId: 'lambda-req-1',
+  functionName: 'get-session',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:get-session',
+  memoryLimitInMB: '512',
+} as Context;
 
 /** Every JSON line Powertools writes (stdout and stderr) while `act` runs. */
 async function linesOf(act: () => unknown): Promise<Record<string, unknown>[]> {
-  return (await capturedOutput(act)).split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return (await capturedOutput(act))
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Records what the code under test counts. */

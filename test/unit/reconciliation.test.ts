@@ -1,5 +1,5 @@
-import { ENGINE_VISIBILITY_GRACE_MS, reconcile, stillDiverged, type EngineInstanceStatus, type EngineSync } from '../../shared/domain/reconciliation';
-import { SYSTEM_ACTOR, replayStatus, type Session } from '../../shared/domain/session';
+import { ENGINE_VISIBILITY_GRACE_MS, type EngineInstanceStatus, type EngineSync, reconcile, stillDiverged } from '../../shared/domain/reconciliation';
+import { replayStatus, type Session, SYSTEM_ACTOR } from '../../shared/domain/session';
 import { SESSION_STATUSES, type SessionStatus } from '../../shared/domain/status';
 import { aSessionIn, ctxAt, T1, T2 } from './support';
 
@@ -107,9 +107,7 @@ describe('agreement clears a pending marker with workflow_sync_resolved', () => 
     if (decision.action !== 'in_sync' || decision.write === undefined) throw new Error('expected a resolving write');
     expect(decision.write.session.engineSync).toBeUndefined();
     expect(decision.write.session.status).toBe(status);
-    expect(decision.write.events).toEqual([
-      expect.objectContaining({ type: 'workflow_sync_resolved', reason: 'engine_call_failed', data: { since: T1, attempts: 3 } }),
-    ]);
+    expect(decision.write.events).toEqual([expect.objectContaining({ type: 'workflow_sync_resolved', reason: 'engine_call_failed', data: { since: T1, attempts: 3 } })]);
   });
 
   test('a cancelled session whose instance still runs is not resolved: the engine is told again', () => {

@@ -1,10 +1,4 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { S3ExportSink } from '../../shared/adapters/exports/s3-export-sink';
 
@@ -32,7 +26,11 @@ test('chunks are sent as parts of the configured size, the rest at close; the up
   expect(s3.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input).toEqual({ Bucket: 'exports-bucket', Key: 'exports/job-1.csv', ContentType: 'text/csv' });
   expect(bodies().join('')).toBe('id,name\r\na,Ada\r\nb,Brook\r\nc,"Cy, d"\r\n');
   // Every part but the last holds at least partBytes.
-  expect(bodies().slice(0, -1).every((body) => Buffer.byteLength(body) >= 10)).toBe(true);
+  expect(
+    bodies()
+      .slice(0, -1)
+      .every((body) => Buffer.byteLength(body) >= 10),
+  ).toBe(true);
   // 9 + 7 bytes fill part 1, 9 + 11 part 2; nothing is left for close.
   expect(s3.commandCalls(UploadPartCommand).map((call) => call.args[0].input.PartNumber)).toEqual([1, 2]);
   expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]!.args[0].input.MultipartUpload).toEqual({

@@ -1,12 +1,12 @@
 import {
   applyConfigPatch,
+  type ConfigTemplate,
   configIssues,
   DEFAULT_NOTIFICATIONS,
   diffConfig,
+  type NotificationPreferences,
   recipientKind,
   resolveConfig,
-  type ConfigTemplate,
-  type NotificationPreferences,
   type SessionConfig,
 } from '../../shared/domain/session-config';
 import { aConfig } from '../support/builders';
@@ -201,9 +201,7 @@ describe('configIssues: notifications.additionalRecipients', () => {
 
   test('a duplicate, compared case-insensitively, is flagged at its second position', () => {
     // Act
-    const issues = configIssues(
-      withNotifications({ emailEnabled: true, additionalRecipients: ['lead@example.com', '#mentors', 'Lead@Example.COM'] }),
-    );
+    const issues = configIssues(withNotifications({ emailEnabled: true, additionalRecipients: ['lead@example.com', '#mentors', 'Lead@Example.COM'] }));
 
     // Assess
     expect(issues).toEqual([{ path: 'notifications.additionalRecipients.2', message: expect.stringContaining('twice') }]);
@@ -211,16 +209,10 @@ describe('configIssues: notifications.additionalRecipients', () => {
 
   test('several broken recipients are each flagged at their own index', () => {
     // Act
-    const issuePaths = paths(
-      withNotifications({ emailEnabled: false, slackEnabled: true, additionalRecipients: ['#ok', 'x@example.com', '??', '#ok'] }),
-    );
+    const issuePaths = paths(withNotifications({ emailEnabled: false, slackEnabled: true, additionalRecipients: ['#ok', 'x@example.com', '??', '#ok'] }));
 
     // Assess
-    expect(issuePaths).toEqual([
-      'notifications.additionalRecipients.1',
-      'notifications.additionalRecipients.2',
-      'notifications.additionalRecipients.3',
-    ]);
+    expect(issuePaths).toEqual(['notifications.additionalRecipients.1', 'notifications.additionalRecipients.2', 'notifications.additionalRecipients.3']);
   });
 });
 
@@ -240,16 +232,13 @@ describe('recipientKind', () => {
     expect(result).toBe(kind);
   });
 
-  test.each(['mentors', 'lead@', '@example.com', 'lead@example', '#', 'U123', 'X12345678', '', `${'a'.repeat(250)}@example.com`])(
-    '%s is neither',
-    (recipient) => {
-      // Act
-      const result = recipientKind(recipient);
+  test.each(['mentors', 'lead@', '@example.com', 'lead@example', '#', 'U123', 'X12345678', '', `${'a'.repeat(250)}@example.com`])('%s is neither', (recipient) => {
+    // Act
+    const result = recipientKind(recipient);
 
-      // Assess
-      expect(result).toBeUndefined();
-    },
-  );
+    // Assess
+    expect(result).toBeUndefined();
+  });
 });
 
 describe('resolveConfig', () => {

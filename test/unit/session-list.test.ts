@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { listingEntries, listingEntryCounter, planList, sortKeyOf } from '../../shared/adapters/dynamodb/listing';
 import type { Caller } from '../../shared/domain/access';
 import { expiryOf, holdChange } from '../../shared/domain/retention';
-import { finalDurationMs, LIST_SORTS, matchesFilter, scopeFilter, SORT_DIRECTIONS, type SessionFilter } from '../../shared/domain/session-list';
+import { finalDurationMs, LIST_SORTS, matchesFilter, type SessionFilter, SORT_DIRECTIONS, scopeFilter } from '../../shared/domain/session-list';
 import { TERMINAL_STATUSES } from '../../shared/domain/status';
 import { CursorCodec } from '../../shared/services/list-cursor';
 import { aSession } from '../support/builders';
@@ -135,9 +135,7 @@ describe('retention', () => {
 
     expect(set.session.legalHold).toEqual({ setBy: 'c-1', setAt: '2026-02-01T00:00:00.000Z', reason: 'litigation' });
     expect(set.session).toMatchObject({ version: 5, eventCount: 7, status: 'Completed' });
-    expect(set.events).toEqual([
-      expect.objectContaining({ seq: 7, type: 'legal_hold_set', actor: 'c-1', actorRole: 'coordinator', reason: 'litigation' }),
-    ]);
+    expect(set.events).toEqual([expect.objectContaining({ seq: 7, type: 'legal_hold_set', actor: 'c-1', actorRole: 'coordinator', reason: 'litigation' })]);
     expect(cleared.session.legalHold).toBeUndefined();
     expect(cleared.events.map((e) => [e.seq, e.type])).toEqual([[8, 'legal_hold_released']]);
     expect(holdChange(set.session, { hold: true }, actor, '2026-02-02T00:00:00.000Z')).toBe('unchanged');
@@ -160,10 +158,7 @@ describe('listing entries', () => {
 
   test('a running session sorts after every ended one by completion and duration; an ended one by its values', () => {
     const running = aSession({ id: 'a', createdAt: '2026-01-05T09:00:00.000Z' });
-    const ended = listingEntries(
-      aSession({ id: 'b', status: 'Completed', createdAt: '2026-01-05T09:00:00.000Z', endedAt: '2026-01-05T09:00:01.500Z' }),
-      123,
-    )[0]!.item;
+    const ended = listingEntries(aSession({ id: 'b', status: 'Completed', createdAt: '2026-01-05T09:00:00.000Z', endedAt: '2026-01-05T09:00:01.500Z' }), 123)[0]!.item;
 
     expect([sortKeyOf(running, 'completedAt'), sortKeyOf(running, 'duration')]).toEqual(['~#2026-01-05T09:00:00.000Z#a', '~#2026-01-05T09:00:00.000Z#a']);
     expect(ended).toMatchObject({
@@ -181,8 +176,15 @@ describe('listing entries', () => {
       fc.property(fc.nat({ max: 10 * 365 * 86_400_000 }), fc.nat({ max: 10 * 365 * 86_400_000 }), (a, b) => {
         const key = (ms: number) =>
           String(
-            listingEntries(aSession({ id: 'x', status: 'Completed', createdAt: '2026-01-01T00:00:00.000Z', endedAt: new Date(Date.parse('2026-01-01T00:00:00.000Z') + ms).toISOString() }), undefined)[0]!
-              .item.listDuration,
+            listingEntries(
+              aSession({
+                id: 'x',
+                status: 'Completed',
+                createdAt: '2026-01-01T00:00:00.000Z',
+                endedAt: new Date(Date.parse('2026-01-01T00:00:00.000Z') + ms).toISOString(),
+              }),
+              undefined,
+            )[0]!.item.listDuration,
           );
         expect(Math.sign(key(a).localeCompare(key(b)))).toBe(Math.sign(a - b));
       }),

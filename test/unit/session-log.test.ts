@@ -1,4 +1,4 @@
-import { replayStatus, sequenceEvents, type NewSessionEvent, type SessionEvent } from '../../shared/domain/session';
+import { type NewSessionEvent, replayStatus, type SessionEvent, sequenceEvents } from '../../shared/domain/session';
 import { isOpen, isTerminal, type SessionStatus } from '../../shared/domain/status';
 import { T0, T1 } from './support';
 

@@ -28,11 +28,24 @@ function eventfulLog(): SessionEvent[] {
     ev(7, 30, 'escalated_to_senior'),
     ev(8, 40, 'check_in_missed', { actor: 'system', actorRole: 'system', data: { missed: 1 } }),
     ev(9, 40, 'escalation_triggered', { actor: 'system', actorRole: 'system', reason: 'check_in_missed', data: { audience: 'junior', level: 1 } }),
-    ev(10, 45, 'session_paused', { actor: 'coord-1', actorRole: 'coordinator', fromStatus: 'Active', toStatus: 'Paused', fromState: 'DIAGNOSE_BLOCKER', toState: 'PAUSED' }),
+    ev(10, 45, 'session_paused', {
+      actor: 'coord-1',
+      actorRole: 'coordinator',
+      fromStatus: 'Active',
+      toStatus: 'Paused',
+      fromState: 'DIAGNOSE_BLOCKER',
+      toState: 'PAUSED',
+    }),
     ev(11, 50, 'state_transition', { fromState: 'DIAGNOSE_BLOCKER', toState: 'PROVIDE_HINT', data: { whilePaused: true } }),
     ev(12, 55, 'session_resumed', { actor: 'coord-1', actorRole: 'coordinator', fromStatus: 'Paused', toStatus: 'Active', fromState: 'PAUSED', toState: 'PROVIDE_HINT' }),
     ev(13, 5, 'state_transition', { data: { reportedState: 'VALIDATE_STORY', late: true } }),
-    ev(14, 70, 'session_completed', { fromStatus: 'Active', toStatus: 'Completed', fromState: 'PROVIDE_HINT', toState: 'COMPLETED', data: { report: aReport({ overallScore: 91 }) } }),
+    ev(14, 70, 'session_completed', {
+      fromStatus: 'Active',
+      toStatus: 'Completed',
+      fromState: 'PROVIDE_HINT',
+      toState: 'COMPLETED',
+      data: { report: aReport({ overallScore: 91 }) },
+    }),
   ];
 }
 
@@ -101,7 +114,11 @@ describe('sessionServiceReport', () => {
     // Prepare: progressive policy, 30-minute check-ins, nobody checks in for 95 minutes
     const ctx = { actor: { id: 'coord-1', role: 'coordinator' as const }, now: T0 };
     const start = startedSession(aStartInput(), anAssignment('mentor-1'), ctx, 'wf-1');
-    const completion = transition(start.session, { operation: 'complete', report: aReport({ overallScore: 70 }) }, { actor: { id: 'engine', role: 'service' }, now: at(95) });
+    const completion = transition(
+      start.session,
+      { operation: 'complete', report: aReport({ overallScore: 70 }) },
+      { actor: { id: 'engine', role: 'service' }, now: at(95) },
+    );
     if (completion.outcome !== 'changed') throw new Error(`complete was ${completion.outcome}`);
     const write = withEvents(completion.session, completion.events, at(95));
     const events = [...start.events, ...write.events];

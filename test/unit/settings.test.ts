@@ -46,7 +46,9 @@ describe('settings', () => {
 
   test('unknown keys, duplicate template ids and broken YAML are refused', () => {
     expect(() => parseSettings('session_management: { max_queue_sise: 3 }')).toThrow('max_queue_sise');
-    const dup = 'session_management:\n  config_templates:\n' + '    - { id: a, name: A, max_duration_hours: 1, check_in_interval_minutes: 5, escalation_policy: relaxed }\n'.repeat(2);
+    const dup =
+      'session_management:\n  config_templates:\n' +
+      '    - { id: a, name: A, max_duration_hours: 1, check_in_interval_minutes: 5, escalation_policy: relaxed }\n'.repeat(2);
     expect(() => parseSettings(dup)).toThrow('template ids must be unique');
     expect(() => parseSettings('session_management: [')).toThrow('not valid YAML');
   });

@@ -2,15 +2,15 @@ import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  type ExecutionStatus,
   InvalidToken,
   SendTaskSuccessCommand,
   SFNClient,
+  SFNServiceException,
   StartExecutionCommand,
   StopExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
-  SFNServiceException,
-  type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StepFunctionsWorkflowEngine } from '../../shared/adapters/stepfunctions/step-functions-engine';
@@ -280,24 +280,23 @@ describe('status', () => {
 });
 
 describe('instance ids', () => {
-  test.each([
-    'embedded-0190a1b2',
-    'arn:aws:states:eu-west-1:123456789012:execution:other-machine:abc',
-    'arn:aws:states:eu-west-1:123456789012:execution:mentorship:',
-  ])('refuses %s, which is not an execution of this machine, without calling AWS', async (instanceId) => {
-    for (const call of [
-      () => engine.suspend(instanceId),
-      () => engine.resume(instanceId),
-      () => engine.cancel(instanceId),
-      () => engine.updateConfig(instanceId, {}),
-      () => engine.status(instanceId),
-    ]) {
-      const error = await engineErrorOf(call());
-      expect(error.message).toMatch(/is not an execution of the mentorship state machine/);
-    }
-    expect(sfn.calls()).toHaveLength(0);
-    expect(tokens.taken).toEqual([]);
-  });
+  test.each(['embedded-0190a1b2', 'arn:aws:states:eu-west-1:123456789012:execution:other-machine:abc', 'arn:aws:states:eu-west-1:123456789012:execution:mentorship:'])(
+    'refuses %s, which is not an execution of this machine, without calling AWS',
+    async (instanceId) => {
+      for (const call of [
+        () => engine.suspend(instanceId),
+        () => engine.resume(instanceId),
+        () => engine.cancel(instanceId),
+        () => engine.updateConfig(instanceId, {}),
+        () => engine.status(instanceId),
+      ]) {
+        const error = await engineErrorOf(call());
+        expect(error.message).toMatch(/is not an execution of the mentorship state machine/);
+      }
+      expect(sfn.calls()).toHaveLength(0);
+      expect(tokens.taken).toEqual([]);
+    },
+  );
 
   test('the state machine ARN is checked when the engine is built', () => {
     expect(() => new StepFunctionsWorkflowEngine({ client: new SFNClient({}), stateMachineArn: 'mentorship', tokens })).toThrow(/not a Step Functions state machine ARN/);

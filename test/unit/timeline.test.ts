@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { activeTimeMs } from '../../shared/domain/deadlines';
-import { dequeuedSession, queuedSession, startedSession, applyWorkflowReport, timedOut, withEvents } from '../../shared/domain/lifecycle';
+import { applyWorkflowReport, dequeuedSession, queuedSession, startedSession, timedOut, withEvents } from '../../shared/domain/lifecycle';
 import { ENGINE_REPORTABLE_STATES, type MentorshipState } from '../../shared/domain/mentorship-state';
 import type { Actor, Session, SessionEvent } from '../../shared/domain/session';
 import { isTerminal } from '../../shared/domain/status';
 import { buildTimeline, describeEvent, type SessionTimeline } from '../../shared/domain/timeline';
-import { transition, type Command } from '../../shared/domain/transitions';
+import { type Command, transition } from '../../shared/domain/transitions';
 import { anAssignment, aSession } from '../support/builders';
 import { aReport, aStartInput, T0 } from './support';
 
@@ -85,65 +85,135 @@ describe('buildTimeline: a session queued, paused and completed', () => {
     });
     expect(entries).toEqual([
       {
-        seq: 1, timestamp: at(0), eventType: 'session_queued', toStatus: 'Queued',
-        actor: 'coord-1', actorRole: 'coordinator',
-        description: 'Queued by coord-1, waiting for a free slot: mentor', durationInStateMs: 10 * MINUTE,
+        seq: 1,
+        timestamp: at(0),
+        eventType: 'session_queued',
+        toStatus: 'Queued',
+        actor: 'coord-1',
+        actorRole: 'coordinator',
+        description: 'Queued by coord-1, waiting for a free slot: mentor',
+        durationInStateMs: 10 * MINUTE,
       },
       {
-        seq: 2, timestamp: at(10), eventType: 'session_dequeued', fromStatus: 'Queued', toStatus: 'Active', toState: 'INIT_STORY_PROCESSING',
-        actor: 'system', actorRole: 'system',
-        description: 'Left the queue, started at INIT_STORY_PROCESSING', durationInStateMs: 10 * MINUTE,
+        seq: 2,
+        timestamp: at(10),
+        eventType: 'session_dequeued',
+        fromStatus: 'Queued',
+        toStatus: 'Active',
+        toState: 'INIT_STORY_PROCESSING',
+        actor: 'system',
+        actorRole: 'system',
+        description: 'Left the queue, started at INIT_STORY_PROCESSING',
+        durationInStateMs: 10 * MINUTE,
       },
       {
-        seq: 3, timestamp: at(10), eventType: 'mentor_assigned',
-        actor: 'system', actorRole: 'system',
-        description: 'Mentor m-2 assigned (workload_balanced)', durationInStateMs: 10 * MINUTE,
+        seq: 3,
+        timestamp: at(10),
+        eventType: 'mentor_assigned',
+        actor: 'system',
+        actorRole: 'system',
+        description: 'Mentor m-2 assigned (workload_balanced)',
+        durationInStateMs: 10 * MINUTE,
       },
       {
-        seq: 4, timestamp: at(20), eventType: 'state_transition', fromState: 'INIT_STORY_PROCESSING', toState: 'PLAN_DECOMPOSITION',
-        actor: 'engine', actorRole: 'service',
-        description: 'State INIT_STORY_PROCESSING -> PLAN_DECOMPOSITION', durationInStateMs: 10 * MINUTE,
+        seq: 4,
+        timestamp: at(20),
+        eventType: 'state_transition',
+        fromState: 'INIT_STORY_PROCESSING',
+        toState: 'PLAN_DECOMPOSITION',
+        actor: 'engine',
+        actorRole: 'service',
+        description: 'State INIT_STORY_PROCESSING -> PLAN_DECOMPOSITION',
+        durationInStateMs: 10 * MINUTE,
       },
       {
-        seq: 5, timestamp: at(25), eventType: 'progress_update',
-        actor: 'engine', actorRole: 'service',
-        description: 'Progress update: tests green', durationInStateMs: 5 * MINUTE,
+        seq: 5,
+        timestamp: at(25),
+        eventType: 'progress_update',
+        actor: 'engine',
+        actorRole: 'service',
+        description: 'Progress update: tests green',
+        durationInStateMs: 5 * MINUTE,
       },
       {
-        seq: 6, timestamp: at(30), eventType: 'session_paused', fromStatus: 'Active', toStatus: 'Paused', fromState: 'PLAN_DECOMPOSITION', toState: 'PAUSED',
-        actor: 'u-1', actorRole: 'coordinator',
-        description: 'Paused by u-1: lunch', durationInStateMs: 30 * MINUTE,
+        seq: 6,
+        timestamp: at(30),
+        eventType: 'session_paused',
+        fromStatus: 'Active',
+        toStatus: 'Paused',
+        fromState: 'PLAN_DECOMPOSITION',
+        toState: 'PAUSED',
+        actor: 'u-1',
+        actorRole: 'coordinator',
+        description: 'Paused by u-1: lunch',
+        durationInStateMs: 30 * MINUTE,
       },
       {
-        seq: 7, timestamp: at(40), eventType: 'state_transition', fromState: 'PLAN_DECOMPOSITION', toState: 'REVIEW_PLAN',
-        actor: 'engine', actorRole: 'service',
-        description: 'State PLAN_DECOMPOSITION -> REVIEW_PLAN while paused (resume returns there)', durationInStateMs: 20 * MINUTE,
+        seq: 7,
+        timestamp: at(40),
+        eventType: 'state_transition',
+        fromState: 'PLAN_DECOMPOSITION',
+        toState: 'REVIEW_PLAN',
+        actor: 'engine',
+        actorRole: 'service',
+        description: 'State PLAN_DECOMPOSITION -> REVIEW_PLAN while paused (resume returns there)',
+        durationInStateMs: 20 * MINUTE,
       },
       {
-        seq: 8, timestamp: at(60), eventType: 'session_resumed', fromStatus: 'Paused', toStatus: 'Active', fromState: 'PAUSED', toState: 'REVIEW_PLAN',
-        actor: 'u-1', actorRole: 'coordinator',
-        description: 'Resumed by u-1 at REVIEW_PLAN', durationInStateMs: 20 * MINUTE,
+        seq: 8,
+        timestamp: at(60),
+        eventType: 'session_resumed',
+        fromStatus: 'Paused',
+        toStatus: 'Active',
+        fromState: 'PAUSED',
+        toState: 'REVIEW_PLAN',
+        actor: 'u-1',
+        actorRole: 'coordinator',
+        description: 'Resumed by u-1 at REVIEW_PLAN',
+        durationInStateMs: 20 * MINUTE,
       },
       // Its own instant (minute 15) is before the entry ahead of it: it counts from minute 60.
       {
-        seq: 9, timestamp: at(15), eventType: 'state_transition',
-        actor: 'engine', actorRole: 'service',
-        description: 'Late report ignored: PLAN_DECOMPOSITION (state unchanged)', durationInStateMs: 20 * MINUTE,
+        seq: 9,
+        timestamp: at(15),
+        eventType: 'state_transition',
+        actor: 'engine',
+        actorRole: 'service',
+        description: 'Late report ignored: PLAN_DECOMPOSITION (state unchanged)',
+        durationInStateMs: 20 * MINUTE,
       },
       {
-        seq: 10, timestamp: at(75), eventType: 'blocker_detected',
-        actor: 'engine', actorRole: 'service',
-        description: 'Blocker detected: flaky test', durationInStateMs: 5 * MINUTE,
+        seq: 10,
+        timestamp: at(75),
+        eventType: 'blocker_detected',
+        actor: 'engine',
+        actorRole: 'service',
+        description: 'Blocker detected: flaky test',
+        durationInStateMs: 5 * MINUTE,
       },
       {
-        seq: 11, timestamp: at(80), eventType: 'state_transition', fromState: 'REVIEW_PLAN', toState: 'START_IMPLEMENTATION',
-        actor: 'engine', actorRole: 'service',
-        description: 'State REVIEW_PLAN -> START_IMPLEMENTATION', durationInStateMs: 40 * MINUTE,
+        seq: 11,
+        timestamp: at(80),
+        eventType: 'state_transition',
+        fromState: 'REVIEW_PLAN',
+        toState: 'START_IMPLEMENTATION',
+        actor: 'engine',
+        actorRole: 'service',
+        description: 'State REVIEW_PLAN -> START_IMPLEMENTATION',
+        durationInStateMs: 40 * MINUTE,
       },
       {
-        seq: 12, timestamp: at(120), eventType: 'session_completed', fromStatus: 'Active', toStatus: 'Completed', fromState: 'START_IMPLEMENTATION', toState: 'COMPLETED',
-        actor: 'engine', actorRole: 'service',
-        description: 'Completed by engine, score 88', durationInStateMs: 0,
+        seq: 12,
+        timestamp: at(120),
+        eventType: 'session_completed',
+        fromStatus: 'Active',
+        toStatus: 'Completed',
+        fromState: 'START_IMPLEMENTATION',
+        toState: 'COMPLETED',
+        actor: 'engine',
+        actorRole: 'service',
+        description: 'Completed by engine, score 88',
+        durationInStateMs: 0,
       },
     ]);
   });
@@ -228,7 +298,12 @@ describe('buildTimeline: edge cases', () => {
   test.each([
     ['Active', { status: 'Active', currentState: 'PLAN_DECOMPOSITION' }, { queuedMs: 0, activeMs: 15 * MINUTE, pausedMs: 0 }, { PLAN_DECOMPOSITION: 15 * MINUTE }],
     ['Queued', { status: 'Queued', currentState: undefined }, { queuedMs: 15 * MINUTE, activeMs: 0, pausedMs: 0 }, {}],
-    ['Paused', { status: 'Paused', currentState: 'PAUSED', pausedFromState: 'REVIEW_PLAN' }, { queuedMs: 0, activeMs: 0, pausedMs: 15 * MINUTE }, { PAUSED: 15 * MINUTE }],
+    [
+      'Paused',
+      { status: 'Paused', currentState: 'PAUSED', pausedFromState: 'REVIEW_PLAN' },
+      { queuedMs: 0, activeMs: 0, pausedMs: 15 * MINUTE },
+      { PAUSED: 15 * MINUTE },
+    ],
   ] as const)('without events, a %s session reads as its status since creation', (_name, overrides, times, perState) => {
     // Prepare
     const session = aSession({ ...overrides, createdAt: at(0), eventCount: 0 });
@@ -334,11 +409,20 @@ describe('describeEvent', () => {
   test.each([
     ['Cancelled by coord-1: story withdrawn', ev(1, 0, 'session_cancelled', { reason: 'story withdrawn' })],
     ['Failed by engine: workflow faulted', ev(1, 0, 'session_failed', { ...engine, data: { error: 'workflow faulted' } })],
-    ['Mentor reassigned from m-1 to m-2: mentor_unavailable', ev(1, 0, 'mentor_reassigned', { reason: 'mentor_unavailable', data: { previousMentorId: 'm-1', mentorId: 'm-2' } })],
+    [
+      'Mentor reassigned from m-1 to m-2: mentor_unavailable',
+      ev(1, 0, 'mentor_reassigned', { reason: 'mentor_unavailable', data: { previousMentorId: 'm-1', mentorId: 'm-2' } }),
+    ],
     ['Waiting for another mentor: mentor_unavailable', ev(1, 0, 'mentor_reassignment_queued', { ...system, reason: 'mentor_unavailable' })],
-    ['Config updated by coord-1: notifications.slackEnabled', ev(1, 0, 'config_updated', { data: { changes: [{ field: 'notifications.slackEnabled', from: true, to: false }] } })],
+    [
+      'Config updated by coord-1: notifications.slackEnabled',
+      ev(1, 0, 'config_updated', { data: { changes: [{ field: 'notifications.slackEnabled', from: true, to: false }] } }),
+    ],
     ['Check-in missed (2 in a row)', ev(1, 0, 'check_in_missed', { ...system, data: { missed: 2 } })],
-    ['Escalation triggered to mentor: check_in_missed', ev(1, 0, 'escalation_triggered', { ...system, reason: 'check_in_missed', data: { audience: 'mentor', level: 2 } })],
+    [
+      'Escalation triggered to mentor: check_in_missed',
+      ev(1, 0, 'escalation_triggered', { ...system, reason: 'check_in_missed', data: { audience: 'mentor', level: 2 } }),
+    ],
     ['Engine did not follow cancel; it will be retried', ev(1, 0, 'workflow_sync_failed', { data: { operation: 'cancel', reverted: false } })],
     ['Mentor m-9 assigned (manual)', ev(1, 0, 'mentor_assigned', { reason: 'manual', data: { mentorId: 'm-9', mode: 'manual' } })],
     ['Escalated to senior', ev(1, 0, 'escalated_to_senior', { ...engine })],
@@ -526,9 +610,7 @@ describe('buildTimeline properties, over logs the domain writes', () => {
   test('whatever the instants on the events, no duration is negative nor longer than the timeline', () => {
     fc.assert(
       fc.property(
-        runArb(5).chain((r) =>
-          fc.tuple(fc.constant(r), fc.array(fc.integer({ min: -600, max: 600 }), { minLength: r.events.length, maxLength: r.events.length })),
-        ),
+        runArb(5).chain((r) => fc.tuple(fc.constant(r), fc.array(fc.integer({ min: -600, max: 600 }), { minLength: r.events.length, maxLength: r.events.length }))),
         ([{ session, events, now }, shifts]) => {
           // Prepare
           const skewed = events.map((event, i) => ({ ...event, occurredAt: new Date(Date.parse(event.occurredAt) + (shifts[i] ?? 0) * MINUTE).toISOString() }));

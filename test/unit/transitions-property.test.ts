@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { revertAfterEngineFailure, startedSession, withEvents } from '../../shared/domain/lifecycle';
-import { replayStatus, type Actor, type Session, type SessionEvent } from '../../shared/domain/session';
+import { type Actor, replayStatus, type Session, type SessionEvent } from '../../shared/domain/session';
 import { isTerminal } from '../../shared/domain/status';
-import { transition, type Command } from '../../shared/domain/transitions';
+import { type Command, transition } from '../../shared/domain/transitions';
 import { anAssignment } from '../support/builders';
 import { aReport, aStartInput, T0 } from './support';
 

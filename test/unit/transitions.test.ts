@@ -1,7 +1,7 @@
 import { ENGINE_REPORTABLE_STATES, type MentorshipState } from '../../shared/domain/mentorship-state';
-import { SYSTEM_ACTOR, type Actor, type Session, type SessionEventType } from '../../shared/domain/session';
+import { type Actor, type Session, type SessionEventType, SYSTEM_ACTOR } from '../../shared/domain/session';
 import { SESSION_STATUSES, type SessionStatus } from '../../shared/domain/status';
-import { allowedOperations, OPERATIONS, transition, type Operation } from '../../shared/domain/transitions';
+import { allowedOperations, OPERATIONS, type Operation, transition } from '../../shared/domain/transitions';
 import { aCommand, aSessionIn, ctxAt, T1 } from './support';
 
 /*

@@ -1,8 +1,8 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Notification } from '../../domain/notifications';
 import type { DeliveryLog, DeliveryState } from '../../ports/notifier';
-import { keys, type Key } from './keys';
+import { type Key, keys } from './keys';
 import { parseRecord } from './records';
 import { TABLE_DEFINITION } from './table-definition';
 

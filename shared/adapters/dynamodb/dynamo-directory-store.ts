@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import type { DirectoryEntry, DirectoryKind } from '../../domain/directory';
 import { ValidationError } from '../../domain/errors';
@@ -20,15 +20,11 @@ export class DynamoDirectoryStore implements DirectoryStore {
   ) {}
 
   async put<K extends DirectoryKind>(kind: K, entry: DirectoryEntry<K>): Promise<void> {
-    await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.directory(kind, entry.id), entity: kind, ...entry } }),
-    );
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.directory(kind, entry.id), entity: kind, ...entry } }));
   }
 
   async get<K extends DirectoryKind>(kind: K, id: string): Promise<DirectoryEntry<K> | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.directory(kind, id), ConsistentRead: true }),
-    );
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.directory(kind, id), ConsistentRead: true }));
     return Item === undefined ? undefined : parseRecord(RECORDS[kind], Item, kind);
   }
 

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { EXPORT_FORMATS } from '../../domain/export-format';
 import { LIST_SORTS, SORT_DIRECTIONS } from '../../domain/session-list';
 import { SESSION_STATUSES } from '../../domain/status';
 import type { ExportJob, ExportJobStore } from '../../ports/export-jobs';
-import { EXPORT_FORMATS } from '../../domain/export-format';
 import { keys } from './keys';
 import { parseRecord } from './records';
 import { TABLE_DEFINITION } from './table-definition';

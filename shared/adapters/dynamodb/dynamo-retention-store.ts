@@ -42,19 +42,21 @@ export class DynamoRetentionStore implements RetentionStore {
     for (let offset = 0; offset < stale.length; offset += EXPIRY_WRITE_CONCURRENCY) {
       await Promise.all(
         stale.slice(offset, offset + EXPIRY_WRITE_CONCURRENCY).map((item) =>
-          this.table.db.send(
-            new UpdateCommand({
-              TableName: this.table.tableName,
-              Key: { pk: item.pk, sk: item.sk },
-              // Only items that still exist: a TTL deletion racing this must not be undone.
-              ConditionExpression: 'attribute_exists(pk)',
-              UpdateExpression: typeof ttl === 'number' ? 'SET #ttl = :ttl' : 'REMOVE #ttl',
-              ExpressionAttributeNames: { '#ttl': TABLE_DEFINITION.timeToLiveAttribute },
-              ...(typeof ttl === 'number' && { ExpressionAttributeValues: { ':ttl': ttl } }),
+          this.table.db
+            .send(
+              new UpdateCommand({
+                TableName: this.table.tableName,
+                Key: { pk: item.pk, sk: item.sk },
+                // Only items that still exist: a TTL deletion racing this must not be undone.
+                ConditionExpression: 'attribute_exists(pk)',
+                UpdateExpression: typeof ttl === 'number' ? 'SET #ttl = :ttl' : 'REMOVE #ttl',
+                ExpressionAttributeNames: { '#ttl': TABLE_DEFINITION.timeToLiveAttribute },
+                ...(typeof ttl === 'number' && { ExpressionAttributeValues: { ':ttl': ttl } }),
+              }),
+            )
+            .catch((error: unknown) => {
+              if (!(error instanceof ConditionalCheckFailedException)) throw error;
             }),
-          ).catch((error: unknown) => {
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          }),
         ),
       );
     }
@@ -65,17 +67,19 @@ export class DynamoRetentionStore implements RetentionStore {
   async forgetExpiredListing(item: { readonly sessionId: string; readonly partition: string; readonly status: string }): Promise<void> {
     const entry = listingEntryCounter(item.sessionId, item.partition);
     if (entry === undefined) return;
-    await this.table.db.send(
-      new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: entry,
-        UpdateExpression: 'ADD #status :minus',
-        ConditionExpression: '#status >= :one',
-        ExpressionAttributeNames: { '#status': item.status },
-        ExpressionAttributeValues: { ':minus': -1, ':one': 1 },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await this.table.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: entry,
+          UpdateExpression: 'ADD #status :minus',
+          ConditionExpression: '#status >= :one',
+          ExpressionAttributeNames: { '#status': item.status },
+          ExpressionAttributeValues: { ':minus': -1, ':one': 1 },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 }

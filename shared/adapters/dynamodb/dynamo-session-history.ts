@@ -1,13 +1,13 @@
-import type { Session } from '../../domain/model';
 import { isOverdue } from '../../domain/deadlines';
+import type { Session } from '../../domain/model';
 import { matchesFilter, type SessionFilter } from '../../domain/session-list';
 import { isTerminal, TERMINAL_STATUSES } from '../../domain/status';
 import type { ListSessionsPage, ListSessionsQuery, SessionHistory } from '../../ports/session-history';
 import { keys } from './keys';
-import { planList, sortKeyOf, type ListPlan } from './listing';
+import { type ListPlan, planList, sortKeyOf } from './listing';
 import { parseRecord, SessionRecord } from './records';
 import { OPEN_PARTITION, QUEUE_PARTITION } from './session-items';
-import { keyString, type DynamoTable, type TableQuery } from './table';
+import { type DynamoTable, keyString, type TableQuery } from './table';
 
 /** A filtered list Query reads at least this many items a request, and at most this many requests a page. */
 const FILTERED_PAGE_READ = 200;

@@ -1,8 +1,8 @@
 import type { Session } from '../../domain/model';
 import type { SessionIndexes } from '../../ports/session-indexes';
+import { parseRecord, SessionRecord } from './records';
 import { DUE_PARTITION, OPEN_PARTITION, QUEUE_PARTITION, REASSIGN_PARTITION, SYNC_PARTITION } from './session-items';
 import type { DynamoTable } from './table';
-import { parseRecord, SessionRecord } from './records';
 
 /** The sparse indexes' partitions: the queue, the due times, the open sessions, the engine sync marks, the mentor wait list. */
 export class DynamoSessionIndexes implements SessionIndexes {

@@ -1,20 +1,14 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { queueChange, slotChange, type SlotScope } from '../../domain/limits';
+import { queueChange, type SlotScope, slotChange } from '../../domain/limits';
 import type { Session, SessionEvent } from '../../domain/model';
 import { expiryOf } from '../../domain/retention';
 import { isOpen } from '../../domain/status';
-import {
-  CommitConflictError,
-  type CommitConflict,
-  type IdempotencyRecord,
-  type SessionChange,
-  type SessionRepository,
-} from '../../ports/session-repository';
-import { keys, type Key } from './keys';
+import { type CommitConflict, CommitConflictError, type IdempotencyRecord, type SessionChange, type SessionRepository } from '../../ports/session-repository';
+import { type Key, keys } from './keys';
 import { EventRecord, IdempotencyRecordSchema, parseRecord, SessionRecord } from './records';
 import { listingWrites, sessionItem, type TransactItem } from './session-items';
-import { delay, epochSeconds, keyString, type DynamoTable } from './table';
+import { type DynamoTable, delay, epochSeconds } from './table';
 import { TABLE_DEFINITION } from './table-definition';
 
 /** What each transaction item is for, so a cancellation reason can be read back as a conflict. */
@@ -252,7 +246,8 @@ export class DynamoSessionRepository implements SessionRepository {
       );
     }
     return { items, roles };
-  }}
+  }
+}
 
 /**
  * Slot counters move only inside the status change's transaction. Taking a

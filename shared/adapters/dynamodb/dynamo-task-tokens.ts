@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { HeldToken, TaskTokens } from '../../ports/task-tokens';
-import { keys, type Key } from './keys';
+import { type Key, keys } from './keys';
 import { parseRecord } from './records';
 
 /** The token a checkpoint holds for a paused session: in the session's partition, so it expires with it. */
@@ -59,15 +59,16 @@ export class DynamoTaskTokens implements TaskTokens {
 
   async take(sessionId: string): Promise<HeldToken | undefined> {
     // Read and remove in one step: of two concurrent resumes only one gets the token.
-    const { Attributes } = await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: taskTokenKey(sessionId), ReturnValues: 'ALL_OLD' }),
-    );
+    const { Attributes } = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: taskTokenKey(sessionId), ReturnValues: 'ALL_OLD' }));
     return Attributes === undefined ? undefined : parseRecord(TaskTokenRecord, Attributes, 'task token');
   }
 
   async restore(sessionId: string, held: HeldToken): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...taskTokenKey(sessionId), entity: 'task-token', sessionId, checkpoint: held.checkpoint, token: held.token } }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...taskTokenKey(sessionId), entity: 'task-token', sessionId, checkpoint: held.checkpoint, token: held.token },
+      }),
     );
   }
 }

@@ -1,17 +1,10 @@
 import { rotationKey, skillLevel } from '../../domain/assignment';
 import type { Mentor } from '../../domain/directory';
-import type {
-  DurationStats,
-  MentorPool,
-  StartContext,
-  StartContextQuery,
-  UsageReader,
-  UsageSnapshot,
-} from '../../ports/usage-reader';
-import { keys, type Key } from './keys';
+import type { DurationStats, MentorPool, StartContext, StartContextQuery, UsageReader, UsageSnapshot } from '../../ports/usage-reader';
+import { type Key, keys } from './keys';
 import { IdempotencyRecordSchema, JuniorRecord, MentorRecord, parseRecord, StoryRecord } from './records';
 import { mentorUsageFrom, usageFrom, usageKeys } from './session-items';
-import { keyString, type DynamoTable } from './table';
+import { type DynamoTable, keyString } from './table';
 
 /** Slot counters, the mentor directory with its loads and pointers, and what a start reads, in as few round trips as possible. */
 export class DynamoUsageReader implements UsageReader {
@@ -25,17 +18,13 @@ export class DynamoUsageReader implements UsageReader {
 
     // The mentor directory is read alongside (it does not depend on the story); the pool's
     // counters follow once the story names the skill area.
-    const [found, allMentors] = await Promise.all([
-      this.table.batchGet([...wanted, ...counters]),
-      query.withMentorPool ? this.allMentors() : Promise.resolve(undefined),
-    ]);
+    const [found, allMentors] = await Promise.all([this.table.batchGet([...wanted, ...counters]), query.withMentorPool ? this.allMentors() : Promise.resolve(undefined)]);
     const pick = (key: Key) => found.get(`${key.pk}|${key.sk}`);
 
     const story = pick(keys.directory('story', query.storyId));
     const junior = pick(keys.directory('junior', query.juniorId));
     const mentor = query.mentorId === undefined ? undefined : pick(keys.directory('mentor', query.mentorId));
-    const idempotency =
-      query.idempotency === undefined ? undefined : pick(keys.idempotency(query.idempotency.scope, query.idempotency.key));
+    const idempotency = query.idempotency === undefined ? undefined : pick(keys.idempotency(query.idempotency.scope, query.idempotency.key));
     const storyRecord = story && parseRecord(StoryRecord, story, 'story');
     const mentorPool =
       allMentors !== undefined && storyRecord !== undefined

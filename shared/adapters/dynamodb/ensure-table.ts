@@ -1,11 +1,11 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  type DynamoDBClient,
   ResourceNotFoundException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput, TABLE_DEFINITION } from './table-definition';
 

@@ -1,7 +1,7 @@
+import type { Session } from '../../domain/session';
 import { finalDurationMs, type ListOrder, type ListSort, type SessionFilter } from '../../domain/session-list';
 import { isTerminal } from '../../domain/status';
-import type { Session } from '../../domain/session';
-import { keys, part, type Key } from './keys';
+import { type Key, keys, part } from './keys';
 import type { IndexName } from './table-definition';
 
 /**
@@ -161,9 +161,16 @@ export function planList(filter: SessionFilter, order: ListOrder, after?: string
   else counterKeys = [keys.listCount(partition)];
 
   let secondIds = false;
-  if (filter.juniorId !== undefined && partition !== `J#${part(filter.juniorId)}`) (onItem('juniorId', filter.juniorId), (secondIds = true));
-  if (filter.mentorId !== undefined && partition !== `M#${part(filter.mentorId)}`) (onItem('mentorId', filter.mentorId), (secondIds = true));
-  if (filter.storyId !== undefined && partition !== `S#${part(filter.storyId)}`) (onItem('storyId', filter.storyId), (secondIds = true));
+  for (const [field, prefix] of [
+    ['juniorId', 'J'],
+    ['mentorId', 'M'],
+    ['storyId', 'S'],
+  ] as const) {
+    const id = filter[field];
+    if (id === undefined || partition === `${prefix}#${part(id)}`) continue;
+    onItem(field, id);
+    secondIds = true;
+  }
   if (filter.status !== undefined && !partition.startsWith(`${ALL}#`)) onItem('status', filter.status);
 
   // Bounds on the sort key, both inclusive: the date range (sorting by creation time: `<createdAt>#<id>`
@@ -191,8 +198,14 @@ export function planList(filter: SessionFilter, order: ListOrder, after?: string
   }
   if (order.sortBy !== 'createdAt' && (filter.from !== undefined || filter.to !== undefined)) {
     names['#createdAt'] = 'createdAt';
-    if (filter.from !== undefined) (conditions.push('#createdAt >= :from'), (values[':from'] = filter.from));
-    if (filter.to !== undefined) (conditions.push('#createdAt < :to'), (values[':to'] = filter.to));
+    if (filter.from !== undefined) {
+      conditions.push('#createdAt >= :from');
+      values[':from'] = filter.from;
+    }
+    if (filter.to !== undefined) {
+      conditions.push('#createdAt < :to');
+      values[':to'] = filter.to;
+    }
   }
   const ranged = filter.from !== undefined || filter.to !== undefined;
   return {

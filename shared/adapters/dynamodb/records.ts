@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { ASSIGNMENT_STRATEGIES } from '../../domain/assignment';
-import { MENTORSHIP_STATES, type MentorshipState } from '../../domain/mentorship-state';
-import { DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES, SPEC_DEFAULT_CONFIG } from '../../domain/session-config';
-import { SESSION_EVENT_TYPES, type Session, type SessionEvent } from '../../domain/session';
-import { SESSION_STATUSES } from '../../domain/status';
 import type { Junior, Mentor, Story } from '../../domain/directory';
+import { MENTORSHIP_STATES, type MentorshipState } from '../../domain/mentorship-state';
+import { SESSION_EVENT_TYPES, type Session, type SessionEvent } from '../../domain/session';
+import { DEFAULT_NOTIFICATIONS, ESCALATION_POLICIES, SPEC_DEFAULT_CONFIG } from '../../domain/session-config';
+import { SESSION_STATUSES } from '../../domain/status';
 import type { IdempotencyRecord } from '../../ports/session-repository';
 
 /**
@@ -79,12 +79,8 @@ export const SessionRecord = z.object({
   enqueuedAt: text.optional(),
   activeMs: z.number().optional(),
   activeSince: text.optional(),
-  timeouts: z
-    .object({ maxDurationMs: z.number(), pauseTimeoutMs: z.number(), queueTimeoutMs: z.number() })
-    .optional(),
-  report: z
-    .object({ summary: text, overallScore: z.number(), metrics: z.record(z.string(), z.number()) })
-    .optional(),
+  timeouts: z.object({ maxDurationMs: z.number(), pauseTimeoutMs: z.number(), queueTimeoutMs: z.number() }).optional(),
+  report: z.object({ summary: text, overallScore: z.number(), metrics: z.record(z.string(), z.number()) }).optional(),
   config: config.default(legacyConfig),
   configTemplateId: text.optional(),
   mentorRequest: z.object({ mentorId: text, fallbackToAuto: z.boolean() }).optional(),
@@ -160,7 +156,7 @@ export const IdempotencyRecordSchema = z.object({
 export function parseRecord<T>(schema: z.ZodType<T>, item: Record<string, unknown>, what: string): T {
   const result = schema.safeParse(item);
   if (!result.success) {
-    throw new Error(`Malformed ${what} item in the table: ${result.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`);
+    throw new Error(`Malformed ${what} item in the table: ${result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   }
   return result.data;
 }

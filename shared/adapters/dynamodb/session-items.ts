@@ -4,7 +4,7 @@ import type { Session } from '../../domain/model';
 import { expiryOf } from '../../domain/retention';
 import { isOpen } from '../../domain/status';
 import type { MentorUsage, UsageSnapshot } from '../../ports/usage-reader';
-import { keys, type Key } from './keys';
+import { type Key, keys } from './keys';
 import { listingEntries } from './listing';
 import { epochSeconds, keyString } from './table';
 import { TABLE_DEFINITION } from './table-definition';
@@ -27,7 +27,6 @@ export const SYNC_PARTITION = 'SYNC';
 export const REASSIGN_PARTITION = 'REASSIGN';
 /** Terminal sessions that will expire share the due index under their own partition, by expiry. */
 export const EXPIRY_PARTITION = 'EXPIRY';
-
 
 function queueSortKey(session: Session): string {
   return `${session.enqueuedAt ?? session.createdAt}#${session.id}`;

@@ -69,10 +69,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
               { AttributeName: index.partitionKey, KeyType: 'HASH' },
               { AttributeName: index.sortKey, KeyType: 'RANGE' },
             ],
-            Projection:
-              index.include === undefined
-                ? { ProjectionType: 'ALL' }
-                : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
+            Projection: index.include === undefined ? { ProjectionType: 'ALL' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
           })),
         }),
   };

@@ -1,12 +1,6 @@
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Session } from '../../domain/model';
-import { keys, type Key } from './keys';
+import { type Key, keys } from './keys';
 import { parseRecord, SessionRecord } from './records';
 import type { IndexName } from './table-definition';
 
@@ -48,9 +42,7 @@ export class DynamoTable {
       for (let attempt = 0; pending.length > 0; attempt += 1) {
         if (attempt > 0) await delay(20 * 2 ** Math.min(attempt, 5));
         if (attempt > 8) throw new Error('BatchGet left keys unprocessed after retries');
-        const { Responses, UnprocessedKeys } = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
+        const { Responses, UnprocessedKeys } = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
         for (const item of Responses?.[this.tableName] ?? []) found.set(`${String(item.pk)}|${String(item.sk)}`, item);
         pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }

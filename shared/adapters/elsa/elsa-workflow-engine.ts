@@ -43,16 +43,7 @@ export interface ElsaEventNames {
 export const DEFAULT_ELSA_EVENTS: ElsaEventNames = { pause: 'mentorship.pause', resume: 'mentorship.resume', config: 'mentorship.config' };
 
 /** How a call to Elsa failed: the typed part of a WorkflowEngineError from this adapter (`details.failure`). */
-export type ElsaFailure =
-  | 'timeout'
-  | 'network'
-  | 'server_error'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'rejected'
-  | 'bad_response'
-  | 'unconfirmed';
+export type ElsaFailure = 'timeout' | 'network' | 'server_error' | 'unauthorized' | 'forbidden' | 'not_found' | 'rejected' | 'bad_response' | 'unconfirmed';
 
 type SubStatus = 'Pending' | 'Executing' | 'Suspended' | 'Finished' | 'Cancelled' | 'Faulted';
 
@@ -289,7 +280,7 @@ function describe(operation: string): string {
   return `${operation} the workflow`;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: Elsa's answers are read field by field, each checked where it is used.
 function parseJson(text: string): any {
   try {
     return JSON.parse(text);

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { WorkflowEngineError } from '../../domain/errors';
 import type { Clock } from '../../ports/clock';
 import type { StartWorkflowInput, WorkflowEngine, WorkflowInstanceStatus } from '../../ports/workflow-engine';
@@ -78,9 +78,7 @@ export class EmbeddedWorkflowEngine implements WorkflowEngine {
 
   async status(instanceId: string): Promise<WorkflowInstanceStatus> {
     try {
-      const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: keys.workflow(instanceId), ConsistentRead: true }),
-      );
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.workflow(instanceId), ConsistentRead: true }));
       if (Item === undefined) return 'NotFound';
       const status = Item.status;
       return STATUSES.includes(status) ? (status as StoredStatus) : 'Faulted';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -44,12 +44,7 @@ export class FileExportSink implements ExportSink {
  * leading dot (hidden, and the temporary files' namespace), not empty or too long.
  */
 function assertPlainFileName(name: string): void {
-  const bad =
-    name.length === 0 ||
-    name.startsWith('.') ||
-    name.includes('..') ||
-    /[/\\\0]/.test(name) ||
-    Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES;
+  const bad = name.length === 0 || name.startsWith('.') || name.includes('..') || /[/\\\0]/.test(name) || Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES;
   if (bad) throw new RangeError(`Invalid export file name: ${JSON.stringify(name)}`);
 }
 

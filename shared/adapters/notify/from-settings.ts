@@ -16,9 +16,7 @@ export function notifiersFromSettings(settings: NotificationSettings): Notifier[
 
 /** An SQS queue when the settings name one (AWS), else the table (locally). */
 export function deadLettersFromSettings(settings: NotificationSettings, db: DynamoDBDocumentClient, tableName: string): DeadLetters {
-  return settings.deadLetterQueueUrl === undefined
-    ? new DynamoDeadLetters(db, tableName)
-    : new SqsDeadLetters(undefined, settings.deadLetterQueueUrl);
+  return settings.deadLetterQueueUrl === undefined ? new DynamoDeadLetters(db, tableName) : new SqsDeadLetters(undefined, settings.deadLetterQueueUrl);
 }
 
 /** The link to a session: the template with `{id}` replaced. */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ESCALATION_POLICIES } from '../../domain/session-config';
-import { notes, status } from './primitives';
+import { status } from './primitives';
 import { JuniorInput, MentorInput, StoryInput } from './requests';
 import { SessionConfigSchema } from './sessions';
 
@@ -79,9 +79,7 @@ export const MentorWorkloadSchema = z.object({
   openSessions: z.number().int(),
   capacityLeft: z.number().int(),
   lastAssignedAt: z.string().optional(),
-  sessions: z.array(
-    z.object({ id: z.uuid(), status, juniorId: z.string(), storyId: z.string(), startedAt: z.string().optional() }),
-  ),
+  sessions: z.array(z.object({ id: z.uuid(), status, juniorId: z.string(), storyId: z.string(), startedAt: z.string().optional() })),
   queued: z.array(z.object({ id: z.uuid(), enqueuedAt: z.string().optional(), fallbackToAuto: z.boolean() })).describe('queued sessions that asked for this mentor'),
 });
 export const ConfigTemplateSchema = z.object({
@@ -99,7 +97,10 @@ export const SessionConfigViewSchema = z.object({
   config: SessionConfigSchema,
   checkIn: z.object({ nextAt: z.string().optional().describe('while Active'), missedInARow: z.number().int() }),
   deadline: z.object({ at: z.string(), kind: z.enum(['max_duration', 'pause_timeout', 'queue_timeout']) }).optional(),
-  changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })).optional().describe('for a PUT: the diff'),
+  changes: z
+    .array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))
+    .optional()
+    .describe('for a PUT: the diff'),
 });
 
 export const HealthSchema = z.object({ status: z.literal('ok') });

@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { EXPORT_FORMATS } from '../../domain/export-format';
-import { type MentorshipState } from '../../domain/mentorship-state';
 import { DEFAULT_PAGE_SIZE, LIST_SORTS, MAX_PAGE_OFFSET, MAX_PAGE_SIZE, SORT_DIRECTIONS } from '../../domain/session-list';
-import { directoryId, instant, mentorshipState, status, text } from './primitives';
+import { directoryId, mentorshipState, status, text } from './primitives';
 import { LegalHoldSchema, SessionSummarySchema } from './sessions';
 
 /** The history: list and export queries, pages, holds, retention, export jobs, timelines and comparisons. */
@@ -24,7 +23,8 @@ export const listFilter = {
   sortBy: z.enum(LIST_SORTS).default('createdAt'),
   sortDirection: z.enum(SORT_DIRECTIONS).default('desc'),
 };
-export const rangeInOrder = <T extends { from?: string | undefined; to?: string | undefined }>(query: T) => query.from === undefined || query.to === undefined || query.from <= query.to;
+export const rangeInOrder = <T extends { from?: string | undefined; to?: string | undefined }>(query: T) =>
+  query.from === undefined || query.to === undefined || query.from <= query.to;
 export const RANGE_ISSUE = { message: 'must not be before from', path: ['to'] };
 
 export const SessionListQuery = z
@@ -39,9 +39,7 @@ export const SessionListQuery = z
 export const SessionExportQuery = z
   .strictObject({ ...listFilter, format: z.enum(EXPORT_FORMATS).optional().describe('default: settings audit.export_format') })
   .refine(rangeInOrder, RANGE_ISSUE);
-export const ExportJobRequest = z
-  .strictObject({ ...listFilter, format: z.enum(EXPORT_FORMATS).optional() })
-  .refine(rangeInOrder, RANGE_ISSUE);
+export const ExportJobRequest = z.strictObject({ ...listFilter, format: z.enum(EXPORT_FORMATS).optional() }).refine(rangeInOrder, RANGE_ISSUE);
 export const SessionEventsQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
 export const HoldRequest = z.strictObject({
   hold: z.boolean().describe('true sets the hold, false clears it'),
@@ -49,7 +47,6 @@ export const HoldRequest = z.strictObject({
 });
 export const RetentionQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(3650).default(30) });
 export const ExportJobParams = z.strictObject({ id: z.uuid() });
-
 
 /** The spec's PagedResult<SessionSummary>, plus the cursor of the next page. */
 export const SessionPageSchema = z.object({
@@ -170,7 +167,7 @@ export type SessionPageDto = z.output<typeof SessionPageSchema>;
 /** The list's query parameters as a client sends them (all optional). */
 export type SessionListQueryInput = Partial<Record<'juniorId' | 'mentorId' | 'storyId' | 'status' | 'from' | 'to' | 'sortBy' | 'sortDirection' | 'cursor', string>> & {
   pageSize?: number;
-page?: number;
+  page?: number;
 };
 export type SessionTimelineDto = z.output<typeof SessionTimelineSchema>;
 export type SessionComparisonDto = z.output<typeof SessionComparisonSchema>;

@@ -20,11 +20,9 @@ export const notes = text(2000).optional();
 /** Largest magnitude kept exactly (the SDK refuses larger); smallest non-zero magnitude DynamoDB stores safely. */
 export const MAX_NUMBER = Number.MAX_SAFE_INTEGER;
 export const MIN_NUMBER = 1e-100;
-export const storableNumber = z
-  .number()
-  .refine((n) => Number.isFinite(n) && Math.abs(n) <= MAX_NUMBER && (n === 0 || Math.abs(n) >= MIN_NUMBER), {
-    message: `must be 0 or between ${MIN_NUMBER} and ${MAX_NUMBER} in magnitude`,
-  });
+export const storableNumber = z.number().refine((n) => Number.isFinite(n) && Math.abs(n) <= MAX_NUMBER && (n === 0 || Math.abs(n) >= MIN_NUMBER), {
+  message: `must be 0 or between ${MIN_NUMBER} and ${MAX_NUMBER} in magnitude`,
+});
 export const MAX_DATA_DEPTH = 8;
 
 /** Why a free-form JSON value cannot be stored as a DynamoDB map, or undefined when it can. */
@@ -53,7 +51,6 @@ export const freeData = z.record(z.string(), z.unknown()).superRefine((value, ct
   const problem = unstorable(value, 1);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-
 
 // Responses
 

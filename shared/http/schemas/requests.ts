@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { ENGINE_REPORTABLE_STATES, WORKFLOW_PROGRESS_EVENTS } from '../../domain/mentorship-state';
 import { CONFIG_BOUNDS, ESCALATION_POLICIES, TEMPLATE_ID_PATTERN } from '../../domain/session-config';
-import { MIN_NUMBER, directoryId, freeData, instant, notes, storableNumber, text, wellFormed } from './primitives';
 import type { States } from './primitives';
+import { directoryId, freeData, instant, MIN_NUMBER, notes, storableNumber, text, wellFormed } from './primitives';
 
 /** Request schemas: path and query parameters, and the bodies of every write. Strict: unknown fields are refused. */
 
@@ -37,10 +37,7 @@ export const SessionConfigPatchSchema = z.strictObject({
   maxDurationHours: finite.describe(`${CONFIG_BOUNDS.minDurationHours}-${CONFIG_BOUNDS.maxDurationHours} hours of active time, whole minutes`).optional(),
   checkInIntervalMinutes: finite.describe(`${CONFIG_BOUNDS.minCheckInMinutes}-${CONFIG_BOUNDS.maxCheckInMinutes}, shorter than maxDurationHours`).optional(),
   escalationPolicy: z.enum(ESCALATION_POLICIES).optional(),
-  qualityTierOverride: finite
-    .nullable()
-    .optional()
-    .describe(`${CONFIG_BOUNDS.minQualityTier}-${CONFIG_BOUNDS.maxQualityTier}; null clears it`),
+  qualityTierOverride: finite.nullable().optional().describe(`${CONFIG_BOUNDS.minQualityTier}-${CONFIG_BOUNDS.maxQualityTier}; null clears it`),
   notifications: NotificationPreferencesPatch.optional(),
 });
 export const templateId = z.string().regex(TEMPLATE_ID_PATTERN, 'must be a template id (lower-case letters, digits, dashes)');

@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { ASSIGNMENT_STRATEGIES } from '../../domain/assignment';
-import { type MentorshipState } from '../../domain/mentorship-state';
 import { ESCALATION_POLICIES } from '../../domain/session-config';
-import { mentorshipState, notes, status } from './primitives';
+import { mentorshipState, status } from './primitives';
 import { SessionReportSchema } from './requests';
 
 /** A session on the wire: start and change results, events, summaries, config and details. */
@@ -83,7 +82,6 @@ export const SessionSummarySchema = z.object({
   overallScore: z.number().optional(),
 });
 
-
 export const NotificationPreferencesSchema = z.object({
   slackEnabled: z.boolean(),
   emailEnabled: z.boolean(),
@@ -140,7 +138,6 @@ export const SessionDetailsSchema = SessionSummarySchema.extend({
   version: z.number().int(),
   events: z.array(SessionEventSchema),
 });
-
 
 export const SessionEventsSchema = z.object({ sessionId: z.uuid(), items: z.array(SessionEventSchema) });
 

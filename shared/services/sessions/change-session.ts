@@ -3,8 +3,8 @@ import { ConcurrentUpdateError, TransitionForbiddenError } from '../../domain/er
 import type { Session } from '../../domain/model';
 import type { SessionResult } from '../../domain/results';
 import { sessionServiceReport } from '../../domain/session-report';
-import { withEvents, type SessionWrite } from '../../domain/session-write';
-import { allowedOperations, transition, type Command } from '../../domain/transitions';
+import { type SessionWrite, withEvents } from '../../domain/session-write';
+import { allowedOperations, type Command, transition } from '../../domain/transitions';
 import { CommitConflictError } from '../../ports/session-repository';
 import { actorOf, authorizeSession } from '../authorize';
 import { backoff, bestEffort, limitsOf, MAX_ATTEMPTS, nowOf, releasesSlots, resultOf, type SessionContext } from './context';

@@ -8,12 +8,7 @@ import { backoff, MAX_ATTEMPTS, type SessionContext } from './context';
  * writer got there first, until it lands or is no longer needed. `known` is
  * the session as this request last wrote it, which saves the first read.
  */
-export async function commitWithRetry(
-  ctx: SessionContext,
-  id: string,
-  decide: (current: Session) => SessionWrite | undefined,
-  known?: Session,
-): Promise<void> {
+export async function commitWithRetry(ctx: SessionContext, id: string, decide: (current: Session) => SessionWrite | undefined, known?: Session): Promise<void> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const current = attempt === 1 && known !== undefined ? known : await ctx.sessions.getSession(id);
     const write = current === undefined ? undefined : decide(current);

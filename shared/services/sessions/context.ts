@@ -1,5 +1,5 @@
 import { QueueFullError } from '../../domain/errors';
-import { slotChange, slotLimits, type SlotLimits } from '../../domain/limits';
+import { type SlotLimits, slotChange, slotLimits } from '../../domain/limits';
 import type { Session } from '../../domain/model';
 import type { SessionResult } from '../../domain/results';
 import type { Clock, IdGenerator } from '../../ports/clock';

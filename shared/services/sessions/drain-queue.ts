@@ -4,7 +4,7 @@ import type { SlotScope } from '../../domain/limits';
 import type { Session } from '../../domain/model';
 import { dequeuedSession } from '../../domain/start';
 import { CommitConflictError } from '../../ports/session-repository';
-import { decide, readPool, rotationChange, type LoadedPool } from '../mentor-pool';
+import { decide, type LoadedPool, readPool, rotationChange } from '../mentor-pool';
 import { bestEffort, limitsOf, nowOf, type SessionContext } from './context';
 import type { EngineFollowUp } from './engine-follow-up';
 import type { Timeouts } from './timeouts';

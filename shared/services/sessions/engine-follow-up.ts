@@ -1,9 +1,9 @@
-import { recordStartedInstance, revertAfterEngineFailure, engineOutOfSync } from '../../domain/engine-sync';
+import { engineOutOfSync, recordStartedInstance, revertAfterEngineFailure } from '../../domain/engine-sync';
 import { WorkflowEngineError } from '../../domain/errors';
-import { SYSTEM_ACTOR, type Actor, type Session } from '../../domain/model';
+import { type Actor, type Session, SYSTEM_ACTOR } from '../../domain/model';
 import type { SessionResult } from '../../domain/results';
 import { withEvents } from '../../domain/session-write';
-import { transition, type Operation } from '../../domain/transitions';
+import { type Operation, transition } from '../../domain/transitions';
 import type { WorkflowEngine } from '../../ports/workflow-engine';
 import { commitWithRetry } from './commit-with-retry';
 import { bestEffort, limitsOf, nowOf, resultOf, type SessionContext } from './context';

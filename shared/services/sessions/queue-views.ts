@@ -1,8 +1,8 @@
-import { mayPerform, type Caller } from '../../domain/access';
+import { type Caller, mayPerform } from '../../domain/access';
 import { rotationKey, skillLevel } from '../../domain/assignment';
 import { activeTimeMs } from '../../domain/deadlines';
 import { ForbiddenError, NotFoundError } from '../../domain/errors';
-import { estimateWaitMs, toMinutes, type BlockingScope } from '../../domain/estimate';
+import { type BlockingScope, estimateWaitMs, toMinutes } from '../../domain/estimate';
 import { blockingScopes, type SlotScope } from '../../domain/limits';
 import type { Session } from '../../domain/model';
 import type { UsageSnapshot } from '../../ports/usage-reader';
@@ -70,8 +70,20 @@ export class QueueViews {
       limits: {
         system: { used: usage.system, max: limits.system },
         queue: { used: usage.queue, max: limits.queue },
-        perJunior: { max: limits.junior, atCapacity: atCapacity(open.map((s) => s.juniorId), limits.junior) },
-        perMentor: { max: limits.mentor, atCapacity: atCapacity(open.map((s) => s.mentorId), limits.mentor) },
+        perJunior: {
+          max: limits.junior,
+          atCapacity: atCapacity(
+            open.map((s) => s.juniorId),
+            limits.junior,
+          ),
+        },
+        perMentor: {
+          max: limits.mentor,
+          atCapacity: atCapacity(
+            open.map((s) => s.mentorId),
+            limits.mentor,
+          ),
+        },
       },
     };
   }
@@ -122,10 +134,11 @@ export class QueueViews {
       if (scope === 'mentor') {
         blocking.mentor = {
           // No mentor at all can take it: count one slot, so the estimate stays finite.
-          capacity: Math.max(1, mentors.reduce((sum, entry) => sum + entry.capacity, 0)),
-          ahead: ahead.filter((s) =>
-            pinned !== undefined ? s.mentorRequest?.mentorId === pinned : rotationKey(s.skillArea) === rotationKey(session.skillArea),
-          ).length,
+          capacity: Math.max(
+            1,
+            mentors.reduce((sum, entry) => sum + entry.capacity, 0),
+          ),
+          ahead: ahead.filter((s) => (pinned !== undefined ? s.mentorRequest?.mentorId === pinned : rotationKey(s.skillArea) === rotationKey(session.skillArea))).length,
           holdersActiveMs: holders((s) => s.mentorId !== undefined && mentorIds.has(s.mentorId)),
         };
       }

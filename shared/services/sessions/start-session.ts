@@ -1,24 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mayPerform, type Caller } from '../../domain/access';
-import {
-  ConcurrentUpdateError,
-  ForbiddenError,
-  IdempotencyKeyReusedError,
-  ReferenceNotFoundError,
-  ValidationError,
-  WorkflowEngineError,
-} from '../../domain/errors';
+import { type Caller, mayPerform } from '../../domain/access';
+import { ConcurrentUpdateError, ForbiddenError, IdempotencyKeyReusedError, ReferenceNotFoundError, ValidationError, WorkflowEngineError } from '../../domain/errors';
 import { blockingScopes, type SlotScope } from '../../domain/limits';
 import type { Actor, Session } from '../../domain/model';
 import type { SessionStartResult } from '../../domain/results';
 import { configIssues, hoursToMs, resolveConfig, type SessionConfig, type SessionConfigPatch } from '../../domain/session-config';
-import { queuedSession, startedSession, type NewSessionInput } from '../../domain/start';
+import { type NewSessionInput, queuedSession, startedSession } from '../../domain/start';
 import { CommitConflictError, type IdempotencyRecord } from '../../ports/session-repository';
-import { decide, loadedPool, readPool, rotationChange, type LoadedPool } from '../mentor-pool';
+import { decide, type LoadedPool, loadedPool, readPool, rotationChange } from '../mentor-pool';
 import { backoff, limitsOf, nowOf, queueFull, type SessionContext } from './context';
 import type { DrainQueue } from './drain-queue';
 import type { EngineFollowUp } from './engine-follow-up';
-import { usageFor, type QueueViews } from './queue-views';
+import { type QueueViews, usageFor } from './queue-views';
 
 export interface StartSessionInput {
   readonly storyId: string;

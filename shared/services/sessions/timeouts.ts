@@ -1,6 +1,6 @@
 import { missedCheckIns } from '../../domain/check-ins';
 import { isOverdue } from '../../domain/deadlines';
-import { SYSTEM_ACTOR, type Session } from '../../domain/model';
+import { type Session, SYSTEM_ACTOR } from '../../domain/model';
 import { withEvents } from '../../domain/session-write';
 import { timedOut } from '../../domain/timeout';
 import { CommitConflictError } from '../../ports/session-repository';
