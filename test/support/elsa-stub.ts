@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../../shared/ports/clock';
 
 /**
- * An Elsa 3 HTTP server for adapter tests, written from /work/shared/elsa/elsa-3-http-contract.md (sections 1-5, 8-10),
+ * An Elsa 3 HTTP server for adapter tests, written from docs/elsa/elsa-3-http-contract.md (sections 1-5, 8-10),
  * quirks included: auth routed on the case-sensitive substring `ApiKey`, empty 401/403/404 bodies, FastEndpoints 400
  * envelopes, cancel and event triggers that always answer 200, dispatched instances that 404 for a while.
  */

@@ -2,11 +2,11 @@ import { WorkflowEngineError } from '../../domain/errors';
 import type { StartWorkflowInput, WorkflowEngine, WorkflowInstanceStatus } from '../../ports/workflow-engine';
 
 /**
- * Elsa Workflows 3 over HTTPS (contract: ../shared/elsa/elsa-3-http-contract.md).
+ * Elsa Workflows 3 over HTTPS (contract: docs/elsa/elsa-3-http-contract.md; what the workflow must contain: docs/engines.md).
  *
  * Elsa 3 has no per-instance suspend, so pause and resume are cooperative: the
  * adapter triggers named events for the instance and the workflow must wait on
- * them (README, "Elsa 3 workflows"). Cancel answers 200 whatever happens, so it
+ * them (docs/engines.md, "Elsa 3"; a sample in docs/elsa/). Cancel answers 200 whatever happens, so it
  * is confirmed through the execution state. Network errors, timeouts and 5xx
  * are retried with capped, jittered exponential backoff; 4xx never are.
  */
