@@ -66,11 +66,14 @@ interface Framing<T> {
  * For `json` and `ndjson` each row is `JSON.stringify(toJson(row))`; a row whose
  * JSON is `undefined` is written `null`, as `JSON.stringify` does inside arrays.
  *
- * Formula injection: cells starting with `=`, `+`, `-`, `@` are NOT prefixed
- * with `'` (what csv-stringify's `escape_formulas` would do). The export must parse back to
- * the same data, and a prefix would change it. The trade-off: a spreadsheet
- * opening the file may evaluate such a cell as a formula; consumers that hand
- * exports to spreadsheet users must sanitize on their side.
+ * Formula injection (OWASP "CSV Injection"): a text cell starting with `=`,
+ * `+`, `-`, `@`, a tab or a carriage return is written with a single quote `'`
+ * in front (inside the CSV quoting), so a spreadsheet shows it as text rather
+ * than running it as a formula; see {@link neutralizeFormula}. A number cell is
+ * never prefixed (`-5` stays the number -5): only text can smuggle a formula,
+ * and every number the service writes comes from a number field. The prefix is
+ * part of the cell: a CSV reader gets `'=1+1` back for the text `=1+1`. JSON and
+ * NDJSON keep the raw text.
  */
 export async function* serialize<T>(
   format: ExportFormat,
@@ -118,14 +121,25 @@ function csvFraming<T>(columns: readonly Column<T>[]): Framing<T> {
   };
 }
 
+/** What a spreadsheet reads as the start of a formula (or, tab and CR, as a way to hide one). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /**
- * One RFC 4180 field: quoted (quotes doubled) when it holds a comma, a double
+ * Text that a spreadsheet would evaluate, prefixed with `'` (OWASP's rule); other text unchanged.
+ * Applied to text cells only: a number cell such as -5 stays a number.
+ */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/**
+ * One RFC 4180 field (text cells neutralised first, see {@link neutralizeFormula}): quoted (quotes doubled) when it holds a comma, a double
  * quote, CR or LF; `undefined` is empty, written `""` when `quoteEmpty`.
  * Written here rather than with csv-stringify: these few lines are all the
  * export needs, and every Lambda bundle would carry its 11 KB.
  */
 export function csvField(value: string | number | boolean | undefined, quoteEmpty = false): string {
-  const text = value === undefined ? '' : String(value);
+  const text = value === undefined ? '' : typeof value === 'string' ? neutralizeFormula(value) : String(value);
   if (text === '') return quoteEmpty ? '""' : '';
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -1,6 +1,15 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { CONTENT_TYPES, type Column, DEFAULT_FLUSH_AT, EXPORT_FORMATS, type ExportFormat, FILE_EXTENSIONS, serialize } from '../../shared/domain/export-format';
+import {
+  CONTENT_TYPES,
+  type Column,
+  DEFAULT_FLUSH_AT,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  FILE_EXTENSIONS,
+  neutralizeFormula,
+  serialize,
+} from '../../shared/domain/export-format';
 
 interface Row {
   id: string;
@@ -92,8 +101,8 @@ describe('serialize csv', () => {
     ['accents, unquoted', 'Crème brûlée à Zürich', 'Crème brûlée à Zürich'],
     ['emoji, unquoted', 'ship it 🚀👩‍💻', 'ship it 🚀👩‍💻'],
     ['a tab, unquoted', 'a\tb', 'a\tb'],
-    ['a formula, not prefixed (see the doc comment)', '=HYPERLINK("x")', '"=HYPERLINK(""x"")"'],
-    ['a leading minus, not prefixed', '-1+2', '-1+2'],
+    ['a formula in the middle, not prefixed', 'x =HYPERLINK("x")', '"x =HYPERLINK(""x"")"'],
+    ['a minus in the middle, not prefixed', '1-2', '1-2'],
   ])('writes a field holding %s as RFC 4180 and reads it back unchanged', async (_name, note, field) => {
     // Act
     const text = await csvOf([aRow({ note })]);
@@ -363,7 +372,8 @@ describe('serialize: round-trip properties', () => {
         const text = await textOf(serialize('csv', columns, streamOf(rows), (row) => row, { flushAt }));
 
         // Assess
-        expect(parseCsv(text)).toEqual([headers, ...rows.map((row) => row.map((cell) => cell ?? ''))]);
+        // Text that starts like a formula reads back with its `'` (see the formula injection tests).
+        expect(parseCsv(text)).toEqual([headers.map(neutralizeFormula), ...rows.map((row) => row.map((cell) => neutralizeFormula(cell ?? '')))]);
       }),
       { numRuns: 300 },
     );
@@ -389,5 +399,47 @@ describe('serialize: round-trip properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('csv: formula injection (OWASP CSV injection)', () => {
+  it.each([
+    ['=', '=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ['+', "+cmd|' /C calc'!A0", `'+cmd|' /C calc'!A0`],
+    ['-', '-2+3', `'-2+3`],
+    ['@', '@SUM(1)', `'@SUM(1)`],
+    ['a tab', '\t=1', `'\t=1`],
+    ['a carriage return', '\r=1', `"'\r=1"`],
+  ])('a text cell starting with %s is prefixed with a single quote, inside the quoting', async (_start, note, field) => {
+    // Act
+    const text = await csvOf([aRow({ note })]);
+
+    // Assess
+    expect(text).toBe(`id,note,score,active\r\nr-1,${field},7,true\r\n`);
+    expect(parseCsv(text)[1]).toEqual(['r-1', `'${note}`, '7', 'true']);
+  });
+
+  it('a negative number cell stays a number; the same text as a string is prefixed', async () => {
+    // Act
+    const text = await csvOf([aRow({ score: -5, note: '-5' })]);
+
+    // Assess
+    expect(parseCsv(text)[1]).toEqual(['r-1', "'-5", '-5', 'true']);
+  });
+
+  it('a dangerous character that does not start the cell is left alone', async () => {
+    // Act
+    const text = await csvOf([aRow({ note: 'a=b, c+d -e @f' })]);
+
+    // Assess
+    expect(parseCsv(text)[1]).toEqual(['r-1', 'a=b, c+d -e @f', '7', 'true']);
+  });
+
+  it('json and ndjson keep the raw text', async () => {
+    // Act
+    const json = await textOf(serialize('json', COLUMNS, streamOf([aRow({ note: '=1+1' })]), toJson));
+
+    // Assess
+    expect(JSON.parse(json)).toEqual([aRow({ note: '=1+1' })]);
   });
 });
