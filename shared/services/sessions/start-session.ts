@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Caller, mayPerform } from '../../domain/access';
+import { canonicalJson } from '../../domain/canonical-json';
 import { ConcurrentUpdateError, ForbiddenError, IdempotencyKeyReusedError, ReferenceNotFoundError, ValidationError, WorkflowEngineError } from '../../domain/errors';
 import { blockingScopes, type SlotScope } from '../../domain/limits';
 import type { Actor, Session } from '../../domain/model';
@@ -227,7 +228,9 @@ export class StartSession {
  */
 function startResultOf(session: Session): SessionStartResult {
   if (session.status === 'Failed' && session.workflowInstanceId === undefined) {
-    throw new WorkflowEngineError(`The workflow engine could not start the session: ${session.error ?? 'unknown error'}`, {
+    // What the engine said is on the session (its `error`) and, as the cause, in the log line; never in the 502.
+    throw new WorkflowEngineError('The workflow engine could not start the session.', {
+      cause: new Error(session.error ?? 'unknown error'),
       details: { sessionId: session.id, status: 'Failed' },
     });
   }
@@ -243,6 +246,5 @@ function startResultOf(session: Session): SessionStartResult {
 
 /** A stable digest of the request, key order ignored. */
 function hashRequest(input: StartSessionInput): string {
-  const canonical = JSON.stringify(input, Object.keys(input).sort());
-  return createHash('sha256').update(canonical).digest('base64url');
+  return createHash('sha256').update(canonicalJson(input)).digest('base64url');
 }
