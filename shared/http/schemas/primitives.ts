@@ -24,33 +24,102 @@ export const storableNumber = z.number().refine((n) => Number.isFinite(n) && Mat
   message: `must be 0 or between ${MIN_NUMBER} and ${MAX_NUMBER} in magnitude`,
 });
 export const MAX_DATA_DEPTH = 8;
+/** Longest key of a free-form map, in UTF-16 code units (DynamoDB allows 64 KB names; the body limit bounds the rest). */
+export const MAX_KEY_LENGTH = 1024;
 
-/** Why a free-form JSON value cannot be stored as a DynamoDB map, or undefined when it can. */
-export function unstorable(value: unknown, depth: number): string | undefined {
-  if (depth > MAX_DATA_DEPTH) return `is nested deeper than ${MAX_DATA_DEPTH} levels`;
-  if (typeof value === 'number') return storableNumber.safeParse(value).success ? undefined : `has a number out of range (${value})`;
-  if (typeof value === 'string') return value.isWellFormed() ? undefined : 'has text that is not well-formed Unicode';
+/**
+ * Keys refused in every free-form map. JavaScript gives them meaning: `__proto__`
+ * cannot be an own key of an object built by assignment (zod's record parsing,
+ * a spread, the SDK's unmarshalling all drop it or turn it into the object's
+ * prototype), and the AWS SDK's marshaller recognises a plain object by
+ * `value.constructor.name`, so a `constructor` member makes it refuse the map
+ * (or, `{"constructor":{"name":"Map"}}`, read it as something else).
+ * `prototype` goes with them: a classic pollution gadget, no use as data.
+ * Refused with a 400 naming the path rather than stored in some escaped form
+ * that would read back differently from what was sent.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Where (path below the map) and why a free-form JSON value cannot be stored as a DynamoDB map. */
+export interface Unstorable {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Why a key of a free-form map is refused, or undefined when it is stored as sent. */
+export function keyProblem(key: string): string | undefined {
+  if (RESERVED_KEYS.has(key)) return `the key "${key}" is reserved (__proto__, constructor and prototype are refused)`;
+  if (key === '') return 'the empty key cannot be stored (DynamoDB refuses an empty key in a map)';
+  if (!key.isWellFormed()) return 'the key is not well-formed Unicode';
+  if (key.length > MAX_KEY_LENGTH) return `the key is longer than ${MAX_KEY_LENGTH} characters`;
+  return undefined;
+}
+
+/**
+ * Why a free-form JSON value cannot be stored as a DynamoDB map, with the path
+ * to the offending key or value, or undefined when it can. Reads own keys of
+ * the parsed JSON (JSON.parse keeps `__proto__` as an own key), so it runs on
+ * the request as parsed, before any copy.
+ */
+export function unstorable(value: unknown, depth: number, path: readonly (string | number)[] = []): Unstorable | undefined {
+  if (depth > MAX_DATA_DEPTH) return { path, message: `is nested deeper than ${MAX_DATA_DEPTH} levels` };
+  if (typeof value === 'number') return storableNumber.safeParse(value).success ? undefined : { path, message: `has a number out of range (${value})` };
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : { path, message: 'has text that is not well-formed Unicode' };
   if (Array.isArray(value)) {
-    for (const item of value) {
-      const problem = unstorable(item, depth + 1);
+    for (const [index, item] of value.entries()) {
+      const problem = unstorable(item, depth + 1, [...path, index]);
       if (problem) return problem;
     }
     return undefined;
   }
   if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.length === 0 || key.length > 128 || !key.isWellFormed()) return 'has an empty, over-long or ill-formed key';
-      const problem = unstorable(item, depth + 1);
-      if (problem) return problem;
+    for (const key of Object.keys(value)) {
+      const problem = keyProblem(key);
+      if (problem) return { path: [...path, key], message: problem };
+      const inner = unstorable((value as Record<string, unknown>)[key], depth + 1, [...path, key]);
+      if (inner) return inner;
     }
   }
   return undefined;
 }
 
-export const freeData = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-  const problem = unstorable(value, 1);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** A key of a free-form map as the OpenAPI document shows it; {@link keyProblem} has the whole rule. */
+const freeKey = z.string().min(1).max(MAX_KEY_LENGTH);
+
+/**
+ * Checks run on the map as parsed, before zod copies it (the copy would lose an
+ * own `__proto__`). Written as a preprocess so the OpenAPI document still shows
+ * the record schema after it.
+ */
+const checkedFirst = <T extends z.ZodType>(
+  check: (value: unknown, ctx: { addIssue(issue: { code: 'custom'; message: string; path: PropertyKey[] }): void }) => void,
+  schema: T,
+) =>
+  z.preprocess((value, ctx) => {
+    check(value, ctx);
+    return value;
+  }, schema);
+
+/** Workflow event `data`: any JSON object DynamoDB can store, keys as sent (see {@link keyProblem}). */
+export const freeData = checkedFirst(
+  (value, ctx) => {
+    const problem = unstorable(value, 1);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: [...problem.path] });
+  },
+  z.record(freeKey, z.unknown()),
+);
+
+/** A free-form map of storable numbers (report `metrics`): keys as in {@link freeData}, kept exactly (not trimmed). */
+export const freeNumbers = checkedFirst(
+  (value, ctx) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const key of Object.keys(value)) {
+      const problem = keyProblem(key);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [key] });
+    }
+  },
+  z.record(freeKey, storableNumber),
+);
 
 // Responses
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ENGINE_REPORTABLE_STATES, WORKFLOW_PROGRESS_EVENTS } from '../../domain/mentorship-state';
 import { CONFIG_BOUNDS, ESCALATION_POLICIES, TEMPLATE_ID_PATTERN } from '../../domain/session-config';
 import type { States } from './primitives';
-import { directoryId, freeData, instant, MIN_NUMBER, notes, storableNumber, text, wellFormed } from './primitives';
+import { directoryId, freeData, freeNumbers, instant, MIN_NUMBER, notes, text, wellFormed } from './primitives';
 
 /** Request schemas: path and query parameters, and the bodies of every write. Strict: unknown fields are refused. */
 
@@ -65,7 +65,7 @@ export const SessionReportSchema = z.strictObject({
     .min(0)
     .max(100)
     .refine((n) => n === 0 || n >= MIN_NUMBER, { message: `must be 0 or at least ${MIN_NUMBER}` }),
-  metrics: z.record(text(128), storableNumber).default({}),
+  metrics: freeNumbers.default({}),
 });
 export const CompleteSessionRequest = z.strictObject({ report: SessionReportSchema, notes });
 export const FailSessionRequest = z.strictObject({ error: text(4000), notes });
