@@ -1,5 +1,5 @@
 import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
-import { toSessionDetails } from '../../shared/http/presenters';
+import { audienceOf, toSessionDetails } from '../../shared/http/presenters';
 import { httpRoute } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
@@ -7,7 +7,7 @@ export const makeHandler = (deps: CoreDeps) =>
   httpRoute(ROUTES.getSession, deps, async ({ params, caller }) => {
     const { session, events } = await deps.sessions.getSessionDetails(params.id, caller);
     const expiresAt = deps.history.expiryOf(session);
-    return { ...toSessionDetails(session, events, deps.clock.now().toISOString()), ...(expiresAt !== undefined && { expiresAt }) };
+    return { ...toSessionDetails(session, events, deps.clock.now().toISOString(), audienceOf(caller)), ...(expiresAt !== undefined && { expiresAt }) };
   });
 
 export const handler = lambdaEntry(makeHandler);

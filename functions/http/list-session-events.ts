@@ -1,6 +1,6 @@
 import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
 import { CONTENT_TYPES, serialize } from '../../shared/domain/export-format';
-import { EVENT_EXPORT_COLUMNS, toEventDto } from '../../shared/http/presenters';
+import { audienceOf, EVENT_EXPORT_COLUMNS, eventFor, toEventDto } from '../../shared/http/presenters';
 import { httpRoute, RawBody } from '../../shared/http/route';
 import { ROUTES } from './routes';
 
@@ -8,9 +8,10 @@ import { ROUTES } from './routes';
 export const makeHandler = (deps: CoreDeps) =>
   httpRoute(ROUTES.listSessionEvents, deps, async ({ params, query, caller }) => {
     const events = await deps.sessions.getSessionEvents(params.id, caller);
-    if (query.format === 'json') return { sessionId: params.id, items: events.map(toEventDto) };
+    const audience = audienceOf(caller);
+    if (query.format === 'json') return { sessionId: params.id, items: events.map((event) => toEventDto(event, audience)) };
     async function* rows() {
-      yield* events;
+      for (const event of events) yield eventFor(event, audience);
     }
     let body = '';
     for await (const chunk of serialize('csv', EVENT_EXPORT_COLUMNS, rows(), (event) => event)) body += chunk;

@@ -72,6 +72,16 @@ export function mayPerform(caller: Caller, action: ServiceAction): boolean {
   return caller.roles.some((role) => SERVICE_PERMISSIONS[action].includes(role));
 }
 
+/**
+ * Whether the caller may see every mentor an assignment weighed (`candidates`:
+ * other mentors' skill levels, loads, capacities, last assignment times). The
+ * same people who may read the mentor directory (coordinators, the service);
+ * a junior or a mentor sees only the chosen mentor.
+ */
+export function seesAssignmentCandidates(caller: Caller): boolean {
+  return mayPerform(caller, 'read_directory');
+}
+
 /** The role a caller acts in for the audit log: the most privileged one that allows the action. */
 export function actingRole(caller: Caller, action: SessionAction, session: Pick<Session, 'juniorId' | 'mentorId'>): Role {
   const order: Role[] = ['coordinator', 'service', 'mentor', 'junior'];

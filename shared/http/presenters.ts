@@ -1,13 +1,40 @@
+import { type Caller, seesAssignmentCandidates } from '../domain/access';
 import type { MentorAssignment } from '../domain/assignment';
 import type { ComparedSession, SessionComparison } from '../domain/comparison';
 import { elapsedMs, formatDuration } from '../domain/duration';
 import type { Column } from '../domain/export-format';
+import type { SessionStartResult as StartResult } from '../domain/results';
 import type { Session, SessionEvent } from '../domain/session';
 import type { SessionConfig } from '../domain/session-config';
 import type { SessionServiceReport } from '../domain/session-report';
 import type { SessionTimeline, StatusBreakdown } from '../domain/timeline';
 import type { ExportJob } from '../ports/export-jobs';
-import type { ExportJobDto, SessionComparisonDto, SessionDetails, SessionEventDto, SessionSummary, SessionTimelineDto } from './schemas';
+import type { ExportJobDto, SessionComparisonDto, SessionDetails, SessionEventDto, SessionStartResult, SessionSummary, SessionTimelineDto } from './schemas';
+
+/**
+ * What one caller may see of a session beyond its own fields. `candidates`:
+ * the mentors an assignment weighed, with their skill levels, loads and
+ * capacities, for coordinators and the service only (as `/mentors` is); for
+ * the others an assignment lists no candidates and the `mentor_assigned` and
+ * `mentor_reassigned` events carry `candidates: []` (docs/assignment-and-config.md).
+ * Every presenter that shows an assignment takes one, so none can forget it.
+ */
+export interface Audience {
+  readonly candidates: boolean;
+}
+
+export function audienceOf(caller: Caller): Audience {
+  return { candidates: seesAssignmentCandidates(caller) };
+}
+
+/** The events whose `data` holds an assignment's candidates (shared/domain/start.ts, reassignment.ts). */
+const CANDIDATE_EVENTS: ReadonlySet<string> = new Set(['mentor_assigned', 'mentor_reassigned']);
+
+/** The event as the audience may see it: the other candidates left out of an assignment's data. */
+export function eventFor(event: SessionEvent, audience: Audience): SessionEvent {
+  if (audience.candidates || !CANDIDATE_EVENTS.has(event.type) || event.data === undefined || !('candidates' in event.data)) return event;
+  return { ...event, data: { ...event.data, candidates: [] } };
+}
 
 /** Session -> the spec's SessionSummary. `now` ends the duration of a session still running. */
 export function toSessionSummary(session: Session, now: string): SessionSummary {
@@ -27,19 +54,20 @@ export function toSessionSummary(session: Session, now: string): SessionSummary 
   };
 }
 
-export function toEventDto(event: SessionEvent): SessionEventDto {
-  return { ...event, ...(event.data !== undefined && { data: { ...event.data } }) };
+export function toEventDto(event: SessionEvent, audience: Audience): SessionEventDto {
+  const shown = eventFor(event, audience);
+  return { ...shown, ...(shown.data !== undefined && { data: { ...shown.data } }) };
 }
 
 /** Session and its events -> the spec's SessionDetails. */
-export function toSessionDetails(session: Session, events: readonly SessionEvent[], now: string): SessionDetails {
+export function toSessionDetails(session: Session, events: readonly SessionEvent[], now: string, audience: Audience): SessionDetails {
   const optional = <K extends keyof Session>(key: K) => (session[key] === undefined ? {} : { [key]: session[key] });
   return {
     ...toSessionSummary(session, now),
     skillArea: session.skillArea,
     config: toConfigDto(session.config),
     ...optional('configTemplateId'),
-    ...(session.assignment !== undefined && { assignment: toAssignmentDto(session.assignment) }),
+    ...(session.assignment !== undefined && { assignment: toAssignmentDto(session.assignment, audience) }),
     ...(session.mentorRequest !== undefined && { requestedMentorId: session.mentorRequest.mentorId }),
     ...optional('awaitingMentorSince'),
     ...optional('workflowInstanceId'),
@@ -54,7 +82,7 @@ export function toSessionDetails(session: Session, events: readonly SessionEvent
     ...(session.serviceReport !== undefined && { serviceReport: toServiceReportDto(session.serviceReport) }),
     ...(session.legalHold !== undefined && { legalHold: { ...session.legalHold } }),
     version: session.version,
-    events: [...events].sort((a, b) => a.seq - b.seq).map(toEventDto),
+    events: [...events].sort((a, b) => a.seq - b.seq).map((event) => toEventDto(event, audience)),
   };
 }
 
@@ -63,8 +91,14 @@ export function toConfigDto(config: SessionConfig): SessionDetails['config'] {
   return { ...config, notifications: { ...config.notifications, additionalRecipients: [...config.notifications.additionalRecipients] } };
 }
 
-export function toAssignmentDto(assignment: MentorAssignment): NonNullable<SessionDetails['assignment']> {
-  return { ...assignment, candidates: assignment.candidates.map((candidate) => ({ ...candidate })) };
+export function toAssignmentDto(assignment: MentorAssignment, audience: Audience): NonNullable<SessionDetails['assignment']> {
+  return { ...assignment, candidates: audience.candidates ? assignment.candidates.map((candidate) => ({ ...candidate })) : [] };
+}
+
+/** A start's answer as the audience may see it (see {@link Audience}). */
+export function toStartResultDto(result: StartResult, audience: Audience): SessionStartResult {
+  const { assignment, ...rest } = result;
+  return { ...rest, ...(assignment !== undefined && { assignment: toAssignmentDto(assignment, audience) }) };
 }
 
 /** One exported session: its summary plus what a report on past sessions needs. Strings and numbers only. */
