@@ -115,6 +115,16 @@ export class WorkflowEngineError extends DomainError {
   readonly code = 'engine_unavailable';
 }
 
+/**
+ * The typed part of an engine failure that a 502 may show (`failure`: timeout,
+ * network, rejected, ...), never the engine's own text: that stays in the
+ * error's message and goes to the log as the wrapping error's cause.
+ */
+export function engineFailureOf(error: WorkflowEngineError): { failure?: string } {
+  const failure = error.details?.failure;
+  return typeof failure === 'string' ? { failure } : {};
+}
+
 /** The queue is at its maximum length. */
 export class QueueFullError extends DomainError {
   readonly code = 'queue_full';

@@ -166,6 +166,13 @@ function correlation(logger: Logger, spec: RouteSpec): middy.MiddlewareObj<APIGa
   };
 }
 
+/** An error's message and its causes' (`outer <- inner <- ...`), for a log line. */
+function causeChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error; current instanceof Error && messages.length < 5; current = current.cause) messages.push(current.message);
+  return messages.join(' <- ');
+}
+
 /** The error handler: every failure becomes the envelope; unexpected ones are logged and hidden. */
 function errorEnvelope(logger: Logger, spec: RouteSpec): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
@@ -173,7 +180,9 @@ function errorEnvelope(logger: Logger, spec: RouteSpec): middy.MiddlewareObj<API
       const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
       const { statusCode, body, expected } = toErrorResponse(request.error, requestId);
       if (!expected) logger.error('unhandled error', { operationId: spec.operationId, requestId, error: request.error });
-      else if (statusCode >= 500) logger.warn('dependency failure', { operationId: spec.operationId, requestId, code: body.error.code });
+      // The answer shows a safe message; the dependency's own words (the error and its causes) go here only.
+      else if (statusCode >= 500)
+        logger.warn('dependency failure', { operationId: spec.operationId, requestId, code: body.error.code, detail: causeChain(request.error) });
       request.response = { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
     },
   };

@@ -3,7 +3,15 @@ import { nextCheckInAt } from '../domain/check-ins';
 import { updateConfig } from '../domain/config-update';
 import { type Deadline, nextDeadline } from '../domain/deadlines';
 import { revertAfterEngineFailure } from '../domain/engine-sync';
-import { ConcurrentUpdateError, ConfigChangeUnsafeError, ForbiddenError, SessionEndedError, ValidationError, WorkflowEngineError } from '../domain/errors';
+import {
+  ConcurrentUpdateError,
+  ConfigChangeUnsafeError,
+  engineFailureOf,
+  ForbiddenError,
+  SessionEndedError,
+  ValidationError,
+  WorkflowEngineError,
+} from '../domain/errors';
 import type { Session } from '../domain/model';
 import type { ConfigChange, ConfigTemplate, SessionConfig, SessionConfigPatch } from '../domain/session-config';
 import type { Clock } from '../ports/clock';
@@ -103,9 +111,10 @@ export class ConfigService {
       } catch (revertError) {
         this.deps.onBackgroundError?.('failed to revert a config change after an engine failure', revertError);
       }
-      throw new WorkflowEngineError(`The workflow engine could not take the new config: ${error.message}`, {
+      // The engine's own text stays in the cause (logged), never in the 502 (issue 14, finding 7).
+      throw new WorkflowEngineError('The workflow engine could not take the new config.', {
         cause: error,
-        details: { sessionId: after.id, reverted: true },
+        details: { sessionId: after.id, reverted: true, ...engineFailureOf(error) },
       });
     }
   }

@@ -1,5 +1,5 @@
 import { engineOutOfSync, recordStartedInstance, revertAfterEngineFailure } from '../../domain/engine-sync';
-import { WorkflowEngineError } from '../../domain/errors';
+import { engineFailureOf, WorkflowEngineError } from '../../domain/errors';
 import { type Actor, type Session, SYSTEM_ACTOR } from '../../domain/model';
 import type { SessionResult } from '../../domain/results';
 import { withEvents } from '../../domain/session-write';
@@ -97,9 +97,10 @@ export class EngineFollowUp {
           limits: limitsOf(ctx),
         }),
       );
-      throw new WorkflowEngineError(`The workflow engine could not ${operation} the session: ${error.message}`, {
+      // The engine's own text stays in the cause (logged), never in the 502 (issue 14, finding 7).
+      throw new WorkflowEngineError(`The workflow engine could not ${operation} the session.`, {
         cause: error,
-        details: { sessionId: after.id, currentStatus: before.status },
+        details: { sessionId: after.id, currentStatus: before.status, ...engineFailureOf(error) },
       });
     }
   }
