@@ -101,7 +101,26 @@ export interface LocalServerOptions {
   readonly port: number;
   /** One `request` log line per answered request (method, path, status, duration, session id). Default false: tests and benches stay quiet. */
   readonly accessLog?: boolean;
+  /** How long a client may take; defaults {@link DEFAULT_TIMEOUTS}. */
+  readonly timeouts?: Partial<LocalServerTimeouts>;
 }
+
+/**
+ * How long the server waits on a client before dropping the connection (Node's
+ * own defaults, 60 s for headers and 300 s for a request, let a slow or idle
+ * client hold a socket for minutes).
+ */
+export interface LocalServerTimeouts {
+  /** The request line and headers must arrive within this (a 408 and close otherwise). */
+  readonly headersMs: number;
+  /** The whole request, body included, must arrive within this. Bodies are at most 1 MB, handlers answer in seconds. */
+  readonly requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveMs: number;
+}
+
+/** Seconds for headers, tens of seconds for a request (API Gateway gives an integration 30 s), Node's 5 s keep-alive. */
+export const DEFAULT_TIMEOUTS: LocalServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
 /** What the access log line says about one request, filled in as the request is handled. */
 interface RequestFacts {
@@ -120,27 +139,37 @@ export const UNKNOWN_KEY_MESSAGE =
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const routes = mount(options.deps);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
 
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    const facts: RequestFacts = {};
-    if (options.accessLog === true) {
-      res.once('finish', () => {
-        options.deps.logger.info('request', {
-          method: (req.method ?? 'GET').toUpperCase(),
-          path: pathOf(req.url),
-          status: res.statusCode,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
-          ...(facts.sessionId !== undefined && { sessionId: facts.sessionId }),
-          ...(facts.requestId !== undefined && { requestId: facts.requestId }),
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      // How often Node looks for connections past those timeouts (default 30 s, longer than a short headers timeout).
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(timeouts.headersMs / 4))),
+    },
+    (req, res) => {
+      const started = performance.now();
+      const facts: RequestFacts = {};
+      if (options.accessLog === true) {
+        res.once('finish', () => {
+          options.deps.logger.info('request', {
+            method: (req.method ?? 'GET').toUpperCase(),
+            path: pathOf(req.url),
+            status: res.statusCode,
+            durationMs: Math.round((performance.now() - started) * 10) / 10,
+            ...(facts.sessionId !== undefined && { sessionId: facts.sessionId }),
+            ...(facts.requestId !== undefined && { requestId: facts.requestId }),
+          });
         });
+      }
+      handle(req, res, facts).catch((error: unknown) => {
+        options.deps.logger.error('local server failure', { error });
+        if (!res.headersSent) send(res, 500, envelope('internal_error', 'Internal error.'));
       });
-    }
-    handle(req, res, facts).catch((error: unknown) => {
-      options.deps.logger.error('local server failure', { error });
-      if (!res.headersSent) send(res, 500, envelope('internal_error', 'Internal error.'));
-    });
-  });
+    },
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse, facts: RequestFacts) {
     let url: URL;
