@@ -34,6 +34,16 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query') {
   }));
 }
 
+/**
+ * The error statuses a route can answer: its own, plus those the shared stack
+ * gives every route of its kind (a missing token: 401; a body that is not JSON,
+ * too large or not an object: 400, 413, 415), so no answer goes undocumented.
+ */
+export function errorStatuses(route: RouteSpec): number[] {
+  const implied = [...(route.auth ? [401] : []), ...(route.body ? [400, 413, 415] : [])];
+  return [...new Set([...route.errors, ...implied])].sort((a, b) => a - b);
+}
+
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas. */
 export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -62,7 +72,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
             ...Object.fromEntries((route.alternateContent ?? []).map((type) => [type, { schema: { type: 'string' } }])),
           },
         },
-        ...Object.fromEntries(route.errors.map((code) => [code, { description: ERROR_TEXT[code] ?? 'Error', ...error }])),
+        ...Object.fromEntries(errorStatuses(route).map((code) => [code, { description: ERROR_TEXT[code] ?? 'Error', ...error }])),
         500: { description: 'Internal error (the body names the request id).', ...error },
       },
     };
