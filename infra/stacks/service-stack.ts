@@ -191,11 +191,16 @@ export class ServiceStack extends Stack {
       if (needs.sendEmail === true && config.emailFrom !== undefined) add(['ses:SendEmail'], sesIdentityArns(this, config.emailFrom));
       if (needs.notificationDeadLetters === true) add(['sqs:SendMessage'], [notificationDeadLetters.queueArn]);
       if (needs.exportBucket === true) add(['s3:AbortMultipartUpload', 's3:PutObject'], [`${Fn.importValue(props.exportBucketArnExportName)}/exports/*`]);
+      if (needs.exportDownload === true) add(['s3:GetObject'], [`${Fn.importValue(props.exportBucketArnExportName)}/exports/*`]);
     }
     if (machine && checkpoint) acknowledgeStateMachine(machine, checkpoint);
     Validations.of(this.functions.get('table-stream')!.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${props.exportBucketArnExportName}/exports/*]`,
       reason: 'Export jobs write one object per job under exports/, named by job id at run time.',
+    });
+    Validations.of(this.functions.get('download-export-job')!.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${props.exportBucketArnExportName}/exports/*]`,
+      reason: 'Download links are signed for one object per job under exports/, named by job id at run time.',
     });
 
     // The stream consumer: only the records table-stream.ts acts on.

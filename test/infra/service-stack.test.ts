@@ -210,6 +210,19 @@ describe('service stack', () => {
     expect(JSON.stringify(resources)).not.toContain('https://example.com');
   });
 
+  test('export downloads: the download function may read exported files (to presign URLs) and nothing else in the bucket', () => {
+    // Prepare
+    const statements = statementsOf(roleOf(functionIds.get('download-export-job')!));
+
+    // Act
+    const s3 = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('s3:')));
+
+    // Assess
+    expect(actionsOf(s3)).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(s3.map((statement) => statement.Resource))).toContain('/exports/*');
+    expect(actionsOf(statementsOf(roleOf(functionIds.get('get-export-job')!))).filter((action) => action.startsWith('s3:'))).toEqual([]);
+  });
+
   test('callbackUrls: a local default when absent; a URL that is not https (but localhost) is refused', () => {
     // Act
     const config = readConfig(() => undefined);
