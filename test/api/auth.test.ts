@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ROUTES } from '../../functions/http/routes';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalJwt, localJwt } from '../../infra/local/jwt';
-import { createClient, type SessionClient } from '../../shared/client';
+import type { SessionClient } from '../../shared/client';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
 import { API, countItems, DIRECTORY, eventsOf, expectError, expectEventsReplay, issuePaths, type RawResponse, SESSIONS, sendJson, startSession } from './helpers';
@@ -174,7 +174,7 @@ describe('401', () => {
   test('an unauthenticated start or change writes nothing', async () => {
     const sessionsBefore = await countItems(app, 'session');
     const eventsBefore = await eventsOf(coordinator, sessionId);
-    const foreign = createClient({ baseUrl: app.url, token: await foreignJwt.sign({ sub: 'coord-1', roles: ['coordinator'] }) });
+    const foreign = app.withToken(await foreignJwt.sign({ sub: 'coord-1', roles: ['coordinator'] }));
 
     const start = await sendJson(foreign, 'POST', SESSIONS, { storyId: DIRECTORY.story, juniorId: 'junior-a' });
     const pause = await sendJson(foreign, 'POST', `${SESSIONS}/${sessionId}/pause`, {});
