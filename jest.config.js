@@ -26,7 +26,8 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/env.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
+      // Every answer an api test receives is checked against the OpenAPI document (fails the file on a violation).
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts', '<rootDir>/test/support/openapi-conformance-setup.ts'],
     },
   ],
 };

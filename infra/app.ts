@@ -3,7 +3,8 @@
  * (API, functions, schedules, stream, engine, alarms). `npx cdk synth` works
  * offline with no credentials (agnostic environment, no lookups). Context
  * (`-c key=value`, see README "Deploy"): `stage`, `engine`, `elsaBaseUrl`,
- * `alarmEmail`, `emailFrom`, `slackEnabled`, `authDomainPrefix`, `nag`.
+ * `alarmEmail`, `emailFrom`, `slackEnabled`, `authDomainPrefix`, `callbackUrls`,
+ * `logoutUrls` (comma-separated; default DEFAULT_CONSOLE_URL), `nag`.
  * A bad value stops synth with a message naming the key.
  */
 import { App, Validations } from 'aws-cdk-lib';
@@ -12,6 +13,8 @@ import { type ServiceConfig, ServiceStack } from './stacks/service-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
 const ENGINES = ['embedded', 'elsa', 'stepfunctions'] as const;
+/** Where the console signs in from when no `callbackUrls` context is given: the local console (Vite's dev port). */
+export const DEFAULT_CONSOLE_URL = 'http://localhost:5173/console/';
 
 /** Reads and checks the context; every problem is reported at once. */
 export function readConfig(context: (key: string) => unknown): ServiceConfig {
@@ -41,12 +44,23 @@ export function readConfig(context: (key: string) => unknown): ServiceConfig {
   if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix) || authDomainPrefix.includes('cognito') || authDomainPrefix.includes('aws')) {
     problems.push(`'authDomainPrefix' must be lower-case letters, digits and dashes without 'aws' or 'cognito': got '${authDomainPrefix}'`);
   }
+  // OAuth redirect URLs: https, or http only on localhost (Cognito's own rule), a comma-separated list.
+  const urls = (key: string, fallback: string[]): string[] => {
+    const list = (text(key)?.split(',') ?? fallback).map((url) => url.trim()).filter((url) => url !== '');
+    const bad = list.filter((url) => !/^(https:\/\/[^\s/]+|http:\/\/localhost(:\d+)?)(\/[^\s]*)?$/.test(url));
+    if (list.length === 0 || bad.length > 0) problems.push(`'${key}' must be comma-separated https URLs (http only for localhost): got '${bad.join(',')}'`);
+    return list;
+  };
+  const callbackUrls = urls('callbackUrls', [DEFAULT_CONSOLE_URL]);
+  const logoutUrls = urls('logoutUrls', callbackUrls);
   if (problems.length > 0) throw new Error(`Invalid context:\n- ${problems.join('\n- ')}`);
   return {
     stage,
     engine: engine as ServiceConfig['engine'],
     slackEnabled: slack === 'true',
     authDomainPrefix,
+    callbackUrls,
+    logoutUrls,
     ...(elsaBaseUrl !== undefined && { elsaBaseUrl }),
     ...(alarmEmail !== undefined && { alarmEmail }),
     ...(emailFrom !== undefined && { emailFrom }),

@@ -34,6 +34,8 @@ export interface FunctionNeeds {
   readonly notificationDeadLetters?: boolean;
   /** s3:PutObject under `exports/` in the export bucket (export jobs). */
   readonly exportBucket?: boolean;
+  /** s3:GetObject under `exports/` in the export bucket: signs download URLs (the URL acts with this role's rights). */
+  readonly exportDownload?: boolean;
   /** Reads the Slack webhook URL secret (when Slack is enabled). */
   readonly slackWebhook?: boolean;
   /** Reads the list cursor signing key secret. */
@@ -110,6 +112,12 @@ export const FUNCTION_NEEDS = {
   }),
   'create-export-job': merge(NONE, { table: ['PutItem'], why: 'ExportJobStore.create; the stream runs the job.' }),
   'get-export-job': merge(NONE, { table: ['GetItem'], why: 'ExportJobStore.get.' }),
+  'download-export-job': merge(NONE, {
+    table: ['GetItem'],
+    exportDownload: true,
+    why: 'ExportJobStore.get; presigns a GetObject URL for the file (the URL carries this role, so it needs s3:GetObject).',
+  }),
+  'retry-export-job': merge(NONE, { table: ['GetItem', 'UpdateItem', 'PutItem'], why: 'ExportJobStore.get, markRetried, create (the stream runs the new job).' }),
   'set-session-hold': merge(SETTLE, { why: 'getSession, settle, commit the hold (moves the TTL and listing items).' }),
   'pause-session': merge(SETTLE, { engine: ['resume'], why: 'A lifecycle change: commit, then suspend; a failed suspend is reverted (resume).' }),
   'resume-session': merge(SETTLE, {
@@ -193,6 +201,7 @@ export function expectedActions(needs: FunctionNeeds, options: { engine: EngineT
   if (needs.sendEmail && options.emailFrom !== undefined) actions.add('ses:SendEmail');
   if (needs.notificationDeadLetters) actions.add('sqs:SendMessage');
   if (needs.exportBucket) actions.add('s3:PutObject').add('s3:AbortMultipartUpload');
+  if (needs.exportDownload) actions.add('s3:GetObject');
   if (needs.tableStream) {
     for (const action of ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']) actions.add(action);
     for (const action of ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) actions.add(action);

@@ -61,6 +61,8 @@ export interface ComposeOptions {
   readonly settings?: Settings;
   /** Where export jobs write their files. Defaults to `<tmpdir>/mentorship-exports`. */
   readonly exportSink?: ExportSink;
+  /** A running export job records its row count every this many rows (default 1000; tests lower it to watch progress). */
+  readonly exportProgressEveryRows?: number;
   /** Signs list cursors (>= 32 bytes). Without one, a random key: cursors then hold only within this process. */
   readonly cursorKey?: string;
   /** Notification channels. Defaults to what settings configure (Slack with a webhook URL, SES with a sender); none otherwise. */

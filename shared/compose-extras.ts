@@ -22,7 +22,7 @@ export interface Extras {
   readonly reconciliation: ReconciliationService;
 }
 
-type Options = Partial<Pick<ComposeOptions, 'exportSink' | 'notifiers' | 'deadLetters' | 'sessionUrl'>>;
+type Options = Partial<Pick<ComposeOptions, 'exportSink' | 'exportProgressEveryRows' | 'notifiers' | 'deadLetters' | 'sessionUrl'>>;
 
 /** Who asks for a queued session's wait estimate when notifying (the service role may read any session). */
 const NOTIFIER_CALLER = { id: 'notifications', roles: ['service'] } as const;
@@ -36,6 +36,8 @@ export function withExports<D extends CoreDeps>(core: D, options: Options = {}):
     clock: core.clock,
     defaultFormat: core.settings.audit.exportFormat,
     rows: { toRow: toSessionExportRow, columns: SESSION_EXPORT_COLUMNS } as ExportRows,
+    logger: core.logger,
+    ...(options.exportProgressEveryRows !== undefined && { progressEveryRows: options.exportProgressEveryRows }),
   });
   return { ...core, exports };
 }

@@ -3,6 +3,7 @@ import * as cancelSession from './cancel-session';
 import * as compareSessions from './compare-sessions';
 import * as completeSession from './complete-session';
 import * as createExportJob from './create-export-job';
+import * as downloadExportJob from './download-export-job';
 import * as exportSessions from './export-sessions';
 import * as failSession from './fail-session';
 import * as getExportJob from './get-export-job';
@@ -32,6 +33,7 @@ import * as putStory from './put-story';
 import * as reassignMentor from './reassign-mentor';
 import * as recordWorkflowEvent from './record-workflow-event';
 import * as resumeSession from './resume-session';
+import * as retryExportJob from './retry-export-job';
 import type { RouteName } from './routes';
 import * as setSessionHold from './set-session-hold';
 import * as startSession from './start-session';
@@ -48,6 +50,8 @@ export const HANDLERS: Record<RouteName, { makeHandler: MakeHandler }> = {
   exportSessions,
   createExportJob,
   getExportJob,
+  downloadExportJob,
+  retryExportJob,
   compareSessions,
   getRetentionReport,
   getSession,

@@ -41,14 +41,35 @@ export interface TokenClaims {
 /**
  * Why a token was refused: `unknown_key` when it is well signed by a key this
  * DATA_DIR does not hold (made by `npm run token` with another DATA_DIR);
- * `invalid` for everything else (expired, forged, malformed, wrong audience).
+ * `missing_exp` (it would never expire) and `missing_sub` (no caller);
+ * `issued_in_future` (`iat` more than MAX_IAT_SKEW_SECONDS ahead);
+ * `not_access_token` (`token_use` is not `access`: an ID token is no API
+ * credential, as on AWS); `invalid` for everything else (expired, forged,
+ * malformed, wrong issuer or audience), which says nothing more.
  */
-export type TokenRejection = 'unknown_key' | 'invalid';
+export type TokenRejection = 'unknown_key' | 'missing_exp' | 'missing_sub' | 'issued_in_future' | 'not_access_token' | 'invalid';
 
 export type TokenCheck = { readonly ok: true; readonly claims: JWTPayload } | { readonly ok: false; readonly reason: TokenRejection };
 
+/** How far ahead of this clock a token's `iat` may be (clock skew between issuer and server). */
+export const MAX_IAT_SKEW_SECONDS = 60;
+
+/** The 401's message for each refusal: it names the rule broken, never a claim's value. */
+export const REJECTION_MESSAGES: Readonly<Record<TokenRejection, string>> = {
+  unknown_key: 'The token was signed by an unknown key.',
+  missing_exp: 'The token has no "exp" claim; tokens must expire.',
+  missing_sub: 'The token has no "sub" claim; tokens must name their subject.',
+  issued_in_future: `The token's "iat" is in the future (more than ${MAX_IAT_SKEW_SECONDS} s ahead of the server's clock).`,
+  not_access_token: 'Only access tokens (token_use: access) are accepted; an ID token is not an API credential.',
+  invalid: 'A valid bearer token is required.',
+};
+
+const REQUIRED_CLAIMS = ['exp', 'sub'] as const;
+
 export interface LocalJwt {
   sign(claims: TokenClaims): Promise<string>;
+  /** Signs exactly these claims with the local key, adding nothing (no `exp`, `iat`, `iss`, `aud` unless given): for testing the checks. */
+  signPayload(payload: JWTPayload): Promise<string>;
   /** The verified claims, or undefined for a missing, expired or forged token. */
   verify(token: string): Promise<JWTPayload | undefined>;
   /** As `verify`, but says why a token was refused (the local server's 401 message). */
@@ -69,6 +90,7 @@ export async function localJwt(dataDir: string): Promise<LocalJwt> {
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(privateKey),
+    signPayload: (payload) => new SignJWT(payload).setProtectedHeader({ alg: ALG, kid: stored.kid }).sign(privateKey),
     verify: async (token) => {
       const result = await check(token);
       return result.ok ? result.claims : undefined;
@@ -77,17 +99,34 @@ export async function localJwt(dataDir: string): Promise<LocalJwt> {
   };
 
   async function check(token: string): Promise<TokenCheck> {
+    let claims: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: [ALG] });
-      return { ok: true, claims: payload };
+      ({ payload: claims } = await jwtVerify(token, publicKey, {
+        issuer: LOCAL_ISSUER,
+        audience: LOCAL_AUDIENCE,
+        algorithms: [ALG],
+        requiredClaims: [...REQUIRED_CLAIMS],
+      }));
     } catch (error) {
+      if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing' && error.claim === 'exp') return refuse('missing_exp');
+      if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing' && error.claim === 'sub') return refuse('missing_sub');
       // A bad signature under another key id is a token from another DATA_DIR's key;
       // under our own key id it is a forgery (edited claims), which stays a plain refusal.
       const kid = keyIdOf(token);
       const signedElsewhere = error instanceof errors.JWSSignatureVerificationFailed && kid !== undefined && kid !== stored.kid;
-      return { ok: false, reason: signedElsewhere ? 'unknown_key' : 'invalid' };
+      return refuse(signedElsewhere ? 'unknown_key' : 'invalid');
     }
+    // jose checks iat only against a maximum age; a token from the future would outlive its stated lifetime.
+    if (typeof claims.iat === 'number' && claims.iat > Math.floor(Date.now() / 1000) + MAX_IAT_SKEW_SECONDS) {
+      return refuse('issued_in_future');
+    }
+    if (claims.token_use !== 'access') return refuse('not_access_token');
+    return { ok: true, claims };
   }
+}
+
+function refuse(reason: TokenRejection): TokenCheck {
+  return { ok: false, reason };
 }
 
 function keyIdOf(token: string): string | undefined {

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { HANDLERS } from '../../functions/http';
 import { ROUTES, type RouteName } from '../../functions/http/routes';
 import type { AppDeps } from '../../shared/compose';
-import type { LocalJwt } from './jwt';
+import { type LocalJwt, REJECTION_MESSAGES } from './jwt';
 
 /** The local server refuses bodies above this before reading further (API Gateway's own cap is 10 MB). */
 const MAX_READ_BYTES = 1024 * 1024;
@@ -210,7 +210,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
       const bearer = /^Bearer\s+(\S+)$/i.exec(header);
       const checked = bearer ? await options.jwt.check(bearer[1]!) : undefined;
       if (checked?.ok !== true) {
-        const message = checked?.reason === 'unknown_key' ? UNKNOWN_KEY_MESSAGE : 'A valid bearer token is required.';
+        const message = checked?.reason === 'unknown_key' ? UNKNOWN_KEY_MESSAGE : REJECTION_MESSAGES[checked?.reason ?? 'invalid'];
         send(res, 401, envelope('unauthenticated', message), { 'www-authenticate': 'Bearer' });
         return;
       }

@@ -4,7 +4,17 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { type CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, CfnUserPoolGroup, Mfa, OAuthScope, ResourceServerScope, UserPool, UserPoolClient, UserPoolResourceServer } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  UserPool,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+  UserPoolResourceServer,
+} from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -47,6 +57,9 @@ export interface ServiceConfig {
   readonly slackEnabled: boolean;
   /** Prefix of the Cognito hosted domain machine clients get tokens from (unique per region). */
   readonly authDomainPrefix: string;
+  /** Where Cognito's hosted sign-in may send the console back to (code grant), and after sign-out. */
+  readonly callbackUrls: readonly string[];
+  readonly logoutUrls: readonly string[];
 }
 
 export interface ServiceStackProps extends StackProps {
@@ -178,11 +191,16 @@ export class ServiceStack extends Stack {
       if (needs.sendEmail === true && config.emailFrom !== undefined) add(['ses:SendEmail'], sesIdentityArns(this, config.emailFrom));
       if (needs.notificationDeadLetters === true) add(['sqs:SendMessage'], [notificationDeadLetters.queueArn]);
       if (needs.exportBucket === true) add(['s3:AbortMultipartUpload', 's3:PutObject'], [`${Fn.importValue(props.exportBucketArnExportName)}/exports/*`]);
+      if (needs.exportDownload === true) add(['s3:GetObject'], [`${Fn.importValue(props.exportBucketArnExportName)}/exports/*`]);
     }
     if (machine && checkpoint) acknowledgeStateMachine(machine, checkpoint);
     Validations.of(this.functions.get('table-stream')!.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${props.exportBucketArnExportName}/exports/*]`,
       reason: 'Export jobs write one object per job under exports/, named by job id at run time.',
+    });
+    Validations.of(this.functions.get('download-export-job')!.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${props.exportBucketArnExportName}/exports/*]`,
+      reason: 'Download links are signed for one object per job under exports/, named by job id at run time.',
     });
 
     // The stream consumer: only the records table-stream.ts acts on.
@@ -230,7 +248,22 @@ export class ServiceStack extends Stack {
     const serviceScope = new ResourceServerScope({ scopeName: SERVICE_SCOPE, scopeDescription: 'Scheduled automations and the workflow engine (role service).' });
     const resourceServer = new UserPoolResourceServer(this, 'ApiResourceServer', { userPool: pool, identifier: RESOURCE_SERVER_ID, scopes: [serviceScope] });
     pool.addDomain('Domain', { cognitoDomain: { domainPrefix: config.authDomainPrefix } });
-    const userClient = new UserPoolClient(this, 'UserClient', { userPool: pool, authFlows: { userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
+    // People (the console) sign in through the hosted UI with the authorization code grant and PKCE: a public client (no
+    // secret), no implicit grant (tokens in the URL), no admin scope (it lets a token change its own user). The resource
+    // server's scope is not offered: it grants the service role, which only the machine client may ask for.
+    const userClient = new UserPoolClient(this, 'UserClient', {
+      userPool: pool,
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [...config.callbackUrls],
+        logoutUrls: [...config.logoutUrls],
+      },
+    });
     const machineClient = new UserPoolClient(this, 'MachineClient', {
       userPool: pool,
       generateSecret: true,

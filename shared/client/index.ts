@@ -178,6 +178,10 @@ export function createClient(options: ClientOptions) {
     createExportJob: (body: Omit<SessionListQueryInput, 'page' | 'pageSize' | 'cursor'> & { format?: 'json' | 'ndjson' | 'csv' } = {}) =>
       request<ExportJobDto>('POST', `${api}/sessions/exports`, body),
     getExportJob: (id: string) => request<ExportJobDto>('GET', `${api}/sessions/exports/${enc(id)}`),
+    /** Runs a failed job again: the answer is the new job (`retryOf`). */
+    retryExportJob: (id: string) => request<ExportJobDto>('POST', `${api}/sessions/exports/${enc(id)}/retry`),
+    /** A succeeded job's file as text (on AWS fetch follows the 302 to S3). */
+    downloadExportJob: (id: string) => requestText(`${api}/sessions/exports/${enc(id)}/download`),
     compareSessions: (a: string, b: string) => request<SessionComparisonDto>('GET', `${api}/sessions/compare${queryString({ ids: `${a},${b}` })}`),
     getSessionTimeline: (id: string) => request<SessionTimelineDto>('GET', `${api}/sessions/${enc(id)}/timeline`),
     setSessionHold: (id: string, body: { hold: boolean; reason?: string }) => request<HoldViewDto>('PUT', `${api}/sessions/${enc(id)}/hold`, body),

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'mentor_unavailable',
   'payload_too_large',
   'export_too_large',
+  'export_job_state',
   'unsupported_media_type',
   'reference_not_found',
   'idempotency_key_reused',
@@ -148,6 +149,11 @@ export class MentorCannotTakeError extends DomainError {
 /** A synchronous export would not fit in one response: an export job writes it to a file instead. */
 export class ExportTooLargeError extends DomainError {
   readonly code = 'export_too_large';
+}
+
+/** An export job is not in a state that allows this (download before it succeeded, retry of a job that did not fail). */
+export class ExportJobStateError extends DomainError {
+  readonly code = 'export_job_state';
 }
 
 /**

@@ -41,11 +41,16 @@ export function parseGroups(value: unknown): string[] {
  */
 export const SERVICE_SCOPE = 'mentorship/service';
 
-/** The caller: user id from `sub`, roles from `cognito:groups` (unknown groups ignored), `service` from the machine scope. */
+/** The caller of an access token (`token_use: access`, else 401): user id from `sub`, roles from `cognito:groups` (unknown groups ignored), `service` from the machine scope. */
 export function callerFrom(event: APIGatewayProxyEventV2): Caller {
   const claims = claimsOf(event);
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub.length === 0) throw new UnauthenticatedError('A valid bearer token is required.');
+  // API Gateway's JWT authorizer checks signature, issuer, expiry and audience (the app client ids),
+  // but an ID token of the same client passes those too: only access tokens are API credentials.
+  if (claims?.token_use !== 'access') {
+    throw new UnauthenticatedError('Only access tokens (token_use: access) are accepted; an ID token is not an API credential.');
+  }
   const roles = parseGroups(claims?.['cognito:groups']).filter((g): g is Role => (ROLES as readonly string[]).includes(g));
   const scopes = typeof claims?.scope === 'string' ? claims.scope.split(' ') : [];
   if (scopes.includes(SERVICE_SCOPE)) roles.push('service');

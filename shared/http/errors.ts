@@ -32,6 +32,7 @@ export const HTTP_ERRORS = {
   mentor_unavailable: { status: 409, when: 'the named mentor is unavailable or has no free slot (`details.reason`)' },
   payload_too_large: { status: 413, when: 'the body is over 64 KB' },
   export_too_large: { status: 413, when: 'a synchronous export over 5 MB: start an export job instead' },
+  export_job_state: { status: 409, when: 'the export job has not succeeded (download) or has not failed (retry); `details.status` is its status' },
   unsupported_media_type: { status: 415, when: 'the body is not sent as `application/json`' },
   reference_not_found: { status: 422, when: 'the story, junior, mentor or config template does not exist (`details.field`)' },
   idempotency_key_reused: { status: 422, when: 'an `Idempotency-Key` sent again with a different request' },

@@ -9,7 +9,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or invalid bearer token.',
   403: 'Your role may not do this.',
   404: 'Unknown, or not yours.',
-  409: 'The session is not in a status that allows this; the body names the current status and the allowed operations.',
+  409: 'Not in a status that allows this: a session (the body names its status and the allowed operations), an export job (its status).',
   413: 'Body over 64 KB.',
   415: 'Body is not JSON.',
   422: 'A referenced story, junior or mentor does not exist, or an Idempotency-Key was reused with another request.',
@@ -32,6 +32,16 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query') {
     required: location === 'path' || required.has(name),
     schema: property,
   }));
+}
+
+/**
+ * The error statuses a route can answer: its own, plus those the shared stack
+ * gives every route of its kind (a missing token: 401; a body that is not JSON,
+ * too large or not an object: 400, 413, 415), so no answer goes undocumented.
+ */
+export function errorStatuses(route: RouteSpec): number[] {
+  const implied = [...(route.auth ? [401] : []), ...(route.body ? [400, 413, 415] : [])];
+  return [...new Set([...route.errors, ...implied])].sort((a, b) => a - b);
 }
 
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas. */
@@ -62,7 +72,10 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
             ...Object.fromEntries((route.alternateContent ?? []).map((type) => [type, { schema: { type: 'string' } }])),
           },
         },
-        ...Object.fromEntries(route.errors.map((code) => [code, { description: ERROR_TEXT[code] ?? 'Error', ...error }])),
+        ...(route.redirect !== undefined && {
+          302: { description: route.redirect, headers: { location: { description: 'where to fetch it', schema: { type: 'string', format: 'uri' } } } },
+        }),
+        ...Object.fromEntries(errorStatuses(route).map((code) => [code, { description: ERROR_TEXT[code] ?? 'Error', ...error }])),
         500: { description: 'Internal error (the body names the request id).', ...error },
       },
     };

@@ -220,9 +220,12 @@ export function toComparisonDto(comparison: SessionComparison): SessionCompariso
 }
 
 /** An export job as the API shows it (its filter stays internal). */
+/** Where a job's file is downloaded from: the API's route, never the sink's own address (a server path, an S3 URI). */
+export const exportDownloadPath = (id: string) => `/api/mentorship/sessions/exports/${encodeURIComponent(id)}/download`;
+
 export function toExportJobDto(job: ExportJob): ExportJobDto {
-  const { filter: _filter, order: _order, requestedBy: _by, leaseUntil: _lease, ...shown } = job;
-  return shown;
+  const { filter: _filter, order: _order, leaseUntil: _lease, location: _location, ...shown } = job;
+  return { ...shown, ...(job.status === 'succeeded' && { location: exportDownloadPath(job.id) }) };
 }
 
 function toServiceReportDto(report: SessionServiceReport): NonNullable<SessionDetails['serviceReport']> {

@@ -32,6 +32,8 @@ export interface RouteSpec {
   readonly alternateContent?: readonly string[];
   /** Error statuses the route can answer, for the OpenAPI document. */
   readonly errors: readonly number[];
+  /** The route may answer 302 to this (a `Redirect` result), for the OpenAPI document. */
+  readonly redirect?: string;
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -80,6 +82,9 @@ export function httpRoute<S extends RouteSpec>(spec: S, deps: HttpDeps, run: (re
         requestId: event.requestContext?.requestId ?? context.awsRequestId,
       } as RouteRequest<S>;
       const result = await run(request);
+      if (result instanceof Redirect) {
+        return { statusCode: 302, headers: { location: result.url, 'cache-control': 'no-store' }, body: '' };
+      }
       if (result instanceof RawBody) {
         return {
           statusCode: spec.successStatus,
@@ -103,6 +108,11 @@ export class RawBody {
     /** Suggested file name (Content-Disposition: attachment). Plain ASCII only. */
     readonly filename?: string,
   ) {}
+}
+
+/** A success answered as 302 to `url` (a short-lived download link). */
+export class Redirect {
+  constructor(readonly url: string) {}
 }
 
 type ParsedEvent = APIGatewayProxyEventV2 & { parsedBody?: unknown };

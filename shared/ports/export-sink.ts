@@ -17,7 +17,16 @@ export interface ExportWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * How a caller gets a stored export: its bytes (the file sink, local runs), or
+ * a short-lived URL to fetch them from (S3: API Gateway cannot stream, and a
+ * Lambda answer stops at 6 MB, so the API redirects to a presigned URL).
+ */
+export type ExportDownload = { readonly kind: 'content'; readonly body: string } | { readonly kind: 'redirect'; readonly url: string };
+
 /** Stores exports. The sink decides where a name lives; `name` is a plain file name such as `<jobId>.csv`. */
 export interface ExportSink {
   open(name: string, contentType: string): Promise<ExportWriter>;
+  /** A finished export, to hand to a caller as `filename` with `contentType`. */
+  download(name: string, contentType: string, filename: string): Promise<ExportDownload>;
 }

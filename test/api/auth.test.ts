@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ROUTES } from '../../functions/http/routes';
-import { type LocalJwt, localJwt } from '../../infra/local/jwt';
-import { createClient, type SessionClient } from '../../shared/client';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalJwt, localJwt } from '../../infra/local/jwt';
+import type { SessionClient } from '../../shared/client';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
 import { API, countItems, DIRECTORY, eventsOf, expectError, expectEventsReplay, issuePaths, type RawResponse, SESSIONS, sendJson, startSession } from './helpers';
@@ -117,6 +117,54 @@ describe('401', () => {
     expectError(await withAuthorization(`Bearer ${token}`, 'GET', `${SESSIONS}/${sessionId}`), 401, 'unauthenticated');
   });
 
+  describe('claims the local check requires (issue 14)', () => {
+    const base = () => {
+      const now = Math.floor(Date.now() / 1000);
+      return { sub: 'coord-1', 'cognito:groups': ['coordinator'], token_use: 'access', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, iat: now, exp: now + 3600 };
+    };
+
+    test.each([
+      ['no exp (it would never expire)', () => ({ ...base(), exp: undefined }), /exp/],
+      ['no sub', () => ({ ...base(), sub: undefined }), /sub/],
+      ['an iat ten minutes in the future', () => ({ ...base(), iat: base().iat + 600 }), /future/],
+      ['an ID token (token_use id)', () => ({ ...base(), token_use: 'id' }), /access token/],
+      ['no token_use', () => ({ ...base(), token_use: undefined }), /access token/],
+    ])('%s: 401 that says why', async (_label, claims, why) => {
+      // Prepare
+      const token = await app.jwt.signPayload(JSON.parse(JSON.stringify(claims())));
+
+      // Act
+      const response = await withAuthorization(`Bearer ${token}`, 'GET', `${SESSIONS}/${sessionId}`);
+
+      // Assess
+      expect401(response);
+      expect(expectError(response, 401, 'unauthenticated').message).toMatch(why);
+    });
+
+    test('an iat within the allowed skew (30 s ahead) is accepted', async () => {
+      // Prepare
+      const token = await app.jwt.signPayload({ ...base(), iat: base().iat + 30 });
+
+      // Act
+      const response = await withAuthorization(`Bearer ${token}`, 'GET', `${SESSIONS}/${sessionId}`);
+
+      // Assess
+      expect(response.status).toBe(200);
+    });
+
+    test('sign() sets exp by default', async () => {
+      // Prepare
+      const token = await app.jwt.sign({ sub: 'coord-1', roles: ['coordinator'] });
+
+      // Act
+      const claims = await app.jwt.verify(token);
+
+      // Assess
+      expect(claims?.exp).toEqual(expect.any(Number));
+      expect(claims!.exp! - claims!.iat!).toBe(12 * 3600);
+    });
+  });
+
   test('the scheme is case-insensitive', async () => {
     const token = await app.jwt.sign({ sub: 'coord-1', roles: ['coordinator'] });
 
@@ -126,7 +174,7 @@ describe('401', () => {
   test('an unauthenticated start or change writes nothing', async () => {
     const sessionsBefore = await countItems(app, 'session');
     const eventsBefore = await eventsOf(coordinator, sessionId);
-    const foreign = createClient({ baseUrl: app.url, token: await foreignJwt.sign({ sub: 'coord-1', roles: ['coordinator'] }) });
+    const foreign = app.withToken(await foreignJwt.sign({ sub: 'coord-1', roles: ['coordinator'] }));
 
     const start = await sendJson(foreign, 'POST', SESSIONS, { storyId: DIRECTORY.story, juniorId: 'junior-a' });
     const pause = await sendJson(foreign, 'POST', `${SESSIONS}/${sessionId}/pause`, {});

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { seedItems } from '../../shared/adapters/dynamodb/dynamo-store';
@@ -741,11 +739,11 @@ describe('export jobs: POST /sessions/exports, GET /sessions/exports/{id}', () =
     // Assess
     expect({ status: created.status, body: created.json }).toEqual({
       status: 202,
-      body: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'pending', format, createdAt: before, updatedAt: before },
+      body: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'pending', format, requestedBy: 'coord-1', createdAt: before, updatedAt: before },
     });
     expect(pending).toEqual(created.json);
-    expect(done).toMatchObject({ id: pending.id, status: 'succeeded', format, createdAt: before, location: expect.stringMatching(/^file:\/\//) });
-    const file = await readFile(fileURLToPath(done.location!), 'utf8');
+    expect(done).toMatchObject({ id: pending.id, status: 'succeeded', format, createdAt: before, location: `${SESSIONS}/exports/${pending.id}/download` });
+    const file = (await coordinator.downloadExportJob(done.id)).text;
     const sync = await coordinator.exportSessions({ ...filters, format });
     expect(file).toBe(sync.text);
     expect(done.rows).toBe(4);
@@ -764,7 +762,7 @@ describe('export jobs: POST /sessions/exports, GET /sessions/exports/{id}', () =
     // Assess
     expect(job).toMatchObject({ status: 'pending', format: 'json' });
     expect(done).toMatchObject({ status: 'succeeded', format: 'json', rows: 3 });
-    const file = await readFile(fileURLToPath(done.location!), 'utf8');
+    const file = (await service.downloadExportJob(done.id)).text;
     expect(file).toBe((await coordinator.exportSessions({ juniorId: f.juniors[1], format: 'json' })).text);
   });
 
@@ -775,7 +773,7 @@ describe('export jobs: POST /sessions/exports, GET /sessions/exports/{id}', () =
     const job = await coordinator.createExportJob({ storyId: 'story-job-once', format: 'ndjson' });
     await app.deps.exports.runJob(job.id);
     const done = await coordinator.getExportJob(job.id);
-    const file = await readFile(fileURLToPath(done.location!), 'utf8');
+    const file = (await coordinator.downloadExportJob(done.id)).text;
     const second = await startSession(coordinator, { storyId: 'story-job-once' });
     clock.advanceMinutes(1);
 
@@ -784,7 +782,7 @@ describe('export jobs: POST /sessions/exports, GET /sessions/exports/{id}', () =
 
     // Assess
     expect(await coordinator.getExportJob(job.id)).toEqual(done);
-    expect(await readFile(fileURLToPath(done.location!), 'utf8')).toBe(file);
+    expect((await coordinator.downloadExportJob(done.id)).text).toBe(file);
     expect(done.rows).toBe(1);
     await coordinator.cancelSession(first, { reason: 'done with this test' });
     await coordinator.cancelSession(second, { reason: 'done with this test' });
@@ -801,7 +799,7 @@ describe('export jobs: POST /sessions/exports, GET /sessions/exports/{id}', () =
     // Assess
     const done = await coordinator.getExportJob(job.id);
     expect(done).toMatchObject({ status: 'succeeded', rows: 3 });
-    const file = await readFile(fileURLToPath(done.location!), 'utf8');
+    const file = (await coordinator.downloadExportJob(done.id)).text;
     expect(file).toBe((await coordinator.exportSessions({ juniorId: f.juniors[0], format: 'csv' })).text);
   });
 
@@ -1208,6 +1206,6 @@ describe('a third app: a queued session, and an export of more than one page', (
     expect(cancelled.map((row) => row.id)).toEqual(sessions.filter((_, index) => index % 3 === 0).map((session) => session.id));
     expect(byDuration.map((row) => row.id)).toEqual(newestFirst);
     expect(done).toMatchObject({ status: 'succeeded', rows: BULK_COUNT });
-    expect(await readFile(fileURLToPath(done.location!), 'utf8')).toBe((await coord.exportSessions({ storyId: 'story-bulk', format: 'ndjson' })).text);
+    expect((await coord.downloadExportJob(done.id)).text).toBe((await coord.exportSessions({ storyId: 'story-bulk', format: 'ndjson' })).text);
   });
 });

@@ -1,4 +1,4 @@
-import { createClient, type SessionClient } from '../../shared/client';
+import type { SessionClient } from '../../shared/client';
 import type { SessionStatus } from '../../shared/domain/status';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
@@ -20,7 +20,7 @@ type CallerName = (typeof CALLERS)[number];
 
 beforeAll(async () => {
   ({ app, coordinator } = await startApiFixture());
-  const token = async (sub: string, roles: string[]) => createClient({ baseUrl: app.url, token: await app.jwt.sign({ sub, roles }) });
+  const token = async (sub: string, roles: string[]) => app.withToken(await app.jwt.sign({ sub, roles }));
   Object.assign(callers, {
     coordinator,
     'own mentor': await app.as('mentor-a', 'mentor'),

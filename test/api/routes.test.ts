@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROUTES, type RouteName } from '../../functions/http/routes';
+import { DynamoExportJobStore } from '../../shared/adapters/dynamodb/dynamo-export-job-store';
 import type { SessionClient } from '../../shared/client';
 import { startApiFixture } from '../support/api-fixture';
 import type { LocalApp } from '../support/local-app';
@@ -461,8 +462,22 @@ describe('history, export and retention', () => {
 
     expect(rows.map((row) => row.id)).toContain(id);
     expect(job).toMatchObject({ status: 'pending', format: 'csv' });
-    expect(done).toMatchObject({ id: job.id, status: 'succeeded', location: expect.stringMatching(/^file:\/\//) });
+    expect(done).toMatchObject({ id: job.id, status: 'succeeded', location: `${SESSIONS}/exports/${String(job.id)}/download` });
     expect(done.rows).toBe(rows.length);
+  });
+
+  test('GET /sessions/exports/{id}/download answers the file; POST /sessions/exports/{id}/retry runs a failed job again', async () => {
+    const job = expectSuccess('createExportJob', await sendJson(coordinator, 'POST', `${SESSIONS}/exports`, { format: 'json', juniorId: DIRECTORY.juniors[0] }));
+    await app.deps.exports.runJob(String(job.id));
+    const failing = expectSuccess('createExportJob', await sendJson(coordinator, 'POST', `${SESSIONS}/exports`, { format: 'json' }));
+    // A failure as the runner records it (the export tests make the sink fail for real).
+    await new DynamoExportJobStore(app.table.dynamo.document, app.table.tableName).finish(String(failing.id), { status: 'failed', error: 'x' }, new Date().toISOString());
+
+    const rows = expectSuccessRows('downloadExportJob', await coordinator.raw('GET', `${SESSIONS}/exports/${String(job.id)}/download`));
+    const retry = expectSuccess('retryExportJob', await coordinator.raw('POST', `${SESSIONS}/exports/${String(failing.id)}/retry`));
+
+    expect(rows.length).toBeGreaterThan(0);
+    expect(retry).toMatchObject({ status: 'pending', retryOf: failing.id });
   });
 
   test('GET /sessions/{id}/timeline and GET /sessions/compare', async () => {

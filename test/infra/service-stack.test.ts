@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ROUTES } from '../../functions/http/routes';
-import { buildApp } from '../../infra/app';
+import { buildApp, readConfig } from '../../infra/app';
 import { BACKGROUND_FUNCTIONS, OLDEST_QUEUED_METRIC } from '../../infra/constructs/operations';
 import { engineActions, expectedActions, FUNCTION_NEEDS, type FunctionName } from '../../infra/function-needs';
 import { TABLE_DEFINITION } from '../../shared/adapters/dynamodb/table-definition';
@@ -11,9 +11,17 @@ type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unk
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
 const OPTIONS = { engine: 'stepfunctions', emailFrom: 'ops@example.com', slackEnabled: true } as const;
+const CALLBACK_URLS = ['https://console.example.org/console/', 'http://localhost:5173/console/'];
 // One app for the file, bundling skipped, cdk-nag's AwsSolutions pack on: synth throws on any unacknowledged finding.
 const app = new App({
-  context: { 'aws:cdk:bundling-stacks': [], stage: 'test', emailFrom: OPTIONS.emailFrom, slackEnabled: 'true', alarmEmail: 'alarms@example.com' },
+  context: {
+    'aws:cdk:bundling-stacks': [],
+    stage: 'test',
+    emailFrom: OPTIONS.emailFrom,
+    slackEnabled: 'true',
+    alarmEmail: 'alarms@example.com',
+    callbackUrls: CALLBACK_URLS.join(','),
+  },
 });
 const { service } = buildApp(app);
 let synthError: unknown;
@@ -185,6 +193,45 @@ describe('service stack', () => {
     const [[, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Resource]];
     expect(authorizer.Properties.AuthorizerType).toBe('JWT');
     expect(authorizer.Properties.JwtConfiguration.Audience).toHaveLength(2);
+  });
+
+  test('auth: the user client signs in with the code grant only (PKCE, public client), callback URLs from context, no admin scope', () => {
+    // Prepare
+    const userClients = ofType('AWS::Cognito::UserPoolClient').filter(([, c]) => c.Properties.GenerateSecret !== true);
+
+    // Assess
+    expect(userClients).toHaveLength(1);
+    const [[, client]] = userClients as [[string, Resource]];
+    expect(client.Properties).toMatchObject({ AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true, SupportedIdentityProviders: ['COGNITO'] });
+    expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
+    expect(client.Properties.CallbackURLs).toEqual(CALLBACK_URLS);
+    expect(client.Properties.LogoutURLs).toEqual(CALLBACK_URLS);
+    expect([...client.Properties.AllowedOAuthScopes].sort()).toEqual(['email', 'openid', 'profile']);
+    expect(JSON.stringify(resources)).not.toContain('https://example.com');
+  });
+
+  test('export downloads: the download function may read exported files (to presign URLs) and nothing else in the bucket', () => {
+    // Prepare
+    const statements = statementsOf(roleOf(functionIds.get('download-export-job')!));
+
+    // Act
+    const s3 = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('s3:')));
+
+    // Assess
+    expect(actionsOf(s3)).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(s3.map((statement) => statement.Resource))).toContain('/exports/*');
+    expect(actionsOf(statementsOf(roleOf(functionIds.get('get-export-job')!))).filter((action) => action.startsWith('s3:'))).toEqual([]);
+  });
+
+  test('callbackUrls: a local default when absent; a URL that is not https (but localhost) is refused', () => {
+    // Act
+    const config = readConfig(() => undefined);
+    const bad = () => readConfig((key) => (key === 'callbackUrls' ? 'http://console.example.org/,not a url' : undefined));
+
+    // Assess
+    expect(config.callbackUrls).toEqual(['http://localhost:5173/console/']);
+    expect(config.logoutUrls).toEqual(['http://localhost:5173/console/']);
+    expect(bad).toThrow(/callbackUrls/);
   });
 
   test('the API stage throttles by default and tighter on heavy routes, and writes access logs to a log group with retention', () => {

@@ -10,6 +10,7 @@ import type { Role } from '../../shared/domain/session';
 import { type Clock, systemClock } from '../../shared/ports/clock';
 import type { WorkflowEngine } from '../../shared/ports/workflow-engine';
 import { createTestTable, type TestTable } from './dynamo';
+import { conformingFetch } from './openapi-conformance';
 import { ROOMY_SETTINGS } from './settings';
 
 export interface LocalApp {
@@ -21,6 +22,8 @@ export interface LocalApp {
   as(sub: string, ...roles: Role[]): Promise<SessionClient>;
   /** A client with no token at all. */
   anonymous(): SessionClient;
+  /** A client sending this bearer token as is (a hand-made or broken one). */
+  withToken(token: string): SessionClient;
   close(): Promise<void>;
 }
 
@@ -54,13 +57,16 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
   });
   const jwt = await localJwt(dataDir);
   const server = await startLocalServer({ deps, jwt, port: 0 });
+  // Every answer the clients receive is checked against the service's OpenAPI document.
+  const checked = conformingFetch(server.url);
   return {
     url: server.url,
     table,
     deps,
     jwt,
-    as: async (sub, ...roles) => createClient({ baseUrl: server.url, token: await jwt.sign({ sub, roles }) }),
-    anonymous: () => createClient({ baseUrl: server.url }),
+    as: async (sub, ...roles) => createClient({ baseUrl: server.url, token: await jwt.sign({ sub, roles }), fetch: checked }),
+    anonymous: () => createClient({ baseUrl: server.url, fetch: checked }),
+    withToken: (token) => createClient({ baseUrl: server.url, token, fetch: checked }),
     close: async () => {
       await server.close();
       table.dynamo.client.destroy();

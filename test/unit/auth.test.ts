@@ -96,6 +96,22 @@ describe('callerFrom', () => {
   });
 
   test.each([
+    ['an ID token (token_use id)', { sub: 'user-7', 'cognito:groups': '[coordinator]', token_use: 'id' }],
+    ['no token_use claim', { sub: 'user-7', 'cognito:groups': '[coordinator]', token_use: undefined }],
+    ['a refresh-like token_use', { sub: 'user-7', 'cognito:groups': '[coordinator]', token_use: 'refresh' }],
+  ])('%s: refused, only access tokens are API credentials', (_name, claims) => {
+    // Prepare
+    const event = httpApiEvent(claims);
+
+    // Act
+    const act = () => callerFrom(event);
+
+    // Assess
+    expect(act).toThrow(UnauthenticatedError);
+    expect(act).toThrow(/access token/);
+  });
+
+  test.each([
     ['no authorizer at all', undefined],
     ['claims without sub', { 'cognito:groups': '[coordinator]' }],
     ['an empty sub', { sub: '', 'cognito:groups': '[coordinator]' }],

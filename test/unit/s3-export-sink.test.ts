@@ -1,6 +1,6 @@
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { S3ExportSink } from '../../shared/adapters/exports/s3-export-sink';
+import { DOWNLOAD_URL_SECONDS, S3ExportSink } from '../../shared/adapters/exports/s3-export-sink';
 
 /** The S3 export sink against a mocked S3 (no local stand-in): multipart parts, completion, abort. */
 const s3 = mockClient(S3Client);
@@ -73,4 +73,24 @@ test('a failed part reaches the caller; names with a path are refused', async ()
   await expect(writer.write('ab')).rejects.toThrow('SlowDown');
   await expect(sink.open('../etc/passwd', 'text/csv')).rejects.toThrow(RangeError);
   await expect(sink.open('a/b.csv', 'text/csv')).rejects.toThrow(RangeError);
+});
+
+test('download: a presigned GetObject URL for the job key, valid DOWNLOAD_URL_SECONDS, answering the content type and an attachment name', async () => {
+  // Prepare: presigning signs locally with these (fake) credentials; nothing is sent.
+  const signer = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLEEXAMPLE', secretAccessKey: 'not-a-secret' } });
+  const sink = new S3ExportSink({ bucket: 'exports-bucket', client: signer });
+
+  // Act
+  const download = await sink.download('job-1.csv', 'text/csv', 'sessions-job-1.csv');
+
+  // Assess
+  expect(download.kind).toBe('redirect');
+  const url = new URL(download.kind === 'redirect' ? download.url : '');
+  expect(url.hostname).toBe('exports-bucket.s3.eu-west-1.amazonaws.com');
+  expect(url.pathname).toBe('/exports/job-1.csv');
+  expect(url.searchParams.get('X-Amz-Expires')).toBe(String(DOWNLOAD_URL_SECONDS));
+  expect(url.searchParams.get('response-content-type')).toBe('text/csv');
+  expect(url.searchParams.get('response-content-disposition')).toBe('attachment; filename="sessions-job-1.csv"');
+  expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  await expect(sink.download('../other.csv', 'text/csv', 'x.csv')).rejects.toThrow(RangeError);
 });

@@ -82,10 +82,11 @@ export function aSessionIn(status: SessionStatus, overrides: Partial<Session> = 
 
 /**
  * An API Gateway HTTP API (payload 2.0) event from the JSON fixture, with the
- * JWT authorizer's claims replaced; `undefined` removes the authorizer entirely.
+ * JWT authorizer's claims replaced (`token_use: access` unless given); `undefined` removes the authorizer entirely.
  */
 export function httpApiEvent(claims: Record<string, unknown> | undefined): APIGatewayProxyEventV2 {
   const { authorizer: _authorizer, ...requestContext } = structuredClone(httpApiEventFixture.requestContext);
-  const withAuthorizer = { ...requestContext, authorizer: { jwt: { claims, scopes: null } } };
+  // Cognito access tokens carry token_use: access (the only kind callerFrom accepts); a case may override it.
+  const withAuthorizer = { ...requestContext, authorizer: { jwt: { claims: { token_use: 'access', ...claims }, scopes: null } } };
   return { ...structuredClone(httpApiEventFixture), requestContext: claims === undefined ? requestContext : withAuthorizer };
 }

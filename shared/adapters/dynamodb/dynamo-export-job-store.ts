@@ -33,6 +33,8 @@ const ExportJobRecord = z.object({
   rows: z.number().int().optional(),
   bytes: z.number().int().optional(),
   error: z.string().optional(),
+  retryOf: z.string().optional(),
+  retriedAs: z.string().optional(),
 }) satisfies z.ZodType<ExportJob, unknown>;
 
 export class DynamoExportJobStore implements ExportJobStore {
@@ -41,15 +43,21 @@ export class DynamoExportJobStore implements ExportJobStore {
     private readonly tableName: string,
   ) {}
 
-  async create(job: ExportJob): Promise<void> {
+  async create(job: ExportJob): Promise<boolean> {
     const ttl = Math.floor(Date.parse(job.createdAt) / 1000) + JOB_RECORD_DAYS * 86_400;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.exportJob(job.id), entity: 'export-job', ...job, [TABLE_DEFINITION.timeToLiveAttribute]: ttl },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.exportJob(job.id), entity: 'export-job', ...job, [TABLE_DEFINITION.timeToLiveAttribute]: ttl },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async get(id: string): Promise<ExportJob | undefined> {
@@ -67,6 +75,44 @@ export class DynamoExportJobStore implements ExportJobStore {
           ConditionExpression: '#status = :pending OR (#status = :running AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':running': 'running', ':pending': 'pending', ':lease': leaseUntil, ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async progress(id: string, rows: number, now: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.exportJob(id),
+          UpdateExpression: 'SET #rows = :rows, updatedAt = :now',
+          // Only while running: a late progress write must not undo the finished count.
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status', '#rows': 'rows' },
+          ExpressionAttributeValues: { ':running': 'running', ':rows': rows, ':now': now },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async markRetried(id: string, retryId: string, now: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.exportJob(id),
+          UpdateExpression: 'SET retriedAs = :retry, updatedAt = :now',
+          // Two retries at once: the first names its job, the second re-reads and answers that one.
+          ConditionExpression: '#status = :failed AND attribute_not_exists(retriedAs)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':retry': retryId, ':now': now },
         }),
       );
       return true;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import type { ExportSink, ExportWriter, StoredExport } from '../../ports/export-sink';
+import type { ExportDownload, ExportSink, ExportWriter, StoredExport } from '../../ports/export-sink';
 
 /** Longest accepted name in UTF-8 bytes: the temporary name adds 46 bytes and most file systems stop at 255. */
 const MAX_NAME_BYTES = 200;
@@ -36,6 +36,12 @@ export class FileExportSink implements ExportSink {
     const writer = new FileExportWriter(stream, tempPath, finalPath);
     await once(stream, 'ready');
     return writer;
+  }
+
+  /** The file's text (local runs: the local server answers it as the body). */
+  async download(name: string, _contentType: string, _filename: string): Promise<ExportDownload> {
+    assertPlainFileName(name);
+    return { kind: 'content', body: await readFile(path.join(this.directory, name), 'utf8') };
   }
 }
 

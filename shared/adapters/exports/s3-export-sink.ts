@@ -1,8 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ExportSink, ExportWriter, StoredExport } from '../../ports/export-sink';
+import type { ExportDownload, ExportSink, ExportWriter, StoredExport } from '../../ports/export-sink';
 
 /** S3's smallest part but the last; parts are sent when this much is buffered (memory stays near one part). */
 export const PART_BYTES = 5 * 1024 * 1024;
+/** How long a download link stays valid: long enough to start the transfer, short enough that a leaked link soon dies. */
+export const DOWNLOAD_URL_SECONDS = 300;
 
 export interface S3ExportSinkOptions {
   readonly bucket: string;
@@ -39,6 +41,20 @@ export class S3ExportSink implements ExportSink {
     const { UploadId } = await this.client.send(new sdk.CreateMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, ContentType: contentType }));
     if (UploadId === undefined) throw new Error(`S3 answered no UploadId for ${key}`);
     return new S3ExportWriter(this.client, sdk, { bucket: this.options.bucket, key, uploadId: UploadId, partBytes: this.partBytes });
+  }
+
+  /** A presigned GetObject URL (DOWNLOAD_URL_SECONDS) that answers with the content type and an attachment file name. */
+  async download(name: string, contentType: string, filename: string): Promise<ExportDownload> {
+    if (name === '' || name.includes('/') || name.includes('..')) throw new RangeError(`Invalid export file name: ${JSON.stringify(name)}`);
+    const [sdk, presigner] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
+    this.client ??= new sdk.S3Client({});
+    const command = new sdk.GetObjectCommand({
+      Bucket: this.options.bucket,
+      Key: `${this.prefix}${name}`,
+      ResponseContentType: contentType,
+      ResponseContentDisposition: `attachment; filename="${filename}"`,
+    });
+    return { kind: 'redirect', url: await presigner.getSignedUrl(this.client, command, { expiresIn: DOWNLOAD_URL_SECONDS }) };
   }
 }
 

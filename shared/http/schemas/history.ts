@@ -77,10 +77,13 @@ export const ExportJobSchema = z.object({
   format: z.enum(EXPORT_FORMATS),
   createdAt: z.string(),
   updatedAt: z.string(),
-  location: z.string().optional().describe('where the file is (a file path locally, an S3 URI in AWS)'),
-  rows: z.number().int().optional(),
+  requestedBy: z.string().describe('the user id of the caller who asked for the job'),
+  location: z.string().optional().describe('once succeeded: the path to download the file from (GET .../exports/{id}/download)'),
+  rows: z.number().int().optional().describe('rows written so far while running (updated every few rows); all of them once succeeded'),
   bytes: z.number().int().optional(),
-  error: z.string().optional(),
+  error: z.string().optional().describe('why it failed (retry it with POST .../exports/{id}/retry)'),
+  retryOf: z.uuid().optional().describe('a retry: the failed job it runs again'),
+  retriedAs: z.uuid().optional().describe('a failed job that was retried: the job that runs it again'),
 });
 
 /** One exported session (format=json/ndjson; the CSV has these columns in this order). */
