@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import type { SessionClient } from '../../shared/client';
@@ -78,8 +76,8 @@ describe('1. CSV cells that a spreadsheet would run as formulas are prefixed wit
     await app.deps.exports.runJob(job.id);
 
     // Assess
-    const done = await coordinator.getExportJob(job.id);
-    const rows = csvRecords(await readFile(fileURLToPath(done.location!), 'utf8'));
+    // The job's file, through the download route (the job's `location` names that route).
+    const rows = csvRecords((await coordinator.downloadExportJob(job.id)).text);
     expect(rows).toHaveLength(1);
     expectSessionRowNeutralised(rows[0]);
   });
