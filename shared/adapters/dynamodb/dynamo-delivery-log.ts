@@ -4,6 +4,7 @@ import type { Notification } from '../../domain/notifications';
 import type { DeliveryLog, DeliveryState } from '../../ports/notifier';
 import { type Key, keys } from './keys';
 import { parseRecord } from './records';
+import { DynamoTable } from './table';
 import { TABLE_DEFINITION } from './table-definition';
 
 const DeliveryRecord = z.object({ state: z.enum(['delivered', 'dead']) });
@@ -15,14 +16,18 @@ const DeliveryRecord = z.object({ state: z.enum(['delivered', 'dead']) });
  * with it afterwards by the stream's applyExpiry (which covers the partition).
  */
 export class DynamoDeliveryLog implements DeliveryLog {
+  private readonly table: DynamoTable;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.table = new DynamoTable(db, tableName);
+  }
 
   async state(notification: Notification): Promise<DeliveryState | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey(notification), ConsistentRead: true }));
-    return Item === undefined ? undefined : parseRecord(DeliveryRecord, Item, 'notification delivery').state;
+    const item = await this.table.get(deliveryKey(notification));
+    return item === undefined ? undefined : parseRecord(DeliveryRecord, item, 'notification delivery').state;
   }
 
   async mark(notification: Notification, state: DeliveryState): Promise<void> {

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import type { DirectoryEntry, DirectoryKind } from '../../domain/directory';
 import { ValidationError } from '../../domain/errors';
@@ -6,6 +6,7 @@ import type { DirectoryStore, Page } from '../../ports/directory-store';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys } from './keys';
 import { JuniorRecord, MentorRecord, parseRecord, StoryRecord } from './records';
+import { DynamoTable } from './table';
 
 const RECORDS: { [K in DirectoryKind]: z.ZodType<DirectoryEntry<K>> } = {
   junior: JuniorRecord,
@@ -13,34 +14,33 @@ const RECORDS: { [K in DirectoryKind]: z.ZodType<DirectoryEntry<K>> } = {
   story: StoryRecord,
 };
 
+/** Juniors, mentors and stories: one partition a kind, an item an entry. */
 export class DynamoDirectoryStore implements DirectoryStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+  private readonly table: DynamoTable;
+
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.table = new DynamoTable(db, tableName);
+  }
 
   async put<K extends DirectoryKind>(kind: K, entry: DirectoryEntry<K>): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.directory(kind, entry.id), entity: kind, ...entry } }));
+    await this.table.db.send(new PutCommand({ TableName: this.table.tableName, Item: { ...keys.directory(kind, entry.id), entity: kind, ...entry } }));
   }
 
   async get<K extends DirectoryKind>(kind: K, id: string): Promise<DirectoryEntry<K> | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.directory(kind, id), ConsistentRead: true }));
-    return Item === undefined ? undefined : parseRecord(RECORDS[kind], Item, kind);
+    const item = await this.table.get(keys.directory(kind, id));
+    return item === undefined ? undefined : parseRecord(RECORDS[kind], item, kind);
   }
 
   async list<K extends DirectoryKind>(kind: K, options: { limit: number; cursor?: string }): Promise<Page<DirectoryEntry<K>>> {
     const partition = keys.directoryPartition(kind);
     const start = options.cursor === undefined ? undefined : decodeCursor(options.cursor, partition);
     if (start === null) throw new ValidationError('Invalid cursor.', [{ path: 'cursor', message: 'not a cursor of this list' }]);
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        Limit: options.limit,
-        ...(start === undefined ? {} : { ExclusiveStartKey: { pk: partition, sk: start } }),
-      }),
-    );
+    const page = await this.table.query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      Limit: options.limit,
+      ...(start === undefined ? {} : { ExclusiveStartKey: { pk: partition, sk: start } }),
+    });
     const items = (page.Items ?? []).map((item) => parseRecord(RECORDS[kind], item, kind));
     const last = page.LastEvaluatedKey?.sk;
     return { items, ...(typeof last === 'string' ? { nextCursor: encodeCursor(partition, last) } : {}) };

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { EXPORT_FORMATS } from '../../domain/export-format';
 import { LIST_SORTS, SORT_DIRECTIONS } from '../../domain/session-list';
@@ -7,6 +7,7 @@ import { SESSION_STATUSES } from '../../domain/status';
 import type { ExportJob, ExportJobStore } from '../../ports/export-jobs';
 import { keys } from './keys';
 import { parseRecord } from './records';
+import { DynamoTable } from './table';
 import { TABLE_DEFINITION } from './table-definition';
 
 /** Job records are kept this long after they are created; the files they name are the sink's to keep. */
@@ -38,10 +39,14 @@ const ExportJobRecord = z.object({
 }) satisfies z.ZodType<ExportJob, unknown>;
 
 export class DynamoExportJobStore implements ExportJobStore {
+  private readonly table: DynamoTable;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.table = new DynamoTable(db, tableName);
+  }
 
   async create(job: ExportJob): Promise<boolean> {
     const ttl = Math.floor(Date.parse(job.createdAt) / 1000) + JOB_RECORD_DAYS * 86_400;
@@ -61,7 +66,7 @@ export class DynamoExportJobStore implements ExportJobStore {
   }
 
   async get(id: string): Promise<ExportJob | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.exportJob(id), ConsistentRead: true }));
+    const Item = await this.table.get(keys.exportJob(id));
     return Item === undefined ? undefined : parseRecord(ExportJobRecord, Item, 'export job');
   }
 
