@@ -38,6 +38,10 @@ export interface ExportJobStore {
   /** Records the rows written so far, while the job is still running. */
   progress(id: string, rows: number, now: string): Promise<void>;
   finish(id: string, outcome: Pick<ExportJob, 'status' | 'location' | 'rows' | 'bytes' | 'error'>, now: string): Promise<void>;
-  /** Names the job that retries a failed one; false when it is not failed or was retried already (re-read it). */
-  markRetried(id: string, retryId: string, now: string): Promise<boolean>;
+  /**
+   * Names the job that retries a failed one, or a running one whose runner's lease ran out (it
+   * died: the job is marked failed with `abandonedReason`); false when it is neither or was
+   * retried already (re-read it).
+   */
+  markRetried(id: string, retryId: string, now: string, abandonedReason: string): Promise<boolean>;
 }

@@ -40,6 +40,8 @@ const JOB_LEASE_MS = 15 * 60 * 1000;
 /** A running job records its row count this often (one small write per this many rows). */
 export const PROGRESS_EVERY_ROWS = 1000;
 /** What a failed job says: the cause (a path, a bucket, an SDK message) stays in the log. */
+/** What a job whose runner died (its lease ran out, still `running`) says once it is retried. */
+export const ABANDONED_JOB_REASON = 'The export stopped before it finished (its runner did not come back); it was retried as a new job.';
 export const FAILED_JOB_REASON = 'The export could not be written. Retry it: POST /api/mentorship/sessions/exports/{id}/retry.';
 
 export interface ExportRequest {
@@ -103,10 +105,13 @@ export class ExportService {
     if (!mayPerform(caller, 'export_sessions')) throw new ForbiddenError('Your role may not retry export jobs.');
     const failed = await this.getJob(id, caller);
     if (failed.retriedAs !== undefined) return this.retryOf(failed, failed.retriedAs);
-    if (failed.status !== 'failed')
+    const now = this.deps.clock.now().toISOString();
+    // A job still `running` after its lease ran out lost its runner (a crash, a timeout): it is retried like a failed one.
+    const abandoned = failed.status === 'running' && failed.leaseUntil !== undefined && failed.leaseUntil < now;
+    if (failed.status !== 'failed' && !abandoned)
       throw new ExportJobStateError(`Export job ${id} is ${failed.status}; only a failed job can be retried.`, { details: { status: failed.status } });
     const retryId = randomUUID();
-    if (await this.deps.jobs.markRetried(id, retryId, this.deps.clock.now().toISOString())) return this.retryOf(failed, retryId);
+    if (await this.deps.jobs.markRetried(id, retryId, now, ABANDONED_JOB_REASON)) return this.retryOf(failed, retryId);
     // Another retry named its job first: answer that one.
     const again = await this.getJob(id, caller);
     if (again.retriedAs === undefined)

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoExportJobStore } from '../../shared/adapters/dynamodb/dynamo-export-job-store';
 import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
 import type { SessionClient } from '../../shared/client';
 import type { ExportDownload, ExportSink, ExportWriter } from '../../shared/ports/export-sink';
@@ -127,6 +128,31 @@ describe('a job whose sink fails to open', () => {
 
     // Assess
     expect(expectError(response, 409, 'export_job_state').details).toEqual({ status: 'succeeded' });
+  });
+});
+
+describe('a job whose runner died (still running, its lease run out)', () => {
+  test('is retried like a failed one, and ends failed with a safe reason; before the lease runs out it is not', async () => {
+    // Prepare: a runner claims the job for 15 minutes and dies (nothing runs it)
+    const job = await coordinator.createExportJob({ storyId: DIRECTORY.story, format: 'csv' });
+    const jobs = new DynamoExportJobStore(app.table.dynamo.document, app.table.tableName);
+    const claimedAt = clock.now();
+    expect(await jobs.claim(job.id, claimedAt.toISOString(), new Date(claimedAt.getTime() + 15 * 60_000).toISOString())).toBe(true);
+
+    // Act + Assess: within the lease the runner may still finish, so no retry
+    const early = await coordinator.raw('POST', `${SESSIONS}/exports/${job.id}/retry`);
+    expect(expectError(early, 409, 'export_job_state').details).toEqual({ status: 'running' });
+
+    // Act: the lease has run out
+    clock.advanceMinutes(16);
+    const retry = await coordinator.retryExportJob(job.id);
+    await app.deps.exports.runJob(retry.id);
+
+    // Assess
+    const abandoned = await coordinator.getExportJob(job.id);
+    expect(abandoned).toMatchObject({ status: 'failed', retriedAs: retry.id });
+    expect(abandoned.error).toMatch(/stopped before it finished/);
+    expect(await coordinator.getExportJob(retry.id)).toMatchObject({ status: 'succeeded', retryOf: job.id, rows: SESSION_COUNT });
   });
 });
 

@@ -107,17 +107,19 @@ export class DynamoExportJobStore implements ExportJobStore {
     }
   }
 
-  async markRetried(id: string, retryId: string, now: string): Promise<boolean> {
+  async markRetried(id: string, retryId: string, now: string, abandonedReason: string): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.exportJob(id),
-          UpdateExpression: 'SET retriedAs = :retry, updatedAt = :now',
+          // A failed job stays failed; a running one whose lease ran out (its runner died) becomes failed.
+          UpdateExpression: 'SET retriedAs = :retry, updatedAt = :now, #status = :failed, #error = if_not_exists(#error, :abandoned) REMOVE leaseUntil',
           // Two retries at once: the first names its job, the second re-reads and answers that one.
-          ConditionExpression: '#status = :failed AND attribute_not_exists(retriedAs)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':retry': retryId, ':now': now },
+          // A runner whose lease has not run out may still finish: its job is not retried.
+          ConditionExpression: '(#status = :failed OR (#status = :running AND leaseUntil < :now)) AND attribute_not_exists(retriedAs)',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':running': 'running', ':retry': retryId, ':now': now, ':abandoned': abandonedReason },
         }),
       );
       return true;
