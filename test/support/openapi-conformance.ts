@@ -25,6 +25,8 @@ interface Operation {
   /** Literal characters of the template: a literal path segment wins over `{id}`. */
   readonly literal: number;
   readonly responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  /** The document's named types, which the schemas refer to (`#/components/schemas/...`). */
+  readonly components: unknown;
 }
 
 const state = {
@@ -48,7 +50,10 @@ async function operationsOf(baseUrl: string): Promise<Operation[]> {
   let loaded = state.documents.get(baseUrl);
   if (loaded === undefined) {
     loaded = fetch(`${baseUrl}/api/mentorship/openapi.json`).then(async (response) => {
-      const document = (await response.json()) as { paths: Record<string, Record<string, { operationId: string; responses: Operation['responses'] }>> };
+      const document = (await response.json()) as {
+        paths: Record<string, Record<string, { operationId: string; responses: Operation['responses'] }>>;
+        components?: unknown;
+      };
       const operations: Operation[] = [];
       for (const [template, methods] of Object.entries(document.paths)) {
         const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+');
@@ -59,6 +64,7 @@ async function operationsOf(baseUrl: string): Promise<Operation[]> {
             pattern: new RegExp(`^${source}$`),
             literal: template.replace(/\{\w+\}/g, '').length,
             responses: operation.responses,
+            components: document.components,
           });
         }
       }
@@ -114,7 +120,8 @@ async function check(baseUrl: string, method: string, url: URL, response: Respon
       return;
     }
   }
-  const validate = validatorFor(`${operation.id} ${status} ${contentType}`, media.schema);
+  // The schema's references resolve against the document's root: the components go along with it.
+  const validate = validatorFor(`${operation.id} ${status} ${contentType}`, { ...(media.schema as object), components: operation.components });
   if (!validate(body)) {
     for (const error of validate.errors ?? []) violation(error.instancePath || '/', `${error.message ?? 'invalid'} ${JSON.stringify(error.params)}`);
   }
