@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import type { SessionClient } from '../../shared/client';
@@ -79,7 +77,9 @@ describe('1. CSV cells that a spreadsheet would run as formulas are prefixed wit
 
     // Assess
     const done = await coordinator.getExportJob(job.id);
-    const rows = csvRecords(await readFile(fileURLToPath(done.location!), 'utf8'));
+    expect(done.status).toBe('succeeded');
+    // location is the download route now (GET .../exports/{id}/download), not the file's URL.
+    const rows = csvRecords((await coordinator.downloadExportJob(job.id)).text);
     expect(rows).toHaveLength(1);
     expectSessionRowNeutralised(rows[0]);
   });

@@ -4,6 +4,7 @@ import { ERROR_CODES } from '../../domain/errors';
 import { MENTORSHIP_STATES, type MentorshipState } from '../../domain/mentorship-state';
 import { ROLES, SESSION_EVENT_TYPES, type SessionEventType } from '../../domain/model';
 import { SESSION_STATUSES } from '../../domain/status';
+import { OPERATIONS, type Operation } from '../../domain/transitions';
 
 /** The building blocks every wire schema uses: bounded text, ids, instants, storable numbers and free-form data, statuses, the error envelope. */
 
@@ -154,7 +155,10 @@ export const ErrorDetailsSchema = z
     id: z.string().optional().describe('reference_not_found: the id that does not exist'),
     operation: z.string().optional().describe('transition_forbidden, engine_unavailable: the operation refused or failed'),
     currentStatus: status.optional().describe("transition_forbidden, config_change_unsafe: the session's status"),
-    allowedOperations: z.array(z.string()).optional().describe('transition_forbidden: what the session allows in its status'),
+    allowedOperations: z
+      .array(z.enum(OPERATIONS as [Operation, ...Operation[]]))
+      .optional()
+      .describe('transition_forbidden, concurrent_update: what the session allows in its status'),
     status: z.string().optional().describe("export_job_state: the export job's status"),
     failure: z.string().optional().describe('engine_unavailable: how the engine failed (timeout, rejected, ...)'),
     requestId: z.string().optional().describe('internal_error: the request id to look for in the logs'),
