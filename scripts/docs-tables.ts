@@ -6,10 +6,18 @@
  */
 import { ROUTES } from '../functions/http/routes';
 import { HTTP_ERRORS } from '../shared/http/errors';
+import { buildOpenApiDocument } from '../shared/http/openapi';
 import type { RouteSpec } from '../shared/http/route';
 
 /** The file the generated tables live in, relative to the repository root. */
 export const API_DOC = 'docs/api.md';
+/** The OpenAPI document as served (GET /api/mentorship/openapi.json), kept in the repository for readers and diffs. */
+export const OPENAPI_DOC = 'docs/openapi.json';
+
+/** docs/openapi.json's text: the document the route table builds, indented, with a final newline. */
+export function renderOpenApiJson(): string {
+  return `${JSON.stringify(buildOpenApiDocument(Object.values(ROUTES)), null, 2)}\n`;
+}
 
 /** A generated block: `<!-- name:start -->` ... `<!-- name:end -->`. */
 export type TableName = 'routes' | 'errors';

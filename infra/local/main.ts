@@ -6,6 +6,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { join } from 'node:path';
+import { ROUTES } from '../../functions/http/routes';
 import { makeHandler as makeDrainQueue } from '../../functions/scheduled/drain-queue';
 import { makeHandler as makeReconcileEngine } from '../../functions/scheduled/reconcile-engine';
 import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
@@ -16,12 +17,14 @@ import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-dire
 import { ensureTable } from '../../shared/adapters/dynamodb/ensure-table';
 import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
 import { composeApp } from '../../shared/compose';
+import { buildOpenApiDocument } from '../../shared/http/openapi';
 import { createLogger } from '../../shared/observability/logger';
 import { loadSettings } from '../../shared/settings/settings';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { localJwt } from './jwt';
+import { renderReferenceDocs } from './reference-docs';
 import { seedDemoDirectoryOnce } from './seed';
-import { startLocalServer } from './server';
+import { DOCS_PATH, startLocalServer } from './server';
 import { loadLocalSettings } from './settings';
 import { startStreamPoller } from './stream-poller';
 
@@ -62,7 +65,8 @@ async function main() {
     });
     const seeded = await seedDemoDirectoryOnce(clients.document, settings.TABLE_NAME, new DynamoDirectoryStore(clients.document, settings.TABLE_NAME));
     const jwt = await localJwt(settings.dataDir);
-    const server = await startLocalServer({ deps, jwt, port: settings.PORT, accessLog: true });
+    const referenceDocs = () => renderReferenceDocs(buildOpenApiDocument(Object.values(ROUTES)));
+    const server = await startLocalServer({ deps, jwt, port: settings.PORT, accessLog: true, referenceDocs });
     closeServer = server.close;
 
     // The same scheduled and stream handlers Lambda runs, driven locally.
@@ -87,6 +91,7 @@ async function main() {
     logger.info('ready', {
       url: server.url,
       health: `${server.url}/health`,
+      docs: `${server.url}${DOCS_PATH}`,
       dynamodb: dynamo.endpoint,
       table: settings.TABLE_NAME,
       engine: deps.engine.name,

@@ -103,7 +103,12 @@ export interface LocalServerOptions {
   readonly accessLog?: boolean;
   /** How long a client may take; defaults {@link DEFAULT_TIMEOUTS}. */
   readonly timeouts?: Partial<LocalServerTimeouts>;
+  /** The rendered API reference, served at {@link DOCS_PATH} (no token needed); rendered once, on the first request. */
+  readonly referenceDocs?: () => Promise<string>;
 }
+
+/** Where `npm start` serves the API reference (HTML rendered from the OpenAPI document). */
+export const DOCS_PATH = '/api/mentorship/docs';
 
 /**
  * How long the server waits on a client before dropping the connection (Node's
@@ -139,6 +144,7 @@ export const UNKNOWN_KEY_MESSAGE =
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const routes = mount(options.deps);
+  let referencePage: Promise<string> | undefined;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
 
   const server = createServer(
@@ -181,6 +187,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
+    if (path === DOCS_PATH && method === 'GET' && options.referenceDocs !== undefined) {
+      referencePage ??= options.referenceDocs().catch((error: unknown) => {
+        referencePage = undefined;
+        throw error;
+      });
+      send(res, 200, await referencePage, { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff' });
+      return;
+    }
     // As API Gateway: a literal segment wins over a {param} (`/sessions/export` before `/sessions/{id}`).
     const candidates = routes.filter((route) => route.pattern.test(path)).sort((a, b) => a.paramNames.length - b.paramNames.length);
     const route = candidates.find((r) => r.method === method);

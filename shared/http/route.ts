@@ -10,13 +10,26 @@ import { MalformedJsonError, PayloadTooLargeError, toErrorResponse, UnsupportedM
 /** Request bodies above this are refused with 413 before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The areas the OpenAPI document groups operations by (its `tags`, described in shared/http/openapi.ts). */
+export const API_TAGS = ['Sessions', 'Lifecycle', 'Engine callbacks', 'Queue', 'Assignment', 'Config', 'History', 'Exports', 'Directory', 'Meta'] as const;
+export type ApiTag = (typeof API_TAGS)[number];
+
+/** A request header a route reads: what it means and the values it takes. */
+export interface HeaderSpec {
+  readonly description: string;
+  readonly schema: z.ZodType;
+}
+
 /** One route: everything the handler, the local server, OpenAPI and CDK need to know. */
 export interface RouteSpec {
   readonly operationId: string;
   readonly method: 'GET' | 'POST' | 'PUT';
   /** API Gateway path template, e.g. `/api/mentorship/sessions/{id}`. */
   readonly path: string;
+  /** Who may call it and what it does, in a sentence or two (docs/api.md's route table, the operation's description). */
   readonly summary: string;
+  /** The area it belongs to (the operation's tag). */
+  readonly tag: ApiTag;
   /** False only for `/health`: every other route needs a verified JWT. */
   readonly auth: boolean;
   /** The handler's file in functions/http (kebab-case, without extension). */
@@ -24,8 +37,8 @@ export interface RouteSpec {
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
-  /** Headers the route reads (lower-case name -> description). */
-  readonly headers?: Readonly<Record<string, string>>;
+  /** Headers the route reads (lower-case name -> what it means and takes). */
+  readonly headers?: Readonly<Record<string, HeaderSpec>>;
   readonly successStatus: 200 | 201 | 202;
   readonly response: z.ZodType;
   /** Other content types the success answer may take (e.g. `text/csv` for `format=csv`), for OpenAPI. */

@@ -76,7 +76,9 @@ describe('1. CSV cells that a spreadsheet would run as formulas are prefixed wit
     await app.deps.exports.runJob(job.id);
 
     // Assess
-    // The job's file, through the download route (the job's `location` names that route).
+    const done = await coordinator.getExportJob(job.id);
+    expect(done.status).toBe('succeeded');
+    // location is the download route now (GET .../exports/{id}/download), not the file's URL.
     const rows = csvRecords((await coordinator.downloadExportJob(job.id)).text);
     expect(rows).toHaveLength(1);
     expectSessionRowNeutralised(rows[0]);

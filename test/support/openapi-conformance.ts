@@ -25,6 +25,8 @@ interface Operation {
   /** Literal characters of the template: a literal path segment wins over `{id}`. */
   readonly literal: number;
   readonly responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  /** The document's named types, which the schemas refer to (`#/components/schemas/...`). */
+  readonly components: unknown;
 }
 
 const state = {
@@ -44,11 +46,14 @@ export function conformanceReport() {
   return { validated: state.validated, unmatched: state.unmatched, violations: [...state.violations] };
 }
 
-async function operationsOf(baseUrl: string): Promise<Operation[]> {
+async function operationsOf(baseUrl: string, underlying: typeof fetch): Promise<Operation[]> {
   let loaded = state.documents.get(baseUrl);
   if (loaded === undefined) {
-    loaded = fetch(`${baseUrl}/api/mentorship/openapi.json`).then(async (response) => {
-      const document = (await response.json()) as { paths: Record<string, Record<string, { operationId: string; responses: Operation['responses'] }>> };
+    loaded = underlying(`${baseUrl}/api/mentorship/openapi.json`).then(async (response) => {
+      const document = (await response.json()) as {
+        paths: Record<string, Record<string, { operationId: string; responses: Operation['responses'] }>>;
+        components?: unknown;
+      };
       const operations: Operation[] = [];
       for (const [template, methods] of Object.entries(document.paths)) {
         const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+');
@@ -59,6 +64,7 @@ async function operationsOf(baseUrl: string): Promise<Operation[]> {
             pattern: new RegExp(`^${source}$`),
             literal: template.replace(/\{\w+\}/g, '').length,
             responses: operation.responses,
+            components: document.components,
           });
         }
       }
@@ -78,8 +84,8 @@ function validatorFor(key: string, schema: unknown): ValidateFunction {
   return validate;
 }
 
-async function check(baseUrl: string, method: string, url: URL, response: Response): Promise<void> {
-  const operations = await operationsOf(baseUrl);
+async function check(baseUrl: string, underlying: typeof fetch, method: string, url: URL, response: Response): Promise<void> {
+  const operations = await operationsOf(baseUrl, underlying);
   const operation = operations.find((candidate) => candidate.method === method && candidate.pattern.test(url.pathname));
   if (operation === undefined) {
     state.unmatched += 1;
@@ -114,19 +120,24 @@ async function check(baseUrl: string, method: string, url: URL, response: Respon
       return;
     }
   }
-  const validate = validatorFor(`${operation.id} ${status} ${contentType}`, media.schema);
+  // The schema's references resolve against the document's root: the components go along with it.
+  const validate = validatorFor(`${operation.id} ${status} ${contentType}`, { ...(media.schema as object), components: operation.components });
   if (!validate(body)) {
     for (const error of validate.errors ?? []) violation(error.instancePath || '/', `${error.message ?? 'invalid'} ${JSON.stringify(error.params)}`);
   }
 }
 
-/** A fetch that checks every answer from `baseUrl` against the document before handing it back. */
-export function conformingFetch(baseUrl: string): typeof fetch {
+/**
+ * A fetch that checks every answer from `baseUrl` against the document before
+ * handing it back. `underlying` does the requests (a test of the check itself
+ * hands in a fake server).
+ */
+export function conformingFetch(baseUrl: string, underlying: typeof fetch = fetch): typeof fetch {
   return async (input, init) => {
-    const response = await fetch(input, init);
+    const response = await underlying(input, init);
     const url = new URL(input instanceof Request ? input.url : String(input));
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-    if (url.origin === new URL(baseUrl).origin) await check(baseUrl, method, url, response.clone());
+    if (url.origin === new URL(baseUrl).origin) await check(baseUrl, underlying, method, url, response.clone());
     return response;
   };
 }

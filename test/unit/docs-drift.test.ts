@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROUTES } from '../../functions/http/routes';
-import { API_DOC, renderApiDoc, renderErrorTable, renderRouteTable, staleBlocks } from '../../scripts/docs-tables';
+import { API_DOC, OPENAPI_DOC, renderApiDoc, renderErrorTable, renderOpenApiJson, renderRouteTable, staleBlocks } from '../../scripts/docs-tables';
 import { HTTP_ERRORS } from '../../shared/http/errors';
 
 const committed = readFileSync(join(__dirname, '..', '..', API_DOC), 'utf8');
@@ -16,6 +16,16 @@ describe('docs/api.md', () => {
       throw new Error(`${API_DOC}: the ${stale.join(' and ')} table(s) differ from the code: run npm run docs and commit the result`);
     }
     expect(renderApiDoc(committed)).toBe(committed);
+  });
+});
+
+describe('docs/openapi.json', () => {
+  test('is the document the route table builds (if not: run npm run docs)', () => {
+    // Act
+    const current = readFileSync(join(__dirname, '..', '..', OPENAPI_DOC), 'utf8');
+
+    // Assess
+    if (current !== renderOpenApiJson()) throw new Error(`${OPENAPI_DOC} differs from the document the code builds: run npm run docs and commit the result`);
   });
 });
 

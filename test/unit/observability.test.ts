@@ -208,6 +208,7 @@ describe('the HTTP route stack', () => {
     method: 'GET',
     path,
     summary: 'probe',
+    tag: 'Meta',
     auth: false,
     entry: 'probe',
     params: z.object({ id: z.string() }),

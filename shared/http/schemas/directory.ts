@@ -1,110 +1,126 @@
 import * as z from 'zod';
 import { ESCALATION_POLICIES } from '../../domain/session-config';
-import { status } from './primitives';
+import { actorRole, status } from './primitives';
 import { JuniorInput, MentorInput, StoryInput } from './requests';
 import { SessionConfigSchema } from './sessions';
 
 /** Juniors, mentors and stories; the queue; mentor changes, history and workload; config templates and views; health. */
 
 export const withId = <T extends z.ZodObject>(schema: T) => schema.extend({ id: z.string() });
-export const JuniorSchema = withId(JuniorInput);
-export const MentorLoadSchema = z.object({
-  openSessions: z.number().int(),
-  capacity: z.number().int().describe('max_concurrent_sessions_per_mentor, lowered by their own cap'),
-  capacityLeft: z.number().int(),
-});
-export const MentorSchema = withId(MentorInput).extend({ load: MentorLoadSchema });
+export const JuniorSchema = withId(JuniorInput).meta({ id: 'Junior' });
+export const MentorLoadSchema = z
+  .object({
+    openSessions: z.number().int(),
+    capacity: z.number().int().describe('max_concurrent_sessions_per_mentor, lowered by their own cap'),
+    capacityLeft: z.number().int(),
+  })
+  .meta({ id: 'MentorLoad' });
+export const MentorSchema = withId(MentorInput).extend({ load: MentorLoadSchema }).meta({ id: 'Mentor' });
 export const PutMentorResultSchema = MentorSchema.extend({
   reassignment: z
     .object({ reassigned: z.array(z.uuid()), awaitingMentor: z.array(z.uuid()) })
     .optional()
     .describe('when marked unavailable: where their open sessions went'),
-});
-export const StorySchema = withId(StoryInput);
+}).meta({ id: 'PutMentorResult' });
+export const StorySchema = withId(StoryInput).meta({ id: 'Story' });
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
-export const JuniorPage = pageOf(JuniorSchema);
-export const MentorPage = pageOf(MentorSchema);
-export const StoryPage = pageOf(StorySchema);
+export const JuniorPage = pageOf(JuniorSchema).meta({ id: 'JuniorPage' });
+export const MentorPage = pageOf(MentorSchema).meta({ id: 'MentorPage' });
+export const StoryPage = pageOf(StorySchema).meta({ id: 'StoryPage' });
 
 export const usage = z.object({ used: z.number().int(), max: z.number().int() });
-export const QueueStatusSchema = z.object({
-  totalQueued: z.number().int(),
-  activeSessionCount: z.number().int(),
-  maxConcurrentSessions: z.number().int(),
-  estimatedWaitMinutes: z.number().int().describe('for a session arriving now'),
-  limits: z.object({
-    system: usage,
-    queue: usage,
-    perJunior: z.object({ max: z.number().int(), atCapacity: z.number().int().describe('juniors at their limit') }),
-    perMentor: z.object({ max: z.number().int(), atCapacity: z.number().int().describe('mentors at their limit') }),
-  }),
-});
-export const QueuePositionSchema = z.object({
-  sessionId: z.uuid(),
-  status,
-  position: z.number().int().nullable().describe('1 = head of the queue; null when not queued'),
-  blockedBy: z.array(z.enum(['junior', 'mentor', 'system'])),
-  estimatedWaitMinutes: z.number().int().nullable(),
-});
-
-export const MentorChangeResultSchema = z.object({
-  sessionId: z.uuid(),
-  status,
-  mentorId: z.string(),
-  previousMentorId: z.string().optional(),
-  changed: z.boolean().describe('false when the session already had this mentor'),
-});
-export const MentorHistorySchema = z.object({
-  sessionId: z.uuid(),
-  items: z.array(
-    z.object({
-      seq: z.number().int(),
-      at: z.string(),
-      type: z.enum(['mentor_assigned', 'mentor_reassigned', 'mentor_reassignment_queued']),
-      mentorId: z.string().optional(),
-      previousMentorId: z.string().optional(),
-      mode: z.string().optional(),
-      strategy: z.string().optional(),
-      reason: z.string().optional(),
-      notes: z.string().optional(),
-      actor: z.string(),
-      actorRole: z.string(),
+export const QueueStatusSchema = z
+  .object({
+    totalQueued: z.number().int(),
+    activeSessionCount: z.number().int(),
+    maxConcurrentSessions: z.number().int(),
+    estimatedWaitMinutes: z.number().int().describe('for a session arriving now'),
+    limits: z.object({
+      system: usage,
+      queue: usage,
+      perJunior: z.object({ max: z.number().int(), atCapacity: z.number().int().describe('juniors at their limit') }),
+      perMentor: z.object({ max: z.number().int(), atCapacity: z.number().int().describe('mentors at their limit') }),
     }),
-  ),
-});
-export const MentorWorkloadSchema = z.object({
-  mentorId: z.string(),
-  available: z.boolean(),
-  capacity: z.number().int(),
-  openSessions: z.number().int(),
-  capacityLeft: z.number().int(),
-  lastAssignedAt: z.string().optional(),
-  sessions: z.array(z.object({ id: z.uuid(), status, juniorId: z.string(), storyId: z.string(), startedAt: z.string().optional() })),
-  queued: z.array(z.object({ id: z.uuid(), enqueuedAt: z.string().optional(), fallbackToAuto: z.boolean() })).describe('queued sessions that asked for this mentor'),
-});
-export const ConfigTemplateSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  maxDurationHours: z.number(),
-  checkInIntervalMinutes: z.number().int(),
-  escalationPolicy: z.enum(ESCALATION_POLICIES),
-});
-export const ConfigTemplatesSchema = z.object({ items: z.array(ConfigTemplateSchema) });
-export const SessionConfigViewSchema = z.object({
-  sessionId: z.uuid(),
-  status,
-  configTemplateId: z.string().optional(),
-  config: SessionConfigSchema,
-  checkIn: z.object({ nextAt: z.string().optional().describe('while Active'), missedInARow: z.number().int() }),
-  deadline: z.object({ at: z.string(), kind: z.enum(['max_duration', 'pause_timeout', 'queue_timeout']) }).optional(),
-  changes: z
-    .array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))
-    .optional()
-    .describe('for a PUT: the diff'),
-});
+  })
+  .meta({ id: 'QueueStatus' });
+export const QueuePositionSchema = z
+  .object({
+    sessionId: z.uuid(),
+    status,
+    position: z.number().int().nullable().describe('1 = head of the queue; null when not queued'),
+    blockedBy: z.array(z.enum(['junior', 'mentor', 'system'])),
+    estimatedWaitMinutes: z.number().int().nullable(),
+  })
+  .meta({ id: 'QueuePosition' });
 
-export const HealthSchema = z.object({ status: z.literal('ok') });
-export const OpenApiSchema = z.record(z.string(), z.unknown());
+export const MentorChangeResultSchema = z
+  .object({
+    sessionId: z.uuid(),
+    status,
+    mentorId: z.string(),
+    previousMentorId: z.string().optional(),
+    changed: z.boolean().describe('false when the session already had this mentor'),
+  })
+  .meta({ id: 'MentorChangeResult' });
+export const MentorHistorySchema = z
+  .object({
+    sessionId: z.uuid(),
+    items: z.array(
+      z.object({
+        seq: z.number().int(),
+        at: z.string(),
+        type: z.enum(['mentor_assigned', 'mentor_reassigned', 'mentor_reassignment_queued']),
+        mentorId: z.string().optional(),
+        previousMentorId: z.string().optional(),
+        mode: z.string().optional(),
+        strategy: z.string().optional(),
+        reason: z.string().optional(),
+        notes: z.string().optional(),
+        actor: z.string(),
+        actorRole,
+      }),
+    ),
+  })
+  .meta({ id: 'MentorHistory' });
+export const MentorWorkloadSchema = z
+  .object({
+    mentorId: z.string(),
+    available: z.boolean(),
+    capacity: z.number().int(),
+    openSessions: z.number().int(),
+    capacityLeft: z.number().int(),
+    lastAssignedAt: z.string().optional(),
+    sessions: z.array(z.object({ id: z.uuid(), status, juniorId: z.string(), storyId: z.string(), startedAt: z.string().optional() })),
+    queued: z.array(z.object({ id: z.uuid(), enqueuedAt: z.string().optional(), fallbackToAuto: z.boolean() })).describe('queued sessions that asked for this mentor'),
+  })
+  .meta({ id: 'MentorWorkload' });
+export const ConfigTemplateSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    maxDurationHours: z.number(),
+    checkInIntervalMinutes: z.number().int(),
+    escalationPolicy: z.enum(ESCALATION_POLICIES),
+  })
+  .meta({ id: 'ConfigTemplate' });
+export const ConfigTemplatesSchema = z.object({ items: z.array(ConfigTemplateSchema) }).meta({ id: 'ConfigTemplates' });
+export const SessionConfigViewSchema = z
+  .object({
+    sessionId: z.uuid(),
+    status,
+    configTemplateId: z.string().optional(),
+    config: SessionConfigSchema,
+    checkIn: z.object({ nextAt: z.string().optional().describe('while Active'), missedInARow: z.number().int() }),
+    deadline: z.object({ at: z.string(), kind: z.enum(['max_duration', 'pause_timeout', 'queue_timeout']) }).optional(),
+    changes: z
+      .array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))
+      .optional()
+      .describe('for a PUT: the diff'),
+  })
+  .meta({ id: 'SessionConfigView' });
+
+export const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+export const OpenApiSchema = z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' });
 
 export type JuniorDto = z.output<typeof JuniorSchema>;
 export type MentorDto = z.output<typeof MentorSchema>;
@@ -116,3 +132,12 @@ export type MentorHistory = z.output<typeof MentorHistorySchema>;
 export type MentorWorkload = z.output<typeof MentorWorkloadSchema>;
 export type ConfigTemplates = z.output<typeof ConfigTemplatesSchema>;
 export type SessionConfigView = z.output<typeof SessionConfigViewSchema>;
+
+// The wire types by the names the OpenAPI document gives them (components.schemas).
+export type Junior = JuniorDto;
+export type Mentor = MentorDto;
+export type Story = StoryDto;
+export type PutMentorResult = z.output<typeof PutMentorResultSchema>;
+export type JuniorPage = z.output<typeof JuniorPage>;
+export type MentorPage = z.output<typeof MentorPage>;
+export type StoryPage = z.output<typeof StoryPage>;

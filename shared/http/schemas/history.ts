@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { EXPORT_FORMATS } from '../../domain/export-format';
 import { DEFAULT_PAGE_SIZE, LIST_SORTS, MAX_PAGE_OFFSET, MAX_PAGE_SIZE, SORT_DIRECTIONS } from '../../domain/session-list';
-import { directoryId, mentorshipState, status, text } from './primitives';
+import { actorRole, byMentorshipState, directoryId, mentorshipState, sessionEventType, status, text } from './primitives';
 import { LegalHoldSchema, SessionSummarySchema } from './sessions';
 
 /** The history: list and export queries, pages, holds, retention, export jobs, timelines and comparisons. */
@@ -39,52 +39,65 @@ export const SessionListQuery = z
 export const SessionExportQuery = z
   .strictObject({ ...listFilter, format: z.enum(EXPORT_FORMATS).optional().describe('default: settings audit.export_format') })
   .refine(rangeInOrder, RANGE_ISSUE);
-export const ExportJobRequest = z.strictObject({ ...listFilter, format: z.enum(EXPORT_FORMATS).optional() }).refine(rangeInOrder, RANGE_ISSUE);
+export const ExportJobRequest = z
+  .strictObject({ ...listFilter, format: z.enum(EXPORT_FORMATS).optional() })
+  .refine(rangeInOrder, RANGE_ISSUE)
+  .meta({ id: 'ExportJobRequest' });
 export const SessionEventsQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
-export const HoldRequest = z.strictObject({
-  hold: z.boolean().describe('true sets the hold, false clears it'),
-  reason: text(500).optional(),
-});
+export const HoldRequest = z
+  .strictObject({
+    hold: z.boolean().describe('true sets the hold, false clears it'),
+    reason: text(500).optional(),
+  })
+  .meta({ id: 'HoldRequest' });
 export const RetentionQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(3650).default(30) });
 export const ExportJobParams = z.strictObject({ id: z.uuid() });
 
 /** The spec's PagedResult<SessionSummary>, plus the cursor of the next page. */
-export const SessionPageSchema = z.object({
-  items: z.array(SessionSummarySchema),
-  totalCount: z.number().int(),
-  page: z.number().int(),
-  pageSize: z.number().int(),
-  totalPages: z.number().int(),
-  nextCursor: z.string().optional().describe('absent on the last page'),
-});
+export const SessionPageSchema = z
+  .object({
+    items: z.array(SessionSummarySchema),
+    totalCount: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    totalPages: z.number().int(),
+    nextCursor: z.string().optional().describe('absent on the last page'),
+  })
+  .meta({ id: 'SessionPage' });
 
-export const HoldViewSchema = z.object({
-  sessionId: z.uuid(),
-  status,
-  legalHold: LegalHoldSchema.optional(),
-  expiresAt: z.string().optional().describe('when DynamoDB TTL may remove its data; absent while it runs or is held'),
-});
-export const RetentionReportSchema = z.object({
-  retentionDays: z.number().int(),
-  from: z.string(),
-  to: z.string(),
-  expiring: z.number().int().describe('sessions whose data expires in [from, to]'),
-  pastExpiry: z.number().int().describe('expired, waiting for DynamoDB TTL (it removes items within days)'),
-});
-export const ExportJobSchema = z.object({
-  id: z.uuid(),
-  status: z.enum(['pending', 'running', 'succeeded', 'failed']),
-  format: z.enum(EXPORT_FORMATS),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  requestedBy: z.string().describe('the user id of the caller who asked for the job'),
-  location: z.string().optional().describe('once succeeded: the path to download the file from (GET .../exports/{id}/download)'),
-  rows: z.number().int().optional().describe('rows written so far while running (updated every few rows); all of them once succeeded'),
-  bytes: z.number().int().optional(),
-  error: z.string().optional().describe('why it failed (retry it with POST .../exports/{id}/retry)'),
-  retryOf: z.uuid().optional().describe('a retry: the failed job it runs again'),
-  retriedAs: z.uuid().optional().describe('a failed job that was retried: the job that runs it again'),
-});
+export const HoldViewSchema = z
+  .object({
+    sessionId: z.uuid(),
+    status,
+    legalHold: LegalHoldSchema.optional(),
+    expiresAt: z.string().optional().describe('when DynamoDB TTL may remove its data; absent while it runs or is held'),
+  })
+  .meta({ id: 'HoldView' });
+export const RetentionReportSchema = z
+  .object({
+    retentionDays: z.number().int(),
+    from: z.string(),
+    to: z.string(),
+    expiring: z.number().int().describe('sessions whose data expires in [from, to]'),
+    pastExpiry: z.number().int().describe('expired, waiting for DynamoDB TTL (it removes items within days)'),
+  })
+  .meta({ id: 'RetentionReport' });
+export const ExportJobSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(['pending', 'running', 'succeeded', 'failed']),
+    format: z.enum(EXPORT_FORMATS),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    requestedBy: z.string().describe('the user id of the caller who asked for the job'),
+    location: z.string().optional().describe('once succeeded: the path to download the file from (GET .../exports/{id}/download)'),
+    rows: z.number().int().optional().describe('rows written so far while running (updated every few rows); all of them once succeeded'),
+    bytes: z.number().int().optional(),
+    error: z.string().optional().describe('why it failed (retry it with POST .../exports/{id}/retry)'),
+    retryOf: z.uuid().optional().describe('a retry: the failed job it runs again'),
+    retriedAs: z.uuid().optional().describe('a failed job that was retried: the job that runs it again'),
+  })
+  .meta({ id: 'ExportJob' });
 
 /** One exported session (format=json/ndjson; the CSV has these columns in this order). */
 export const SessionExportRowSchema = SessionSummarySchema.extend({
@@ -94,65 +107,73 @@ export const SessionExportRowSchema = SessionSummarySchema.extend({
   cancelReason: z.string().optional(),
   error: z.string().optional(),
   legalHold: z.boolean(),
-});
-export const SessionExportSchema = z.array(SessionExportRowSchema);
+}).meta({ id: 'SessionExportRow' });
+export const SessionExportSchema = z.array(SessionExportRowSchema).meta({ id: 'SessionExport' });
 
 export const isoDuration = z.string().describe('ISO 8601 duration, e.g. PT1H30M');
-export const byState = z.record(z.string(), isoDuration).describe('by MentorshipState');
-export const StatusBreakdownSchema = z.object({
-  queued: isoDuration,
-  active: isoDuration,
-  paused: isoDuration,
-  pauseCount: z.number().int(),
-  longestPause: isoDuration,
-});
+export const byState = byMentorshipState(isoDuration).describe('by MentorshipState');
+export const StatusBreakdownSchema = z
+  .object({
+    queued: isoDuration,
+    active: isoDuration,
+    paused: isoDuration,
+    pauseCount: z.number().int(),
+    longestPause: isoDuration,
+  })
+  .meta({ id: 'StatusBreakdown' });
 /** The spec's SessionTimeline, plus the status breakdown. */
-export const SessionTimelineSchema = z.object({
-  sessionId: z.uuid(),
-  startTime: z.string().describe('createdAt: the timeline includes time in the queue'),
-  startedAt: z.string().optional(),
-  endTime: z.string().optional(),
-  asOf: z.string().describe('endTime, or now for a session still open'),
-  totalDuration: isoDuration,
-  entries: z.array(
-    z.object({
-      seq: z.number().int(),
-      timestamp: z.string(),
-      eventType: z.string(),
-      fromStatus: status.optional(),
-      toStatus: status.optional(),
-      fromState: mentorshipState.optional(),
-      toState: mentorshipState.optional(),
-      actor: z.string(),
-      actorRole: z.string(),
-      description: z.string(),
-      durationInState: isoDuration,
-    }),
-  ),
-  timePerState: byState,
-  statusBreakdown: StatusBreakdownSchema,
-});
+export const SessionTimelineSchema = z
+  .object({
+    sessionId: z.uuid(),
+    startTime: z.string().describe('createdAt: the timeline includes time in the queue'),
+    startedAt: z.string().optional(),
+    endTime: z.string().optional(),
+    asOf: z.string().describe('endTime, or now for a session still open'),
+    totalDuration: isoDuration,
+    entries: z.array(
+      z.object({
+        seq: z.number().int(),
+        timestamp: z.string(),
+        eventType: sessionEventType,
+        fromStatus: status.optional(),
+        toStatus: status.optional(),
+        fromState: mentorshipState.optional(),
+        toState: mentorshipState.optional(),
+        actor: z.string(),
+        actorRole,
+        description: z.string(),
+        durationInState: isoDuration,
+      }),
+    ),
+    timePerState: byState,
+    statusBreakdown: StatusBreakdownSchema,
+  })
+  .meta({ id: 'SessionTimeline' });
 
-export const ComparedSessionSchema = z.object({
-  sessionId: z.uuid(),
-  storyId: z.string(),
-  juniorId: z.string(),
-  mentorId: z.string().optional(),
-  outcome: z.object({ status, cancelReason: z.string().optional(), error: z.string().optional() }),
-  overallScore: z.number().optional(),
-  durations: z.object({ total: isoDuration, active: isoDuration, queued: isoDuration, paused: isoDuration }),
-  timePerState: byState,
-  statusBreakdown: StatusBreakdownSchema,
-  eventCounts: z.record(z.string(), z.number().int()),
-});
+export const ComparedSessionSchema = z
+  .object({
+    sessionId: z.uuid(),
+    storyId: z.string(),
+    juniorId: z.string(),
+    mentorId: z.string().optional(),
+    outcome: z.object({ status, cancelReason: z.string().optional(), error: z.string().optional() }),
+    overallScore: z.number().optional(),
+    durations: z.object({ total: isoDuration, active: isoDuration, queued: isoDuration, paused: isoDuration }),
+    timePerState: byState,
+    statusBreakdown: StatusBreakdownSchema,
+    eventCounts: z.partialRecord(sessionEventType, z.number().int()),
+  })
+  .meta({ id: 'ComparedSession' });
 export const signedMs = z.number().int().describe('b minus a, in milliseconds');
-export const SessionComparisonSchema = z.object({
-  a: ComparedSessionSchema,
-  b: ComparedSessionSchema,
-  configDifferences: z.array(z.object({ field: z.string(), a: z.unknown(), b: z.unknown() })),
-  durationDifferencesMs: z.object({ total: signedMs, active: signedMs, queued: signedMs, paused: signedMs }),
-  stateDifferencesMs: z.record(z.string(), signedMs),
-});
+export const SessionComparisonSchema = z
+  .object({
+    a: ComparedSessionSchema,
+    b: ComparedSessionSchema,
+    configDifferences: z.array(z.object({ field: z.string(), a: z.unknown(), b: z.unknown() })),
+    durationDifferencesMs: z.object({ total: signedMs, active: signedMs, queued: signedMs, paused: signedMs }),
+    stateDifferencesMs: byMentorshipState(signedMs),
+  })
+  .meta({ id: 'SessionComparison' });
 export const CompareQuery = z.strictObject({
   ids: z
     .string()
@@ -174,3 +195,14 @@ export type SessionListQueryInput = Partial<Record<'juniorId' | 'mentorId' | 'st
 };
 export type SessionTimelineDto = z.output<typeof SessionTimelineSchema>;
 export type SessionComparisonDto = z.output<typeof SessionComparisonSchema>;
+
+// The wire types by the names the OpenAPI document gives them (components.schemas).
+export type ExportJob = ExportJobDto;
+export type HoldView = HoldViewDto;
+export type RetentionReport = RetentionReportDto;
+export type SessionExportRow = SessionExportRowDto;
+export type SessionPage = SessionPageDto;
+export type SessionTimeline = SessionTimelineDto;
+export type SessionComparison = SessionComparisonDto;
+export type HoldRequest = z.input<typeof HoldRequest>;
+export type ExportJobRequest = z.input<typeof ExportJobRequest>;

@@ -1,7 +1,10 @@
 import * as z from 'zod';
 import { DIRECTORY_ID_PATTERN } from '../../domain/directory';
+import { ERROR_CODES } from '../../domain/errors';
 import { MENTORSHIP_STATES, type MentorshipState } from '../../domain/mentorship-state';
+import { ROLES, SESSION_EVENT_TYPES, type SessionEventType } from '../../domain/model';
 import { SESSION_STATUSES } from '../../domain/status';
+import { OPERATIONS, type Operation } from '../../domain/transitions';
 
 /** The building blocks every wire schema uses: bounded text, ids, instants, storable numbers and free-form data, statuses, the error envelope. */
 
@@ -123,15 +126,58 @@ export const freeNumbers = checkedFirst(
 
 // Responses
 
-export const status = z.enum(SESSION_STATUSES);
-export const mentorshipState = z.enum(MENTORSHIP_STATES as States);
+export const status = z.enum(SESSION_STATUSES).meta({ id: 'SessionStatus', description: "The session's lifecycle status" });
+export const mentorshipState = z.enum(MENTORSHIP_STATES as States).meta({ id: 'MentorshipState', description: 'Where the mentorship workflow stands' });
+export const sessionEventType = z
+  .enum([...new Set(SESSION_EVENT_TYPES)] as [SessionEventType, ...SessionEventType[]])
+  .meta({ id: 'SessionEventType', description: "An audit-log event's type (docs: the event catalogue)" });
+export const actorRole = z.enum([...ROLES, 'system']).meta({ id: 'ActorRole', description: 'The role the actor acted in; `system` is this service acting on its own' });
+/** A map keyed by MentorshipState: only the states the session went through appear. */
+export const byMentorshipState = <T extends z.ZodType>(value: T) => z.partialRecord(mentorshipState, value);
 
-export const ErrorResponse = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
+/** Every code an error envelope can carry: the domain's codes and `internal_error` (an unexpected failure). */
+export const ErrorCodeSchema = z.enum([...ERROR_CODES, 'internal_error']).meta({
+  id: 'ErrorCode',
+  description: 'What went wrong; the status of each code is in docs/api.md (Errors)',
 });
+export const FieldIssueSchema = z
+  .object({ path: z.string().describe('where, e.g. body.config.maxDurationHours'), message: z.string() })
+  .meta({ id: 'FieldIssue', description: 'One offending field of a refused request' });
+
+/**
+ * What an error may say besides its message. Open (a code may add more); the
+ * properties the service fills are named, by the codes that fill them.
+ */
+export const ErrorDetailsSchema = z
+  .looseObject({
+    issues: z.array(FieldIssueSchema).optional().describe('invalid_request: each offending field'),
+    field: z.string().optional().describe('reference_not_found, config_change_unsafe: the field at fault'),
+    id: z.string().optional().describe('reference_not_found: the id that does not exist'),
+    operation: z.string().optional().describe('transition_forbidden, engine_unavailable: the operation refused or failed'),
+    currentStatus: status.optional().describe("transition_forbidden, config_change_unsafe: the session's status"),
+    allowedOperations: z
+      .array(z.enum(OPERATIONS as [Operation, ...Operation[]]))
+      .optional()
+      .describe('transition_forbidden, concurrent_update: what the session allows in its status'),
+    status: z.string().optional().describe("export_job_state: the export job's status"),
+    failure: z.string().optional().describe('engine_unavailable: how the engine failed (timeout, rejected, ...)'),
+    requestId: z.string().optional().describe('internal_error: the request id to look for in the logs'),
+    sessionId: z.string().optional().describe('idempotency_key_reused, engine_unavailable: the session concerned'),
+    mentorId: z.string().optional().describe('mentor_unavailable: the mentor named'),
+    reason: z.string().optional().describe('mentor_unavailable: why the mentor cannot take it'),
+    limitBytes: z.number().int().optional().describe('payload_too_large, export_too_large: the limit'),
+    maxQueueSize: z.number().int().optional().describe('queue_full: the queue limit'),
+  })
+  .meta({ id: 'ErrorDetails', description: 'Details of an error; which properties appear depends on the code' });
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: ErrorCodeSchema,
+      message: z.string(),
+      details: ErrorDetailsSchema.optional(),
+    }),
+  })
+  .meta({ id: 'Error', description: 'The error envelope every error answer has' });
 
 export type ErrorResponse = z.output<typeof ErrorResponse>;

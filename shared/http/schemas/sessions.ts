@@ -1,120 +1,138 @@
 import * as z from 'zod';
 import { ASSIGNMENT_STRATEGIES } from '../../domain/assignment';
-import { ESCALATION_POLICIES } from '../../domain/session-config';
-import { mentorshipState, status } from './primitives';
-import { SessionReportSchema } from './requests';
+import { CONFIG_BOUNDS, ESCALATION_POLICIES } from '../../domain/session-config';
+import { actorRole, byMentorshipState, mentorshipState, sessionEventType, status } from './primitives';
+import { CONFIG_NUMBER_BOUNDS, SessionReportSchema } from './requests';
 
 /** A session on the wire: start and change results, events, summaries, config and details. */
 
-export const candidateScore = z.object({
-  mentorId: z.string(),
-  skillLevel: z.number(),
-  load: z.number().int(),
-  capacity: z.number().int(),
-  capacityLeft: z.number().int(),
-  loadRatio: z.number(),
-  lastAssignedAt: z.string().optional(),
-  rank: z.number().int().optional().describe('1 = the winner; absent for mentors that could not be chosen'),
-  excluded: z.enum(['unavailable', 'full', 'excluded']).optional(),
-});
-export const MentorAssignmentSchema = z.object({
-  mode: z.enum(['manual', 'auto', 'fallback_to_auto']),
-  mentorId: z.string(),
-  skillArea: z.string(),
-  strategy: z.enum(ASSIGNMENT_STRATEGIES).optional(),
-  requestedMentorId: z.string().optional(),
-  candidates: z.array(candidateScore).describe('best first, at most 20'),
-  candidateCount: z.number().int().describe('mentors covering the skill area'),
-  turn: z.number().int().optional().describe('round robin: the turn this choice took'),
-});
+export const candidateScore = z
+  .object({
+    mentorId: z.string(),
+    skillLevel: z.number(),
+    load: z.number().int(),
+    capacity: z.number().int(),
+    capacityLeft: z.number().int(),
+    loadRatio: z.number(),
+    lastAssignedAt: z.string().optional(),
+    rank: z.number().int().optional().describe('1 = the winner; absent for mentors that could not be chosen'),
+    excluded: z.enum(['unavailable', 'full', 'excluded']).optional(),
+  })
+  .meta({ id: 'CandidateScore' });
+export const MentorAssignmentSchema = z
+  .object({
+    mode: z.enum(['manual', 'auto', 'fallback_to_auto']),
+    mentorId: z.string(),
+    skillArea: z.string(),
+    strategy: z.enum(ASSIGNMENT_STRATEGIES).optional(),
+    requestedMentorId: z.string().optional(),
+    candidates: z.array(candidateScore).describe('best first, at most 20'),
+    candidateCount: z.number().int().describe('mentors covering the skill area'),
+    turn: z.number().int().optional().describe('round robin: the turn this choice took'),
+  })
+  .meta({ id: 'MentorAssignment' });
 
-export const SessionStartResultSchema = z.object({
-  success: z.boolean(),
-  sessionId: z.uuid(),
-  workflowInstanceId: z.string().optional(),
-  mentorId: z.string().optional(),
-  assignment: MentorAssignmentSchema.optional(),
-  status: z.enum(['started', 'queued', 'failed']),
-  queuePosition: z.number().int().optional(),
-  estimatedWaitMinutes: z.number().int().optional(),
-  error: z.string().optional(),
-});
+export const SessionStartResultSchema = z
+  .object({
+    success: z.boolean(),
+    sessionId: z.uuid(),
+    workflowInstanceId: z.string().optional(),
+    mentorId: z.string().optional(),
+    assignment: MentorAssignmentSchema.optional(),
+    status: z.enum(['started', 'queued', 'failed']),
+    queuePosition: z.number().int().optional(),
+    estimatedWaitMinutes: z.number().int().optional(),
+    error: z.string().optional(),
+  })
+  .meta({ id: 'SessionStartResult' });
 
-export const SessionResultSchema = z.object({
-  success: z.boolean(),
-  sessionId: z.uuid(),
-  status,
-  error: z.string().optional(),
-});
+export const SessionResultSchema = z
+  .object({
+    success: z.boolean(),
+    sessionId: z.uuid(),
+    status,
+    error: z.string().optional(),
+  })
+  .meta({ id: 'SessionResult' });
 
-export const SessionEventSchema = z.object({
-  sessionId: z.uuid(),
-  seq: z.number().int(),
-  type: z.string(),
-  occurredAt: z.string(),
-  recordedAt: z.string(),
-  actor: z.string(),
-  actorRole: z.string(),
-  fromStatus: status.optional(),
-  toStatus: status.optional(),
-  fromState: mentorshipState.optional(),
-  toState: mentorshipState.optional(),
-  reason: z.string().optional(),
-  notes: z.string().optional(),
-  externalId: z.string().optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
+export const SessionEventSchema = z
+  .object({
+    sessionId: z.uuid(),
+    seq: z.number().int(),
+    type: sessionEventType,
+    occurredAt: z.string(),
+    recordedAt: z.string(),
+    actor: z.string(),
+    actorRole,
+    fromStatus: status.optional(),
+    toStatus: status.optional(),
+    fromState: mentorshipState.optional(),
+    toState: mentorshipState.optional(),
+    reason: z.string().optional(),
+    notes: z.string().optional(),
+    externalId: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'SessionEvent' });
 
-export const LegalHoldSchema = z.object({ setBy: z.string(), setAt: z.string(), reason: z.string().optional() });
+export const LegalHoldSchema = z.object({ setBy: z.string(), setAt: z.string(), reason: z.string().optional() }).meta({ id: 'LegalHold' });
 
-export const SessionSummarySchema = z.object({
-  id: z.uuid(),
-  storyId: z.string(),
-  storyTitle: z.string(),
-  juniorId: z.string(),
-  juniorName: z.string(),
-  mentorId: z.string().optional(),
-  currentState: mentorshipState.optional(),
-  status,
-  createdAt: z.string(),
-  completedAt: z.string().optional(),
-  duration: z.string().describe('ISO 8601 duration from creation to end (or now)'),
-  overallScore: z.number().optional(),
-});
+export const SessionSummarySchema = z
+  .object({
+    id: z.uuid(),
+    storyId: z.string(),
+    storyTitle: z.string(),
+    juniorId: z.string(),
+    juniorName: z.string(),
+    mentorId: z.string().optional(),
+    currentState: mentorshipState.optional(),
+    status,
+    createdAt: z.string(),
+    completedAt: z.string().optional(),
+    duration: z.string().describe('ISO 8601 duration from creation to end (or now)'),
+    overallScore: z.number().optional(),
+  })
+  .meta({ id: 'SessionSummary' });
 
-export const NotificationPreferencesSchema = z.object({
-  slackEnabled: z.boolean(),
-  emailEnabled: z.boolean(),
-  additionalRecipients: z.array(z.string()),
-  notifyOnStateChange: z.boolean(),
-  notifyOnBlocker: z.boolean(),
-  notifyOnEscalation: z.boolean(),
-  notifyOnCompletion: z.boolean(),
-});
-export const SessionConfigSchema = z.object({
-  maxDurationHours: z.number(),
-  checkInIntervalMinutes: z.number().int(),
-  escalationPolicy: z.enum(ESCALATION_POLICIES),
-  qualityTierOverride: z.number().int().optional(),
-  notifications: NotificationPreferencesSchema,
-});
+export const NotificationPreferencesSchema = z
+  .object({
+    slackEnabled: z.boolean(),
+    emailEnabled: z.boolean(),
+    additionalRecipients: z.array(z.string()).meta({ maxItems: CONFIG_BOUNDS.maxRecipients }),
+    notifyOnStateChange: z.boolean(),
+    notifyOnBlocker: z.boolean(),
+    notifyOnEscalation: z.boolean(),
+    notifyOnCompletion: z.boolean(),
+  })
+  .meta({ id: 'NotificationPreferences' });
+export const SessionConfigSchema = z
+  .object({
+    maxDurationHours: z.number().meta(CONFIG_NUMBER_BOUNDS.maxDurationHours),
+    checkInIntervalMinutes: z.number().int().meta(CONFIG_NUMBER_BOUNDS.checkInIntervalMinutes),
+    escalationPolicy: z.enum(ESCALATION_POLICIES),
+    qualityTierOverride: z.number().int().meta(CONFIG_NUMBER_BOUNDS.qualityTierOverride).optional(),
+    notifications: NotificationPreferencesSchema,
+  })
+  .meta({ id: 'SessionConfig' });
 
 /** What the service counted at completion (stored with the engine's report). */
-export const ServiceReportSchema = z.object({
-  timePerState: z.record(z.string(), z.string()).describe('ISO 8601 durations by MentorshipState'),
-  queued: z.string(),
-  active: z.string(),
-  paused: z.string(),
-  pauseCount: z.number().int(),
-  longestPause: z.string(),
-  blockersDetected: z.number().int(),
-  blockersResolved: z.number().int(),
-  escalations: z.number().int(),
-  checkInsMissed: z.number().int(),
-  stateTransitions: z.number().int(),
-  lateStateReports: z.number().int(),
-  engineScore: z.number().optional(),
-});
+export const ServiceReportSchema = z
+  .object({
+    timePerState: byMentorshipState(z.string()).describe('ISO 8601 durations by MentorshipState'),
+    queued: z.string(),
+    active: z.string(),
+    paused: z.string(),
+    pauseCount: z.number().int(),
+    longestPause: z.string(),
+    blockersDetected: z.number().int(),
+    blockersResolved: z.number().int(),
+    escalations: z.number().int(),
+    checkInsMissed: z.number().int(),
+    stateTransitions: z.number().int(),
+    lateStateReports: z.number().int(),
+    engineScore: z.number().optional(),
+  })
+  .meta({ id: 'ServiceReport' });
 
 export const SessionDetailsSchema = SessionSummarySchema.extend({
   skillArea: z.string(),
@@ -137,17 +155,19 @@ export const SessionDetailsSchema = SessionSummarySchema.extend({
   expiresAt: z.string().optional().describe('when its data expires (retention); absent while it runs or is held'),
   version: z.number().int(),
   events: z.array(SessionEventSchema),
-});
+}).meta({ id: 'SessionDetails' });
 
-export const SessionEventsSchema = z.object({ sessionId: z.uuid(), items: z.array(SessionEventSchema) });
+export const SessionEventsSchema = z.object({ sessionId: z.uuid(), items: z.array(SessionEventSchema) }).meta({ id: 'SessionEvents' });
 
-export const WorkflowEventResultSchema = z.object({
-  sessionId: z.uuid(),
-  recorded: z.boolean(),
-  duplicate: z.boolean(),
-  stateApplied: z.boolean(),
-  currentState: z.string().optional(),
-});
+export const WorkflowEventResultSchema = z
+  .object({
+    sessionId: z.uuid(),
+    recorded: z.boolean(),
+    duplicate: z.boolean(),
+    stateApplied: z.boolean(),
+    currentState: z.string().optional(),
+  })
+  .meta({ id: 'WorkflowEventResult' });
 
 export type SessionStartResult = z.output<typeof SessionStartResultSchema>;
 export type SessionResult = z.output<typeof SessionResultSchema>;
@@ -155,3 +175,9 @@ export type SessionEventDto = z.output<typeof SessionEventSchema>;
 export type SessionSummary = z.output<typeof SessionSummarySchema>;
 export type SessionDetails = z.output<typeof SessionDetailsSchema>;
 export type WorkflowEventResult = z.output<typeof WorkflowEventResultSchema>;
+
+// The wire types by the names the OpenAPI document gives them (components.schemas).
+export type SessionEvent = SessionEventDto;
+export type SessionEvents = z.output<typeof SessionEventsSchema>;
+export type SessionConfig = z.output<typeof SessionConfigSchema>;
+export type MentorAssignment = z.output<typeof MentorAssignmentSchema>;
