@@ -30,8 +30,10 @@ export function reconcile(session: Session, engine: EngineInstanceStatus, ctx: T
     if (engine === 'NotFound' && justStarted(session, ctx.now)) return { action: 'in_sync' };
     return diverged(session, 'engine_ended', `the workflow instance is ${engine} while the session is ${session.status}`, ctx);
   }
-  // Cancelled (or timed out) here: the instance must stop. Completed or Failed came from the engine's own report.
-  if (alive && session.status === 'Cancelled') return { action: 'cancel_engine' };
+  // Cancelled (or timed out) here: the instance must stop. Completed or Failed came from the engine's own
+  // report, unless the session is marked: then the service ended it (a coordinator's complete or fail, an
+  // instance that started after the end) and the instance must stop too.
+  if (alive && (session.status === 'Cancelled' || session.engineSync !== undefined)) return { action: 'cancel_engine' };
   return inSync(session, ctx);
 }
 

@@ -280,3 +280,62 @@ describe('DynamoDB requests per operation', () => {
     expect(await count(() => app.sessions.cancelSession(third, { reason: 'x' }, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1 });
   });
 });
+
+describe("a coordinator's complete or fail ends the engine instance (issue 13)", () => {
+  test.each([
+    ['fail', (id: string) => app.sessions.failSession(id, { error: 'abandoned by the team' }, coordinator)],
+    ['complete', (id: string) => app.sessions.completeSession(id, { report }, coordinator)],
+  ] as const)('%s by a coordinator: the instance is cancelled, nothing pending', async (_name, end) => {
+    // Prepare
+    const id = await start('junior-7');
+
+    // Act
+    await end(id);
+
+    // Assess
+    expect(await engineStatus(id)).toBe('Cancelled');
+    const { session } = await expectEventsReplayToStatus(id);
+    expect(session.engineSync).toBeUndefined();
+  });
+
+  test('reported by the engine itself (role service): no engine call, the instance finishes on its own', async () => {
+    // Prepare
+    const id = await start('junior-7');
+    const before = engine.calls.length;
+
+    // Act
+    await app.sessions.completeSession(id, { report }, engineCaller);
+
+    // Assess
+    expect(engine.calls.slice(before)).toEqual([]);
+    expect(await engineStatus(id)).toBe('Running');
+  });
+
+  test('the engine fails the cancel: the end stands, the session is marked, one reconciliation pass stops the instance', async () => {
+    // Prepare
+    const id = await start('junior-8');
+    engine.failOn('cancel');
+
+    // Act
+    const result = await app.sessions.failSession(id, { error: 'abandoned by the team' }, coordinator);
+
+    // Assess: the fail stands, marked for reconciliation
+    expect(result).toMatchObject({ status: 'Failed' });
+    expect(await engineStatus(id)).toBe('Running');
+    const marked = await expectEventsReplayToStatus(id);
+    expect(marked.session.engineSync).toMatchObject({ reason: 'engine_call_failed' });
+    expect(marked.events.at(-1)).toMatchObject({ type: 'workflow_sync_failed', data: { operation: 'fail', reverted: false } });
+
+    // Act: the engine is back; the schedule's pass
+    engine.heal();
+    const pass = await app.reconciliation.reconcile();
+
+    // Assess
+    expect(pass.cancelledInEngine).toContain(id);
+    expect(pass.resolved).toContain(id);
+    expect(await engineStatus(id)).toBe('Cancelled');
+    const settled = await expectEventsReplayToStatus(id);
+    expect(settled.session.engineSync).toBeUndefined();
+    expect(settled.session.status).toBe('Failed');
+  });
+});

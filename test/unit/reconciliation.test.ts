@@ -114,3 +114,15 @@ describe('agreement clears a pending marker with workflow_sync_resolved', () => 
     expect(reconcile(withInstance('Cancelled', { engineSync: pending }), 'Running', ctx)).toEqual({ action: 'cancel_engine' });
   });
 });
+
+describe('an ended session the service ended (marked), whose instance still runs', () => {
+  test.each(['Completed', 'Failed'] as const)('%s, marked, instance Running or Suspended: the engine is told to stop', (status) => {
+    for (const engine of ['Running', 'Suspended'] as const) {
+      expect(reconcile(withInstance(status, { engineSync: pending }), engine, ctx)).toEqual({ action: 'cancel_engine' });
+    }
+  });
+
+  test.each(['Completed', 'Failed'] as const)('%s, not marked (the engine ended it itself): left alone', (status) => {
+    expect(reconcile(withInstance(status), 'Running', ctx)).toEqual({ action: 'in_sync' });
+  });
+});

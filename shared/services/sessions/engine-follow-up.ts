@@ -75,7 +75,7 @@ export class EngineFollowUp {
   async follow(operation: Operation, before: Session, after: Session, actor: Actor, now: string): Promise<SessionResult> {
     const { ctx } = this;
     const instanceId = after.workflowInstanceId;
-    const call = instanceId === undefined ? undefined : engineCall(ctx.engine, operation, instanceId);
+    const call = instanceId === undefined ? undefined : engineCall(ctx.engine, operation, instanceId, actor);
     if (call === undefined || instanceId === undefined) return resultOf(after);
     try {
       await call();
@@ -83,8 +83,8 @@ export class EngineFollowUp {
       return resultOf(after);
     } catch (error) {
       if (!(error instanceof WorkflowEngineError)) throw error;
-      if (operation === 'cancel') {
-        // The cancel stands (slots are free); the engine is told again by the schedule.
+      if (operation === 'cancel' || operation === 'complete' || operation === 'fail') {
+        // The end stands (slots are free); the session is marked and reconciliation tells the engine again.
         await bestEffort(ctx, 'record workflow_sync_failed', () =>
           ctx.sessions.commit({ expected: after, ...engineOutOfSync(after, operation, error.message, { actor, now }) }),
         );
@@ -123,7 +123,7 @@ export class EngineFollowUp {
   }
 }
 
-function engineCall(engine: WorkflowEngine, operation: Operation, instanceId: string): (() => Promise<void>) | undefined {
+function engineCall(engine: WorkflowEngine, operation: Operation, instanceId: string, actor: Actor): (() => Promise<void>) | undefined {
   switch (operation) {
     case 'pause':
       return () => engine.suspend(instanceId);
@@ -133,7 +133,8 @@ function engineCall(engine: WorkflowEngine, operation: Operation, instanceId: st
       return () => engine.cancel(instanceId);
     case 'complete':
     case 'fail':
-      // Reported by the engine itself: it has already finished or faulted.
-      return undefined;
+      // Reported by the engine itself (role service): it has already finished or faulted. Ended by
+      // anyone else (a coordinator): the instance would run on under an ended session, so it is stopped.
+      return actor.role === 'service' ? undefined : () => engine.cancel(instanceId);
   }
 }
