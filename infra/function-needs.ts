@@ -19,7 +19,7 @@ import type { IndexName } from '../shared/adapters/dynamodb/table-definition';
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'TransactWriteItems';
 export type { IndexName };
 /** The WorkflowEngine port's calls a path makes. */
-export type EngineCall = 'start' | 'suspend' | 'resume' | 'cancel' | 'status' | 'updateConfig';
+export type EngineCall = 'start' | 'find' | 'suspend' | 'resume' | 'cancel' | 'status' | 'updateConfig';
 export type EngineType = 'embedded' | 'elsa' | 'stepfunctions';
 
 export interface FunctionNeeds {
@@ -52,8 +52,14 @@ export interface FunctionNeeds {
 const READ: readonly TableAction[] = ['GetItem', 'BatchGetItem', 'Query'];
 const COMMIT: readonly TableAction[] = ['TransactWriteItems', 'PutItem', 'UpdateItem', 'ConditionCheckItem', 'DeleteItem'];
 const NONE = { table: [], indexes: [], engine: [] } as const;
-/** Settling an overdue session (see the module comment): commit, cancel, drain (which starts queued sessions, suspended when paused). */
-const SETTLE = { table: [...READ, ...COMMIT], indexes: ['queue'], engine: ['start', 'suspend', 'cancel'] } as const satisfies Omit<FunctionNeeds, 'why'>;
+/**
+ * Settling an overdue session (see the module comment): commit, stop the instance (a stop with no instance id looks
+ * it up by correlation id; a failed cancel asks the status), drain (which starts queued sessions, suspended when paused).
+ */
+const SETTLE = { table: [...READ, ...COMMIT], indexes: ['queue'], engine: ['start', 'find', 'suspend', 'cancel', 'status'] } as const satisfies Omit<
+  FunctionNeeds,
+  'why'
+>;
 const LIST_INDEXES: readonly IndexName[] = ['list-created', 'list-completed', 'list-duration'];
 
 function merge(base: Omit<FunctionNeeds, 'why'>, extra: Partial<FunctionNeeds> & { why: string }): FunctionNeeds {
@@ -118,6 +124,10 @@ export const FUNCTION_NEEDS = {
     why: 'ExportJobStore.get; presigns a GetObject URL for the file (the URL carries this role, so it needs s3:GetObject).',
   }),
   'retry-export-job': merge(NONE, { table: ['GetItem', 'UpdateItem', 'PutItem'], why: 'ExportJobStore.get, markRetried, create (the stream runs the new job).' }),
+  'redrive-session-engine': merge(SETTLE, {
+    engine: ['resume'],
+    why: "getSession, commit the command's claim, drive it (start or adopt by correlation id, suspend, resume, stop), record the outcome; released slots drain.",
+  }),
   'set-session-hold': merge(SETTLE, { why: 'getSession, settle, commit the hold (moves the TTL and listing items).' }),
   'pause-session': merge(SETTLE, { engine: ['resume'], why: 'A lifecycle change: commit, then suspend; a failed suspend is reverted (resume).' }),
   'resume-session': merge(SETTLE, {
@@ -125,8 +135,8 @@ export const FUNCTION_NEEDS = {
     why: 'A lifecycle change: commit, then resume the instance (Step Functions: take the held token, SendTaskSuccess).',
   }),
   'cancel-session': merge(SETTLE, { why: 'A lifecycle change: commit, cancel the instance, drain the released slots.' }),
-  'complete-session': merge(SETTLE, { why: 'A lifecycle change (no engine call of its own): commit, drain the released slots.' }),
-  'fail-session': merge(SETTLE, { why: 'A lifecycle change (no engine call of its own): commit, drain the released slots.' }),
+  'complete-session': merge(SETTLE, { why: "A lifecycle change: commit, stop the instance (a coordinator's; not the engine's own report), drain the released slots." }),
+  'fail-session': merge(SETTLE, { why: "A lifecycle change: commit, stop the instance (a coordinator's; not the engine's own report), drain the released slots." }),
   'record-workflow-event': merge(SETTLE, { why: 'getSession, settle, commit the event (and its external-id item).' }),
   'start-session': merge(SETTLE, {
     indexes: ['open'],
@@ -138,8 +148,8 @@ export const FUNCTION_NEEDS = {
   'drain-queue': merge(SETTLE, { why: 'drainQueue: sessions waiting for a mentor, then the queue (queue index), starting instances.' }),
   'reconcile-engine': merge(SETTLE, {
     indexes: ['open'],
-    engine: ['status'],
-    why: 'Engine-sync and open sessions (open index), the cursor item (GetItem/PutItem), engine status/cancel, commits; released slots drain.',
+    engine: ['status', 'resume'],
+    why: 'Engine-sync and open sessions (open index), the cursor item (GetItem/PutItem), engine status/cancel, commits; then the engine commands due (open index, filtered): claim, drive (start or adopt, suspend, resume, stop), record; released slots drain.',
   }),
   'table-stream': merge(SETTLE, {
     indexes: [...LIST_INDEXES, 'open', 'due'],
@@ -171,13 +181,13 @@ export function engineActions(engine: EngineType, calls: readonly EngineCall[], 
   for (const call of calls) {
     if (engine === 'embedded') {
       // Instances are WORKFLOW# items: start puts one, status reads it, every other call updates it.
-      table.add(call === 'start' ? 'PutItem' : call === 'status' ? 'GetItem' : 'UpdateItem');
+      table.add(call === 'start' ? 'PutItem' : call === 'status' || call === 'find' ? 'GetItem' : 'UpdateItem');
     } else if (engine === 'stepfunctions') {
       // A retried start (ExecutionAlreadyExists) checks the existing execution with DescribeExecution.
       if (call === 'start') states.add('states:StartExecution').add('states:DescribeExecution');
       // A failed StopExecution is checked with DescribeExecution (already ended is fine).
       if (call === 'cancel') states.add('states:StopExecution').add('states:DescribeExecution');
-      if (call === 'status') states.add('states:DescribeExecution');
+      if (call === 'status' || call === 'find') states.add('states:DescribeExecution');
       if (call === 'resume') {
         // The held token is taken (DeleteItem), sent back, and restored (PutItem) when the send fails.
         states.add('states:SendTaskSuccess');

@@ -32,6 +32,7 @@ import * as putMentor from './put-mentor';
 import * as putStory from './put-story';
 import * as reassignMentor from './reassign-mentor';
 import * as recordWorkflowEvent from './record-workflow-event';
+import * as redriveSessionEngine from './redrive-session-engine';
 import * as resumeSession from './resume-session';
 import * as retryExportJob from './retry-export-job';
 import type { RouteName } from './routes';
@@ -57,6 +58,7 @@ export const HANDLERS: Record<RouteName, { makeHandler: MakeHandler }> = {
   getSession,
   getSessionTimeline,
   setSessionHold,
+  redriveSessionEngine,
   listSessionEvents,
   pauseSession,
   resumeSession,

@@ -5,6 +5,7 @@ import {
   CancelSessionRequest,
   CompleteSessionRequest,
   ConfigTemplatesSchema,
+  EngineSideSchema,
   FailSessionRequest,
   HealthSchema,
   OpenApiSchema,
@@ -105,6 +106,20 @@ export const ROUTES = {
     params: SessionIdParams,
     successStatus: 200,
     response: SessionDetailsSchema,
+    errors: [...AUTH],
+  },
+  redriveSessionEngine: {
+    operationId: 'redriveSessionEngine',
+    method: 'POST',
+    path: `${S}/{id}/engine/redrive`,
+    summary:
+      "Re-drive the session's workflow engine now (coordinators): its pending engine command, or the state its status asks for (start a missing instance, stop one under an ended session). Answers the engine side as it then stands.",
+    tag: 'Sessions',
+    auth: true,
+    entry: 'redrive-session-engine',
+    params: SessionIdParams,
+    successStatus: 200,
+    response: EngineSideSchema,
     errors: [...AUTH],
   },
   listSessionEvents: {

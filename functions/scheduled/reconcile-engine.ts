@@ -2,16 +2,24 @@ import type { Context } from 'aws-lambda';
 import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
 import { type Extras, withReconciliation } from '../../shared/compose-extras';
 import type { ReconcileReport } from '../../shared/services/reconciliation-service';
+import type { RedriveReport } from '../../shared/services/sessions/engine-commands';
 import { parseScheduledEvent } from './schedule-event';
 
-/** Every minute: asks the engine about open sessions (a batch per run) and ended ones it has not followed. */
+/**
+ * Every minute: asks the engine about open sessions (a batch per run) and
+ * ended ones it has not followed, then drives the engine commands that are
+ * due (docs/engines.md "Durable engine commands"), and reports how many have
+ * been pending too long (the stack alarms on EngineCommandsOverdue).
+ */
 export const makeHandler =
   (deps: CoreDeps & Pick<Extras, 'reconciliation'>) =>
-  async (event: unknown, _context?: Context): Promise<ReconcileReport> => {
+  async (event: unknown, _context?: Context): Promise<ReconcileReport & { commands: RedriveReport }> => {
     parseScheduledEvent(event);
     const report = await deps.reconciliation.reconcile();
-    const changed = report.failed.length + report.cancelledInEngine.length + report.resolved.length + report.unresolved.length;
-    if (changed > 0 || report.unreachable.length > 0) {
+    const commands = await deps.sessions.commands.redriveDue();
+    if (commands.failed.length > 0) await deps.sessions.drainQueue();
+    const changed = report.failed.length + report.cancelledInEngine.length + report.resolved.length + report.unresolved.length + report.commanded.length;
+    if (changed > 0 || report.unreachable.length > 0 || commands.pending > 0) {
       deps.logger.info('engine reconciliation', {
         checked: report.checked,
         failed: report.failed.length,
@@ -19,9 +27,16 @@ export const makeHandler =
         resolved: report.resolved.length,
         unresolved: report.unresolved.length,
         unreachable: report.unreachable.length,
+        commanded: report.commanded.length,
+        commandsPending: commands.pending,
+        commandsConfirmed: commands.confirmed.length,
+        commandsRetrying: commands.retrying.length,
+        startsFailed: commands.failed.length,
+        commandsOverdue: commands.overdue,
       });
     }
-    return report;
+    deps.metrics.gauge('EngineCommandsOverdue', commands.overdue);
+    return { ...report, commands };
   };
 
 export const handler = lambdaEntry(makeHandler, process.env, withReconciliation);

@@ -14,6 +14,12 @@ export const OLDEST_QUEUED_METRIC = {
   metricName: 'OldestQueuedSessionAgeSeconds',
   dimensionsMap: { service: 'mentorship-sessions' },
 } as const;
+/** Engine commands pending longer than `workflow_engine.command_overdue_minutes` (published by reconcile-engine every minute). */
+export const ENGINE_COMMANDS_OVERDUE_METRIC = {
+  namespace: 'MentorshipSessions',
+  metricName: 'EngineCommandsOverdue',
+  dimensionsMap: { service: 'mentorship-sessions' },
+} as const;
 /** Alarm when the head of the queue has waited this long (the default queue timeout is hours; this is the "people are waiting" line). */
 export const OLDEST_QUEUED_THRESHOLD_SECONDS = 1800;
 /** 5xx answers above this share of requests over 5 minutes. */
@@ -106,6 +112,15 @@ export class Operations extends Construct {
       5,
     );
 
+    const overdueCommands = new Metric({ ...ENGINE_COMMANDS_OVERDUE_METRIC, period: Duration.minutes(1), statistic: 'Maximum' });
+    alarm(
+      'EngineCommandsOverdue',
+      overdueCommands,
+      1,
+      'An engine command (start, suspend, resume, stop) has been pending longer than workflow_engine.command_overdue_minutes: the session and its workflow instance disagree (docs/operations.md).',
+      3,
+    );
+
     const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
     const fnMetrics = (pick: (fn: IFunction) => IMetric) => [...props.functions.values()].map(pick);
     dashboard.addWidgets(
@@ -118,11 +133,12 @@ export class Operations extends Construct {
       new GraphWidget({ title: 'Function duration p95', left: fnMetrics((fn) => fn.metricDuration({ period, statistic: 'p95' })), width: 8 }),
     );
     dashboard.addWidgets(
-      new GraphWidget({ title: 'Oldest queued session (s)', left: [oldestQueued], width: 12 }),
+      new GraphWidget({ title: 'Oldest queued session (s)', left: [oldestQueued], width: 8 }),
+      new GraphWidget({ title: 'Engine commands overdue', left: [overdueCommands], width: 8 }),
       new GraphWidget({
         title: 'Dead-letter queues',
         left: Object.values(props.deadLetterQueues).map((queue) => queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })),
-        width: 12,
+        width: 8,
       }),
     );
   }

@@ -69,6 +69,21 @@ async function main() {
     const server = await startLocalServer({ deps, jwt, port: settings.PORT, accessLog: true, referenceDocs });
     closeServer = server.close;
 
+    // The boot pass: what the previous process left half done (it may have been killed). The queue drains at
+    // once (not on the next minute's timer), then every pending engine command is driven, leases or not: the
+    // requests that held them died with that process.
+    void (async () => {
+      const drained = await deps.sessions.drainQueue();
+      const commands = await deps.sessions.commands.redriveDue({ all: true });
+      if (commands.failed.length > 0) await deps.sessions.drainQueue();
+      logger.info('boot pass', {
+        started: drained.started.length,
+        commandsPending: commands.pending,
+        commandsConfirmed: commands.confirmed.length,
+        startsFailed: commands.failed.length,
+      });
+    })().catch((error: unknown) => logger.error('boot pass failed', { error }));
+
     // The same scheduled and stream handlers Lambda runs, driven locally.
     const drain = makeDrainQueue(deps);
     const sweep = makeSweepDue(deps);
@@ -86,8 +101,10 @@ async function main() {
       tableName: settings.TABLE_NAME,
       onBatch: makeTableStream(deps),
       logger,
+      positionFile: join(settings.dataDir, 'stream-position.json'),
     });
     stopTimers.push(poller.stop);
+
     logger.info('ready', {
       url: server.url,
       health: `${server.url}/health`,

@@ -4,6 +4,7 @@ import type { StartWorkflowInput, WorkflowEngine, WorkflowInstanceStatus } from 
 /** A workflow engine whose every failed call counts one `EngineErrors` (then fails as before). */
 export class MeteredWorkflowEngine implements WorkflowEngine {
   readonly name: string;
+  readonly reportsPause: boolean;
   readonly faultOf?: (instanceId: string) => Promise<string | undefined>;
 
   constructor(
@@ -11,11 +12,15 @@ export class MeteredWorkflowEngine implements WorkflowEngine {
     private readonly metrics: Metrics,
   ) {
     this.name = engine.name;
+    this.reportsPause = engine.reportsPause;
     if (engine.faultOf !== undefined) this.faultOf = (id) => this.metered(() => engine.faultOf!(id));
   }
 
   start(input: StartWorkflowInput): Promise<{ instanceId: string }> {
     return this.metered(() => this.engine.start(input));
+  }
+  findByCorrelation(correlationId: string): Promise<string | undefined> {
+    return this.metered(() => this.engine.findByCorrelation(correlationId));
   }
   suspend(instanceId: string): Promise<void> {
     return this.metered(() => this.engine.suspend(instanceId));

@@ -51,7 +51,8 @@ export type ServiceAction =
   | 'read_config_templates'
   | 'list_sessions'
   | 'export_sessions'
-  | 'read_retention';
+  | 'read_retention'
+  | 'redrive_engine';
 
 const SERVICE_PERMISSIONS: Record<ServiceAction, readonly Role[]> = {
   start_session: ['coordinator'],
@@ -66,6 +67,8 @@ const SERVICE_PERMISSIONS: Record<ServiceAction, readonly Role[]> = {
   /** Export jobs (files of any size); a synchronous export is a listing (list_sessions, scoped). */
   export_sessions: ['coordinator', 'service'],
   read_retention: ['coordinator'],
+  /** Ask for an immediate re-drive of one session's engine command (operations). */
+  redrive_engine: ['coordinator'],
 };
 
 export function mayPerform(caller: Caller, action: ServiceAction): boolean {

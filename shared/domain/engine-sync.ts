@@ -1,7 +1,7 @@
 import type { EngineSync, Session } from './model';
 import { advance, bump, type SessionWrite } from './session-write';
 import { isOpen } from './status';
-import { changeStatus, type TransitionContext } from './transitions';
+import { changeStatus, type TransitionContext, transition } from './transitions';
 
 /**
  * Undoes a committed change whose engine call failed, so the table and the
@@ -83,4 +83,26 @@ export function recordStartedInstance(session: Session, workflowInstanceId: stri
     ctx,
   );
   return { write, suspend: false };
+}
+
+/**
+ * The session fails because of its engine (the instance faulted, or its start
+ * was refused or never confirmed): from Active this is the table's `fail`; a
+ * paused session fails the same way (the instance that would resume it is
+ * gone), its event saying it left Paused. A pending engine command and a sync
+ * mark are dropped; the caller records what the engine must still do.
+ */
+export function failedForEngine(session: Session, reason: 'engine_faulted' | 'engine_start_failed', error: string, ctx: TransitionContext): SessionWrite {
+  const { engineSync: _sync, engineCommand: _command, ...current } = session;
+  if (session.status === 'Active') {
+    const outcome = transition(current, { operation: 'fail', error, reason }, ctx);
+    if (outcome.outcome === 'changed') return advance(session, outcome.session, outcome.events, ctx.now);
+  }
+  return changeStatus(
+    'engine_fault',
+    session,
+    { ...current, currentState: 'FAILED', endedAt: ctx.now, error },
+    { ...(session.currentState === undefined ? {} : { fromState: session.currentState }), toState: 'FAILED', reason, data: { error } },
+    ctx,
+  );
 }

@@ -126,6 +126,19 @@ export function engineFailureOf(error: WorkflowEngineError): { failure?: string 
   return typeof failure === 'string' ? { failure } : {};
 }
 
+/**
+ * Failures where the engine said it will not (or cannot) do it: the request
+ * reached it and was refused. Everything else (a timeout, a network error, a
+ * 5xx, an unconfirmed cancel, a failure of unknown kind) is ambiguous: the
+ * engine may have applied the change, so it is never taken as a refusal.
+ */
+export const ENGINE_REFUSALS = ['rejected', 'not_found', 'unauthorized', 'forbidden'] as const;
+
+export function isEngineRefusal(error: WorkflowEngineError): boolean {
+  const failure = error.details?.failure;
+  return typeof failure === 'string' && (ENGINE_REFUSALS as readonly string[]).includes(failure);
+}
+
 /** The queue is at its maximum length. */
 export class QueueFullError extends DomainError {
   readonly code = 'queue_full';

@@ -99,6 +99,12 @@ export interface Session {
   readonly serviceReport?: SessionServiceReport;
   /** Set while the session and its engine instance disagree; reconciliation retries until they agree (reconciliation.ts). */
   readonly engineSync?: EngineSync;
+  /**
+   * What the engine must still be brought to, written in the same transaction
+   * as the change that asks for it; cleared once the engine confirms
+   * (engine-command.ts). Absent: the engine is known to agree.
+   */
+  readonly engineCommand?: EngineCommand;
   /** A legal hold keeps the session's data past its retention period (see retention.ts). */
   readonly legalHold?: LegalHold;
   /** Optimistic-concurrency version: every write conditions on it and bumps it. */
@@ -184,6 +190,32 @@ export interface EngineSync {
   readonly since: string;
   /** Reconciliation passes that found it still unresolved. */
   readonly attempts: number;
+}
+
+/**
+ * The state the engine must reach for a session: its instance started (the
+ * session id is the correlation id) and `running` or `suspended`, or `stopped`
+ * (no live instance with the session's correlation id).
+ */
+export type EngineTarget = 'running' | 'suspended' | 'stopped';
+
+/** A durable engine command: pending until the engine confirms its target. */
+export interface EngineCommand {
+  readonly target: EngineTarget;
+  /** When this target was first asked for. */
+  readonly since: string;
+  /** Engine calls tried for it so far (the request's own call included). */
+  readonly attempts: number;
+  /** When a worker may (re)drive it: the request's lease, or the backoff after a failed try. */
+  readonly dueAt: string;
+  /** What the last try met (an ambiguous failure: timeout, network, 5xx), never a token or secret. */
+  readonly lastError?: string;
+  /**
+   * Asked while a command for another target was still pending: that one's call
+   * may still land after this one's, so a try that lands only moves `dueAt` on
+   * (the lease); the worker's try after it confirms.
+   */
+  readonly overlaps?: boolean;
 }
 
 /** Time per lifecycle status, and the pauses. */

@@ -1,6 +1,8 @@
+import { commanded, targetOfStatus } from './engine-command';
+import { failedForEngine } from './engine-sync';
 import type { EngineInstanceStatus, EngineSync, Session } from './model';
-import { advance, type SessionWrite } from './session-write';
-import { changeStatus, type TransitionContext, transition } from './transitions';
+import { advance, bump, type SessionWrite } from './session-write';
+import type { TransitionContext } from './transitions';
 
 export type { EngineInstanceStatus, EngineSync } from './model';
 
@@ -9,22 +11,28 @@ export type { EngineInstanceStatus, EngineSync } from './model';
  * - `in_sync`: nothing (a pending divergence, if any, is resolved with `write`);
  * - `fail`: the instance faulted under an open session: the session fails (`write`), with the engine's `fault` when known;
  * - `cancel_engine`: the session has ended but its instance still runs: tell the engine again;
- * - `diverged`: an open session whose instance ended without a report: recorded once (`write`), checked again every pass.
+ * - `diverged`: an open session whose instance ended without a report: recorded once (`write`), checked again every pass;
+ * - `command`: the instance lives but in the other open state (running under a Paused session or suspended under an
+ *   Active one, for an engine that tells them apart): the engine command for the session's status is written (`write`).
  */
 export type Reconciliation =
   | { readonly action: 'in_sync'; readonly write?: SessionWrite }
   | { readonly action: 'fail'; readonly write: SessionWrite }
   | { readonly action: 'cancel_engine' }
-  | { readonly action: 'diverged'; readonly write: SessionWrite };
+  | { readonly action: 'diverged'; readonly write: SessionWrite }
+  | { readonly action: 'command'; readonly write: SessionWrite };
 
 const ALIVE: readonly EngineInstanceStatus[] = ['Running', 'Suspended'];
 /** An engine may not show an instance it has just accepted (Elsa's dispatch is queued): not found this soon after the start is not a divergence. */
 export const ENGINE_VISIBILITY_GRACE_MS = 120_000;
 
 /** Decides how to bring a session and its engine instance back into agreement. Pure. */
-export function reconcile(session: Session, engine: EngineInstanceStatus, ctx: TransitionContext, fault?: string): Reconciliation {
+export function reconcile(session: Session, engine: EngineInstanceStatus, ctx: TransitionContext, fault?: string, reportsPause = false): Reconciliation {
   const alive = ALIVE.includes(engine);
   if (session.status === 'Active' || session.status === 'Paused') {
+    const wanted = session.status === 'Active' ? 'Running' : 'Suspended';
+    if (alive && reportsPause && engine !== wanted)
+      return { action: 'command', write: commanded({ session: bump(session, session, ctx.now), events: [] }, targetOfStatus(session.status), ctx.now, 0) };
     if (alive) return inSync(session, ctx);
     if (engine === 'Faulted') return { action: 'fail', write: failedByEngine(session, ctx, fault) };
     if (engine === 'NotFound' && justStarted(session, ctx.now)) return { action: 'in_sync' };
@@ -90,28 +98,6 @@ function diverged(session: Session, reason: EngineSync['reason'], detail: string
   return { action: 'diverged', write: advance(session, next, events, ctx.now) };
 }
 
-/**
- * The engine faulted: the session fails with that context. From Active this is
- * the table's `fail`; a paused session fails the same way (the instance that
- * would resume it is gone), its event saying it left Paused.
- */
 function failedByEngine(session: Session, ctx: TransitionContext, fault: string | undefined): SessionWrite {
-  const error = `The workflow instance faulted${fault === undefined ? '' : `: ${fault}`} (seen by reconciliation).`;
-  const { engineSync: _sync, ...current } = session;
-  if (session.status === 'Active') {
-    const outcome = transition(current, { operation: 'fail', error, reason: 'engine_faulted' }, ctx);
-    if (outcome.outcome === 'changed') return advance(session, outcome.session, outcome.events, ctx.now);
-  }
-  return changeStatus(
-    'engine_fault',
-    session,
-    { ...current, currentState: 'FAILED', endedAt: ctx.now, error },
-    {
-      ...(session.currentState === undefined ? {} : { fromState: session.currentState }),
-      toState: 'FAILED',
-      reason: 'engine_faulted',
-      data: { error },
-    },
-    ctx,
-  );
+  return failedForEngine(session, 'engine_faulted', `The workflow instance faulted${fault === undefined ? '' : `: ${fault}`} (seen by reconciliation).`, ctx);
 }

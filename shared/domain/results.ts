@@ -14,6 +14,8 @@ export interface SessionStartResult {
   /** For a queued session: the estimated wait (see README "Queue"). */
   readonly estimatedWaitMinutes?: number;
   readonly error?: string;
+  /** Started, but the engine has not confirmed its instance yet (an ambiguous failure): the worker keeps trying; GET shows the engine side. */
+  readonly enginePending?: boolean;
 }
 
 /** The spec's SessionResult: the outcome of a lifecycle operation. */
@@ -22,6 +24,8 @@ export interface SessionResult {
   readonly sessionId: string;
   readonly status: SessionStatus;
   readonly error?: string;
+  /** The change stands but the engine has not confirmed it yet (an ambiguous failure): the worker keeps trying. */
+  readonly enginePending?: boolean;
 }
 
 /** The answer to an engine report. */

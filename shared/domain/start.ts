@@ -117,3 +117,16 @@ export function assignedEvent(assignment: MentorAssignment, ctx: TransitionConte
     data: { ...assignment, candidates: assignment.candidates.map((c) => ({ ...c })) },
   };
 }
+
+/** What the engine's instance of a session starts with: the session id is its correlation id. */
+export function workflowInputOf(session: Session): Record<string, unknown> {
+  return {
+    sessionId: session.id,
+    storyId: session.storyId,
+    storyTitle: session.storyTitle,
+    skillArea: session.skillArea,
+    juniorId: session.juniorId,
+    ...(session.mentorId !== undefined && { mentorId: session.mentorId }),
+    config: session.config,
+  };
+}

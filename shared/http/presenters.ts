@@ -2,6 +2,7 @@ import { type Caller, seesAssignmentCandidates } from '../domain/access';
 import type { MentorAssignment } from '../domain/assignment';
 import type { ComparedSession, SessionComparison } from '../domain/comparison';
 import { elapsedMs, formatDuration } from '../domain/duration';
+import { targetOfStatus } from '../domain/engine-command';
 import type { Column } from '../domain/export-format';
 import type { SessionStartResult as StartResult } from '../domain/results';
 import type { Session, SessionEvent } from '../domain/session';
@@ -81,8 +82,22 @@ export function toSessionDetails(session: Session, events: readonly SessionEvent
     ...(session.report !== undefined && { report: { ...session.report, metrics: { ...session.report.metrics } } }),
     ...(session.serviceReport !== undefined && { serviceReport: toServiceReportDto(session.serviceReport) }),
     ...(session.legalHold !== undefined && { legalHold: { ...session.legalHold } }),
+    ...(audience.candidates && { engine: toEngineSide(session) }),
     version: session.version,
     events: [...events].sort((a, b) => a.seq - b.seq).map((event) => toEventDto(event, audience)),
+  };
+}
+
+/** The engine side of a session: what it asks of its instance, and whether the engine has confirmed it. */
+export function toEngineSide(session: Session): NonNullable<SessionDetails['engine']> {
+  const command = session.engineCommand;
+  return {
+    ...(session.workflowInstanceId !== undefined && { workflowInstanceId: session.workflowInstanceId }),
+    desired: command?.target ?? targetOfStatus(session.status) ?? 'none',
+    confirmed: command === undefined,
+    ...(command !== undefined && { pendingSince: command.since, attempts: command.attempts, nextAttemptAt: command.dueAt }),
+    ...(command?.lastError !== undefined && { lastError: command.lastError }),
+    ...(session.engineSync !== undefined && { outOfSync: { ...session.engineSync } }),
   };
 }
 

@@ -2,7 +2,7 @@
 export type CounterName = 'SessionsStarted' | 'SessionsQueued' | 'SessionsTimedOut' | 'EngineErrors';
 
 /** Values measured at one instant. */
-export type GaugeName = 'OldestQueuedSessionAgeSeconds';
+export type GaugeName = 'OldestQueuedSessionAgeSeconds' | 'EngineCommandsOverdue';
 
 /**
  * Where operational metrics go (CloudWatch EMF in Lambda; nothing locally or

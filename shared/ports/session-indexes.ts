@@ -8,8 +8,10 @@ export interface SessionIndexes {
   listDue(now: string, limit: number): Promise<Session[]>;
   /** Every Active and Paused session (at most the system limit). */
   listOpen(): Promise<Session[]>;
-  /** Ended sessions whose engine instance has not followed their end yet (`engineSync` set), oldest id first. */
+  /** Ended sessions whose engine instance has not followed their end yet (`engineSync` or `engineCommand` set), oldest id first. */
   listEngineSyncPending(limit: number): Promise<Session[]>;
+  /** Sessions with a pending engine command (`engineCommand` set), open or ended, due or not. */
+  listEngineCommands(): Promise<Session[]>;
   /** Running sessions waiting for a new mentor (their mentor became unavailable), longest waiting first. */
   listAwaitingMentor(limit: number): Promise<Session[]>;
 }

@@ -1,7 +1,8 @@
+import { commanded, targetOfStatus } from '../domain/engine-command';
 import { WorkflowEngineError } from '../domain/errors';
 import { reconcile, stillDiverged } from '../domain/reconciliation';
 import { type Session, SYSTEM_ACTOR } from '../domain/session';
-import type { SessionWrite } from '../domain/session-write';
+import { bump, type SessionWrite } from '../domain/session-write';
 import type { Clock } from '../ports/clock';
 import type { ReconcileCursor } from '../ports/reconcile-cursor';
 import type { SessionIndexes } from '../ports/session-indexes';
@@ -21,6 +22,8 @@ export interface ReconcileReport {
   readonly unresolved: string[];
   /** Sessions whose engine could not be asked this pass (retried next pass). */
   readonly unreachable: string[];
+  /** Sessions given an engine command this pass (an open session without an instance, an instance in the other open state). */
+  readonly commanded: string[];
 }
 
 export interface ReconciliationDeps {
@@ -47,11 +50,25 @@ export class ReconciliationService {
   constructor(private readonly deps: ReconciliationDeps) {}
 
   async reconcile(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { checked: 0, failed: [], cancelledInEngine: [], resolved: [], unresolved: [], unreachable: [] };
+    const report: ReconcileReport = { checked: 0, failed: [], cancelledInEngine: [], resolved: [], unresolved: [], unreachable: [], commanded: [] };
     const pending = await this.deps.indexes.listEngineSyncPending(this.deps.batchSize);
     const open = await this.nextOpen(this.deps.batchSize);
     for (const session of [...pending, ...open]) {
-      if (session.workflowInstanceId === undefined) continue;
+      // A pending engine command is the command worker's (EngineCommands): it is driven, not judged.
+      if (session.engineCommand !== undefined) continue;
+      if (session.workflowInstanceId === undefined) {
+        // Open without an instance and nothing pending (written before commands existed, or a lost record): start it.
+        const target = targetOfStatus(session.status);
+        const now = this.deps.clock.now().toISOString();
+        if (
+          target !== undefined &&
+          target !== 'stopped' &&
+          (await this.commit(session, commanded({ session: bump(session, session, now), events: [] }, target, now, 0)))
+        ) {
+          report.commanded.push(session.id);
+        }
+        continue;
+      }
       report.checked += 1;
       await this.reconcileOne(session, session.workflowInstanceId, report);
     }
@@ -82,8 +99,11 @@ export class ReconciliationService {
       return;
     }
     const fault = status === 'Faulted' && (session.status === 'Active' || session.status === 'Paused') ? await this.faultOf(instanceId) : undefined;
-    const decision = reconcile(session, status, ctx, fault);
+    const decision = reconcile(session, status, ctx, fault, this.deps.engine.reportsPause);
     switch (decision.action) {
+      case 'command':
+        if (await this.commit(session, decision.write)) report.commanded.push(session.id);
+        return;
       case 'in_sync':
         if (decision.write !== undefined && (await this.commit(session, decision.write))) report.resolved.push(session.id);
         return;

@@ -1,10 +1,12 @@
-import type { Caller } from '../domain/access';
+import { type Caller, mayPerform } from '../domain/access';
+import { ForbiddenError, NotFoundError } from '../domain/errors';
 import type { Session, SessionEvent, SessionReport } from '../domain/model';
 import type { SessionResult, SessionStartResult, WorkflowEventResult } from '../domain/results';
 import type { WorkflowReport } from '../domain/workflow-report';
 import { ChangeSession } from './sessions/change-session';
 import type { SessionContext } from './sessions/context';
 import { DrainQueue, type DrainResult } from './sessions/drain-queue';
+import { EngineCommands } from './sessions/engine-commands';
 import { EngineFollowUp } from './sessions/engine-follow-up';
 import { type QueuePosition, type QueueStatus, QueueViews } from './sessions/queue-views';
 import { ReadSession } from './sessions/read-session';
@@ -37,9 +39,12 @@ export class SessionService {
   private readonly drains: DrainQueue;
   private readonly sweeper: SweepDue;
   private readonly settler: Settle;
+  /** The engine commands' worker side: the minute schedule, the boot pass and a coordinator's re-drive call it. */
+  readonly commands: EngineCommands;
 
   constructor(options: SessionServiceOptions) {
-    const engine = new EngineFollowUp(options);
+    this.commands = new EngineCommands(options);
+    const engine = new EngineFollowUp(options, this.commands);
     const timeouts = new Timeouts(options, engine);
     this.drains = new DrainQueue(options, engine, timeouts, options.beforeDrain);
     this.settler = new Settle(options, timeouts, this.drains);
@@ -110,6 +115,19 @@ export class SessionService {
 
   sweepDue(): Promise<{ timedOut: string[]; checkInsMissed: string[] }> {
     return this.sweeper.sweep();
+  }
+
+  /**
+   * A coordinator's re-drive of one session's engine side, now (its pending
+   * command, or the target its status asks for); answers the session as it
+   * then stands. Slots a failed start released are drained.
+   */
+  async redriveEngine(id: string, caller: Caller): Promise<Session> {
+    if (!mayPerform(caller, 'redrive_engine')) throw new ForbiddenError('Only coordinators re-drive the workflow engine.');
+    const result = await this.commands.redriveNow(id);
+    if (result === undefined) throw new NotFoundError(`Session ${id} not found.`);
+    if (result.released) await this.drains.drain();
+    return result.session;
   }
 
   /** Applies the timeout of an overdue session (and drains what that freed); answers the session as it now stands. */

@@ -74,6 +74,12 @@ const WorkflowEngine = z
     state_machine_arn: optionalText(z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'must be a state machine ARN')),
     // Reconciliation: open sessions checked against their engine instance per run.
     reconcile_batch_size: z.coerce.number().int().min(1).max(1000).default(25),
+    // Engine commands (docs/engines.md "Durable engine commands"): how long a request keeps its own
+    // command before a worker may take it over, how often a start is tried before the session fails,
+    // and after how long a pending command counts as overdue (metric and alarm).
+    command_lease_seconds: z.coerce.number().int().min(5).max(900).default(30),
+    max_start_attempts: z.coerce.number().int().min(1).max(50).default(6),
+    command_overdue_minutes: z.coerce.number().int().min(1).max(1440).default(10),
   })
   .superRefine((engine, ctx) => {
     if (engine.type === 'elsa' && engine.elsa_base_url === undefined) ctx.addIssue({ code: 'custom', path: ['elsa_base_url'], message: 'is required when type is elsa' });
@@ -158,6 +164,9 @@ export interface EngineSettings {
   /** Set when type is stepfunctions. */
   readonly stateMachineArn?: string;
   readonly reconcileBatchSize: number;
+  readonly commandLeaseMs: number;
+  readonly maxStartAttempts: number;
+  readonly commandOverdueMs: number;
 }
 
 export interface NotificationSettings {
@@ -289,6 +298,9 @@ function engineSettings(raw: SessionManagementSettings['workflow_engine']): Engi
   return {
     type: raw.type,
     reconcileBatchSize: raw.reconcile_batch_size,
+    commandLeaseMs: raw.command_lease_seconds * 1000,
+    maxStartAttempts: raw.max_start_attempts,
+    commandOverdueMs: raw.command_overdue_minutes * 60_000,
     ...(raw.type === 'elsa' && {
       elsa: {
         baseUrl: raw.elsa_base_url!,

@@ -740,7 +740,7 @@ describe('the engine follows a config change', () => {
     const response = await putConfig(coordinator, id, { checkInIntervalMinutes: 20, escalationPolicy: 'immediate' });
 
     // Assess
-    expect(expectError(response, 502, 'engine_unavailable').details).toEqual({ sessionId: id, reverted: true });
+    expect(expectError(response, 502, 'engine_unavailable').details).toEqual({ sessionId: id, reverted: true, failure: 'rejected' });
     expect(await readConfig(coordinator, id)).toEqual(before);
     const details = await expectEventsReplay(coordinator, id);
     expect(details).toMatchObject({ status: 'Active', config: DEFAULT_CONFIG });

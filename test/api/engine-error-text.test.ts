@@ -50,6 +50,11 @@ const engineFetch: typeof fetch = async (input, init) => {
 
 const quickSleep = () => Promise.resolve();
 
+function expectEngineSide(response: { status: number; json: unknown }): Record<string, unknown> {
+  expect(response.status).toBe(200);
+  return (response.json as { engine: Record<string, unknown> }).engine;
+}
+
 beforeAll(async () => {
   stub = await startElsaStub({ apiKey: KEY, definitions: [DEFINITION] });
   const engine = new ElsaWorkflowEngine({ baseUrl: stub.baseUrl, apiKey: KEY, definitionId: DEFINITION, fetch: engineFetch, sleep: quickSleep, retry: { attempts: 2 } });
@@ -81,17 +86,33 @@ describe('a 502 keeps the failure kind and hides the engine text, which reaches 
     await coordinator.cancelSession(id, { reason: 'test done' });
   });
 
-  test('Elsa answers 500 to a start', async () => {
+  test('Elsa refuses a start (a 400)', async () => {
     // Prepare
-    stub.failNext(2, 'status500', /\/dispatch|\/execute/);
+    stub.failNext(1, 'status400', /\/dispatch|\/execute/);
 
     // Act
     const response = await sendJson(coordinator, 'POST', SESSIONS, { storyId: 'story-1', juniorId: 'junior-b', mentorId: 'mentor-b' });
 
     // Assess
     const error = expectError(response, 502, 'engine_unavailable');
-    expect(response.text).not.toMatch(/Elsa answered|after 2 attempts/);
+    expect(response.text).not.toMatch(/Elsa refused|injected/);
     expect(error.details).toEqual({ sessionId: expect.any(String), status: 'Failed' });
-    expect(lines.some((line) => line.message === 'dependency failure' && /Elsa answered 500/.test(line.fields))).toBe(true);
+    expect(lines.some((line) => line.message === 'dependency failure' && /The request was refused \(injected\)/.test(line.fields))).toBe(true);
+  });
+
+  test('Elsa answers 500 to every try of a start: ambiguous, so 201 started with the engine pending, and no engine text', async () => {
+    // Prepare
+    stub.failNext(2, 'status500', /\/dispatch|\/execute|\/workflow-instances$/);
+
+    // Act
+    const response = await sendJson(coordinator, 'POST', SESSIONS, { storyId: 'story-1', juniorId: 'junior-a', mentorId: 'mentor-b' });
+
+    // Assess
+    expect({ status: response.status, body: response.json }).toMatchObject({ status: 201, body: { status: 'started', enginePending: true } });
+    expect(response.text).not.toMatch(/Elsa answered/);
+    const id = String((response.json as { sessionId: string }).sessionId);
+    const engine = expectEngineSide(await coordinator.raw('GET', `${SESSIONS}/${id}`));
+    expect(engine).toMatchObject({ desired: 'running', confirmed: false, attempts: 1, lastError: expect.stringContaining('Elsa answered 500') });
+    await coordinator.cancelSession(id, { reason: 'test done' });
   });
 });

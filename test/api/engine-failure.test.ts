@@ -82,7 +82,7 @@ describe('the engine fails to follow a change', () => {
 
     const response = await sendJson(coordinator, 'POST', `${SESSIONS}/${id}/pause`, { reason: 'break' });
 
-    expect(expectError(response, 502, 'engine_unavailable').details).toEqual({ sessionId: id, currentStatus: 'Active' });
+    expect(expectError(response, 502, 'engine_unavailable').details).toEqual({ sessionId: id, currentStatus: 'Active', failure: 'rejected' });
     const details = await expectEventsReplay(coordinator, id);
     expect(details.status).toBe('Active');
     expect(details.events.map((event) => [event.type, event.fromStatus, event.toStatus])).toEqual([
@@ -93,7 +93,7 @@ describe('the engine fails to follow a change', () => {
     ]);
   });
 
-  test('a cancel stands even when the engine cannot be told: 200, Cancelled, and an out-of-sync event', async () => {
+  test('a cancel stands even when the engine cannot be told: 200, Cancelled, the stop pending with the error on GET', async () => {
     const id = await startSession(coordinator, body);
     engine.failOn('cancel');
 
@@ -102,6 +102,28 @@ describe('the engine fails to follow a change', () => {
     expect(result.status).toBe('Cancelled');
     const details = await expectEventsReplay(coordinator, id);
     expect(details.status).toBe('Cancelled');
-    expect(details.events.at(-1)).toMatchObject({ type: 'workflow_sync_failed', data: { operation: 'cancel', reverted: false } });
+    expect(details.events.at(-1)).toMatchObject({ type: 'session_cancelled' });
+    expect(details.engine).toMatchObject({ desired: 'stopped', confirmed: false, attempts: 1, lastError: 'injected cancel failure' });
+  });
+
+  test('a pause the engine times out on stands: 200 with enginePending, no revert; a coordinator re-drives it once the engine is back', async () => {
+    const id = await startSession(coordinator, body);
+    engine.failAmbiguouslyOn('suspend');
+
+    const response = await sendJson(coordinator, 'POST', `${SESSIONS}/${id}/pause`, { reason: 'break' });
+
+    expect({ status: response.status, body: response.json }).toEqual({ status: 200, body: { success: true, sessionId: id, status: 'Paused', enginePending: true } });
+    const pending = await expectEventsReplay(coordinator, id);
+    expect(pending.events.map((event) => event.type)).toEqual(['session_started', 'mentor_assigned', 'session_paused']);
+    expect(pending.engine).toMatchObject({ desired: 'suspended', confirmed: false, attempts: 1, lastError: 'injected suspend timeout' });
+
+    engine.heal();
+    const redriven = await sendJson(coordinator, 'POST', `${SESSIONS}/${id}/engine/redrive`, {});
+
+    expect({ status: redriven.status, body: redriven.json }).toEqual({
+      status: 200,
+      body: { workflowInstanceId: expect.any(String), desired: 'suspended', confirmed: true },
+    });
+    expect((await expectEventsReplay(coordinator, id)).status).toBe('Paused');
   });
 });

@@ -504,6 +504,26 @@ describe('history, export and retention', () => {
   });
 });
 
+describe('the engine side', () => {
+  test('GET /sessions/{id} shows it to coordinators; POST /sessions/{id}/engine/redrive re-drives it (coordinators only)', async () => {
+    const id = await startSession(coordinator);
+    const mentor = await app.as(DIRECTORY.mentors[0], 'mentor');
+
+    const shown = expectSuccess('getSession', await coordinator.raw('GET', at(id)));
+    const hidden = expectSuccess('getSession', await mentor.raw('GET', at(id)));
+    await sendJson(coordinator, 'POST', `${at(id)}/cancel`, { reason: 'not needed' });
+    const redriven = expectSuccess('redriveSessionEngine', await sendJson(coordinator, 'POST', `${at(id)}/engine/redrive`, {}));
+    const refused = await sendJson(mentor, 'POST', `${at(id)}/engine/redrive`, {});
+    const missing = await sendJson(coordinator, 'POST', `${SESSIONS}/01900000-0000-7000-8000-000000000000/engine/redrive`, {});
+
+    expect(shown.engine).toEqual({ workflowInstanceId: expect.any(String), desired: 'running', confirmed: true });
+    expect(hidden.engine).toBeUndefined();
+    expect(redriven).toEqual({ workflowInstanceId: shown.workflowInstanceId, desired: 'stopped', confirmed: true });
+    expectError(refused, 403, 'forbidden');
+    expectError(missing, 404, 'not_found');
+  });
+});
+
 test('every route of the table was seen succeeding', () => {
   expect([...succeeded].sort()).toEqual(Object.keys(ROUTES).sort());
 });

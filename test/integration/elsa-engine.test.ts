@@ -5,7 +5,7 @@ import type { Session } from '../../shared/domain/session';
 import { toErrorResponse } from '../../shared/http/errors';
 import { coordinator, engineCaller, mentorCaller } from '../support/builders';
 import { type ElsaStub, type StubInstance, startElsaStub } from '../support/elsa-stub';
-import { details, disposeAfterEach, type EngineHarness, rejection, startEngineHarness, startSession, tableViolations } from '../support/engine-harness';
+import { details, disposeAfterEach, type EngineHarness, enginePass, rejection, startEngineHarness, startSession, tableViolations } from '../support/engine-harness';
 import { scanTable } from '../support/invariants';
 import { mulberry32 } from '../support/random';
 
@@ -80,7 +80,7 @@ const STORIES = ['story-1', 'story-2'];
 
 /** A fresh table, stub and app; the limits are the settings' (defaults roomy unless given). */
 async function harness(
-  options: { junior?: number; mentor?: number; system?: number; queue?: number; batch?: number; engine?: Partial<ElsaEngineOptions> } = {},
+  options: { junior?: number; mentor?: number; system?: number; queue?: number; batch?: number; lateMs?: number; engine?: Partial<ElsaEngineOptions> } = {},
 ): Promise<Harness> {
   const controlled = new ControlledFetch();
   let stub!: ElsaStub;
@@ -91,7 +91,7 @@ async function harness(
     settings: { workflow_engine: { reconcile_batch_size: options.batch ?? 25 } },
     directory: { juniors: JUNIORS, mentors: MENTORS, stories: STORIES },
     engine: async (_table, clock) => {
-      stub = await startElsaStub({ apiKey: KEY, definitions: [DEFINITION], clock });
+      stub = await startElsaStub({ apiKey: KEY, definitions: [DEFINITION], clock, ...(options.lateMs !== undefined && { lateMs: options.lateMs }) });
       return new ElsaWorkflowEngine({
         baseUrl: stub.baseUrl,
         apiKey: KEY,
@@ -188,15 +188,24 @@ describe('Elsa 3 engine through the stub', () => {
 
     // Logs replay to the statuses; counters and indexes agree; a reconciliation pass finds nothing to do.
     expect(await tableViolations(h)).toEqual([]);
-    expect(await h.app.reconciliation.reconcile()).toEqual({ checked: 0, failed: [], cancelledInEngine: [], resolved: [], unresolved: [], unreachable: [] });
+    expect(await h.app.reconciliation.reconcile()).toEqual({
+      checked: 0,
+      failed: [],
+      cancelledInEngine: [],
+      resolved: [],
+      unresolved: [],
+      unreachable: [],
+      commanded: [],
+    });
   });
 
-  test('engine failure during start: 502, the session Failed (engine_start_failed), slots released, the queue moves on', async () => {
+  test('engine refusal during start: 502, the session Failed (engine_start_failed), slots released, the queue moves on', async () => {
     const h = await harness({ junior: 1, system: 1, queue: 5 });
 
     // A takes the only system slot; while its dispatch is in flight, B and C queue behind it.
+    // Elsa refuses A's dispatch (a 400: definite, not retried). A 5xx would be ambiguous: test/integration/engine-commands.test.ts.
     const gate = h.controlled.hold(/\/dispatch$/);
-    h.stub.failNext(3, 'status500', /\/dispatch$/);
+    h.stub.failNext(1, 'status400', /\/dispatch$/);
     const startingA = rejection(h.app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-1' }, coordinator));
     await gate.arrived;
     const b = await start(h, 'junior-2');
@@ -204,13 +213,13 @@ describe('Elsa 3 engine through the stub', () => {
     expect([b.status, c.status]).toEqual(['queued', 'queued']);
     gate.release();
 
-    // Every attempt of A's dispatch fails: the start answers the engine's error, a 502 at the API.
+    // The dispatch is refused: the start answers the engine's error, a 502 at the API.
     const error = await startingA;
     expect(error).toBeInstanceOf(WorkflowEngineError);
     expect(toErrorResponse(error, 'req-1').statusCode).toBe(502);
     const aId = String((error as WorkflowEngineError).details?.sessionId);
     h.ids.push(aId);
-    expect(h.stub.requests.filter((r) => r.path.endsWith('/dispatch')).map((r) => r.status)).toEqual([500, 500, 500]);
+    expect(h.stub.requests.filter((r) => r.path.endsWith('/dispatch')).map((r) => r.status)).toEqual([400]);
     expect(h.stub.instances()).toEqual([]);
     const a = await details(h, aId);
     expect(a.session).toMatchObject({ status: 'Failed', currentState: 'FAILED' });
@@ -242,24 +251,25 @@ describe('Elsa 3 engine through the stub', () => {
     expect(await tableViolations(h, true)).toEqual([]);
   });
 
-  test('pause and resume engine failures revert the status; a cancel engine failure stands and reconciliation cancels the instance', async () => {
+  test('pause and resume refusals revert the status; a cancel that meets 503s stands, pending, and the next pass stops the instance', async () => {
     const h = await harness();
     const { sessionId: id } = await start(h, 'junior-1');
     const instanceId = (await details(h, id)).session.workflowInstanceId!;
 
-    // Pause: every attempt of the trigger fails.
-    h.stub.failNext(3, 'status500', /\/trigger$/);
+    // Pause: Elsa refuses the trigger (400: definite). The pause is undone, both moves in the log.
+    h.stub.failNext(1, 'status400', /\/trigger$/);
     const pauseError = await rejection(h.app.sessions.pauseSession(id, { reason: 'break' }, coordinator));
     expect(pauseError).toBeInstanceOf(WorkflowEngineError);
     let now = await details(h, id);
     expect(now.session.status).toBe('Active');
+    expect(now.session.engineCommand).toBeUndefined();
     expect(now.events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_paused', 'workflow_sync_failed']);
     expect(now.events.at(-1)).toMatchObject({ fromStatus: 'Paused', toStatus: 'Active', data: { operation: 'pause', reverted: true } });
     expect(h.stub.instance(instanceId)).toMatchObject({ subStatus: 'Executing', events: [] });
 
-    // Resume of a paused session: every attempt fails (the drop kind too).
+    // Resume of a paused session: refused the same way.
     await h.app.sessions.pauseSession(id, { reason: 'break' }, coordinator);
-    h.stub.failNext(3, 'drop', /\/trigger$/);
+    h.stub.failNext(1, 'status400', /\/trigger$/);
     const resumeError = await rejection(h.app.sessions.resumeSession(id, {}, coordinator));
     expect(resumeError).toBeInstanceOf(WorkflowEngineError);
     now = await details(h, id);
@@ -267,25 +277,25 @@ describe('Elsa 3 engine through the stub', () => {
     expect(now.events.at(-1)).toMatchObject({ type: 'workflow_sync_failed', fromStatus: 'Active', toStatus: 'Paused', data: { operation: 'resume', reverted: true } });
     expect(await pausedInStub(h, instanceId)).toBe(true);
 
-    // Cancel: the engine is unreachable; the cancel stands, marked for reconciliation.
+    // Cancel: Elsa answers 503 to every attempt (ambiguous). The cancel stands; its stop command stays pending with the error.
     h.stub.failNext(3, 'status503', /\/cancel\//);
     expect(await h.app.sessions.cancelSession(id, { reason: 'withdrawn' }, coordinator)).toMatchObject({ status: 'Cancelled' });
     now = await details(h, id);
     expect(now.session.status).toBe('Cancelled');
-    expect(now.session.engineSync).toMatchObject({ reason: 'engine_call_failed' });
-    expect(now.events.at(-1)).toMatchObject({ type: 'workflow_sync_failed', data: { operation: 'cancel', reverted: false } });
+    expect(now.session.engineSync).toBeUndefined();
+    expect(now.session.engineCommand).toMatchObject({ target: 'stopped', attempts: 1, lastError: expect.stringContaining('503') });
+    expect(now.events.at(-1)).toMatchObject({ type: 'session_cancelled' });
     expect(h.stub.instance(instanceId)?.subStatus).toBe('Suspended');
 
-    // One pass with Elsa healthy cancels the instance and clears the mark.
-    const pass = await h.app.reconciliation.reconcile();
-    expect(pass).toMatchObject({ cancelledInEngine: [id], resolved: [id], unresolved: [], unreachable: [] });
+    // One pass with Elsa healthy stops the instance and confirms the command.
+    const pass = await enginePass(h);
+    expect(pass).toMatchObject({ unresolved: [], unreachable: [], commands: { confirmed: [id], retrying: [] } });
     expect(h.stub.instance(instanceId)?.subStatus).toBe('Cancelled');
     now = await details(h, id);
-    expect(now.session.engineSync).toBeUndefined();
-    expect(now.events.at(-1)).toMatchObject({ type: 'workflow_sync_resolved', reason: 'engine_call_failed' });
+    expect(now.session.engineCommand).toBeUndefined();
     expect(await tableViolations(h)).toEqual([]);
     // Nothing is left for the next pass.
-    expect(await h.app.reconciliation.reconcile()).toMatchObject({ checked: 0 });
+    expect(await enginePass(h)).toMatchObject({ checked: 0, commands: { pending: 0 } });
   });
 
   test('reconciliation: faulted instances fail their sessions and free slots; instances ended underneath are recorded once and stay unresolved', async () => {
@@ -404,7 +414,7 @@ describe('races and lost answers', () => {
     expect(await h.app.sessions.resumeSession(id, {}, coordinator)).toMatchObject({ status: 'Active' });
     gate.release();
     await pausing;
-    await h.app.reconciliation.reconcile();
+    await enginePass(h);
 
     expect((await details(h, id)).session.status).toBe('Active');
     expect({ paused: await pausedInStub(h, instanceId), subStatus: h.stub.instance(instanceId)?.subStatus }).toEqual({ paused: false, subStatus: 'Executing' });
@@ -426,6 +436,7 @@ const describeOp = (op: Op) => (op.kind === 'start' ? `start ${op.juniorId}/${op
 async function disagreement(h: Harness, session: Session): Promise<string | undefined> {
   const mine = h.stub.instances().filter((i) => i.correlationId === session.id);
   if (session.engineSync !== undefined) return `still marked engineSync ${JSON.stringify(session.engineSync)}`;
+  if (session.engineCommand !== undefined) return `engine command still pending ${JSON.stringify(session.engineCommand)}`;
   if (mine.length > 1) return `${mine.length} instances for one correlation id: ${mine.map((i) => `${i.id} ${i.subStatus}`).join(', ')}`;
   const instance = mine[0];
   if (session.workflowInstanceId === undefined) {
@@ -452,7 +463,7 @@ async function disagreement(h: Harness, session: Session): Promise<string | unde
   }
 }
 
-test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa requests failing, then ONE reconciliation pass`, async () => {
+test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa requests failing (applied-then-failed and late answers included), then at most TWO passes`, async () => {
   console.log(`elsa stress: ELSA_STRESS_SEED=${SEED}`);
   const began = Date.now();
   const h = await harness({
@@ -461,8 +472,9 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
     system: 10,
     queue: 12,
     batch: 200,
-    // Two attempts: some calls fail through the adapter's retries.
-    engine: { retry: { attempts: 2, baseDelayMs: 2, maxDelayMs: 5 }, cancelConfirm: { checks: 3, intervalMs: 2 }, random: mulberry32(SEED ^ 0x5bd1e995) },
+    // Two attempts: some calls fail through the adapter's retries. A late answer comes 250 ms after a request the adapter gave up on at 150 ms.
+    lateMs: 250,
+    engine: { timeoutMs: 150, retry: { attempts: 2, baseDelayMs: 2, maxDelayMs: 5 }, cancelConfirm: { checks: 3, intervalMs: 2 }, random: mulberry32(SEED ^ 0x5bd1e995) },
   });
   const rng = mulberry32(SEED);
   const pick = <T>(list: readonly T[]): T | undefined => (list.length === 0 ? undefined : list[Math.floor(rng() * list.length)]);
@@ -475,8 +487,10 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
     );
   };
 
-  // Faults on every engine request from here on, drawn from their own seeded stream.
-  h.stub.failRandomly(0.2, mulberry32(SEED ^ 0x9e3779b9));
+  // Faults on every engine request from here on, drawn from their own seeded stream: refused before routing (5xx, drop),
+  // or applied and then failed (5xx, drop) or answered after the adapter's timeout.
+  const FAULTS = ['status500', 'status503', 'drop', 'appliedThen500', 'appliedThenDrop', 'appliedLate'] as const;
+  h.stub.failRandomly(0.2, mulberry32(SEED ^ 0x9e3779b9), [...FAULTS]);
 
   let starts = 0;
   const WEIGHTS: [Op['kind'], number][] = [
@@ -558,7 +572,7 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
     }
     for (const op of ops) stats.ops[op.kind] = (stats.ops[op.kind] ?? 0) + 1;
     // Now and then a short outage on top of the random faults: three requests in a row fail, so some call fails through.
-    if (step % 12 === 0) h.stub.failNext(3, pick(['status500', 'status503', 'drop'] as const)!);
+    if (step % 12 === 0) h.stub.failNext(3, pick(FAULTS)!);
     const settled = await Promise.allSettled(ops.map(run));
     const unexpected = settled.flatMap((outcome, i) => {
       if (outcome.status === 'fulfilled') return [];
@@ -574,11 +588,13 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
     h.clock.advance(1_000);
   }
 
-  // Elsa healthy again; ONE reconciliation pass (the batch covers every session).
+  // Elsa healthy again (late answers drained); at most TWO passes of the schedule (the batch covers every session).
   h.stub.failRandomly(0, Math.random);
   await outageOver(h);
+  await new Promise((resolve) => setTimeout(resolve, 300));
   const snapshotBefore = await scanTable(h.table.dynamo.document, h.table.tableName);
   const markedBefore = [...snapshotBefore.sessions.values()].filter((s) => s.engineSync !== undefined).map((s) => s.id);
+  const pendingBefore = [...snapshotBefore.sessions.values()].filter((s) => s.engineCommand?.lastError !== undefined).map((s) => s.id);
   const statusesBefore: Record<string, number> = {};
   for (const s of snapshotBefore.sessions.values()) statusesBefore[s.status] = (statusesBefore[s.status] ?? 0) + 1;
   // Engine calls that failed through the adapter's retries, as the audit logs record them (drains and cancels do not throw).
@@ -590,8 +606,9 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
     const kind = e.type === 'session_failed' ? 'start' : String(e.data?.operation);
     failedThroughByKind[kind] = (failedThroughByKind[kind] ?? 0) + 1;
   }
-  const pass = await h.app.reconciliation.reconcile();
-  if (pass.unreachable.length > 0) fail([`reconciliation could not reach Elsa for ${pass.unreachable.join(', ')}`]);
+  const first = await enginePass(h);
+  const pass = await enginePass(h);
+  if (first.unreachable.length + pass.unreachable.length > 0) fail([`reconciliation could not reach Elsa for ${[...first.unreachable, ...pass.unreachable].join(', ')}`]);
 
   const snapshot = await scanTable(h.table.dynamo.document, h.table.tableName);
   const problems: string[] = [];
@@ -600,6 +617,13 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
     if (why === undefined) continue;
     const log = (snapshot.events.get(session.id) ?? []).map((e) => `${e.type}${e.toStatus ? `->${e.toStatus}` : ''}${e.reason ? `(${e.reason})` : ''}`).join(' ');
     problems.push(`${session.id} ${session.status}: ${why}; log: ${log}`);
+  }
+  // No orphan: every instance belongs to a session, and is the one it records unless it has stopped.
+  for (const instance of h.stub.instances()) {
+    const owner = instance.correlationId === undefined ? undefined : snapshot.sessions.get(instance.correlationId);
+    if (owner === undefined) problems.push(`instance ${instance.id} (${instance.subStatus}) belongs to no session`);
+    else if (owner.workflowInstanceId !== instance.id && ALIVE.has(instance.subStatus))
+      problems.push(`orphan ${instance.id} (${instance.subStatus}) of ${owner.id} (${owner.status})`);
   }
   problems.push(...(await tableViolations(h)));
   if (problems.length > 0) fail(problems);
@@ -610,9 +634,10 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
   console.log(
     `elsa stress ELSA_STRESS_SEED=${SEED}: ${step - 1} steps in ${((Date.now() - began) / 1000).toFixed(1)} s; ops ${JSON.stringify(stats.ops)}; ` +
       `tolerated ${JSON.stringify(stats.tolerated)}; failed through ${JSON.stringify(failedThroughByKind)}; Elsa requests ${h.stub.requests.length} (${failedRequests} failed); ` +
-      `before the pass ${JSON.stringify(statusesBefore)}, ${markedBefore.length} marked; pass ${JSON.stringify(pass)}; final ${JSON.stringify(statuses)}`,
+      `before the passes ${JSON.stringify(statusesBefore)}, ${markedBefore.length} marked, ${pendingBefore.length} commands pending after a failure; ` +
+      `first pass ${JSON.stringify({ ...first.commands, confirmed: first.commands.confirmed.length, commanded: first.commanded.length })}; second pass ${JSON.stringify(pass)}; final ${JSON.stringify(statuses)}`,
   );
-  // The run must have exercised what it is about: engine calls failing through the retries, and sessions faulting.
-  expect(failedThrough.length).toBeGreaterThan(0);
+  // The run must have exercised what it is about: engine calls failing through the retries (refused, or ambiguous and left pending), and sessions faulting.
+  expect(failedThrough.length + pendingBefore.length).toBeGreaterThan(0);
   expect(snapshot.sessions.size).toBeGreaterThanOrEqual(STARTS / 2);
 }, 90_000);

@@ -164,13 +164,13 @@ describe('lifecycle on DynamoDB Local', () => {
     expect(events.at(-1)).toMatchObject({ fromStatus: 'Paused', toStatus: 'Active', data: { operation: 'pause', reverted: true } });
   });
 
-  test('an engine failure on cancel keeps the cancel and records the divergence', async () => {
+  test('an engine failure on cancel keeps the cancel and leaves its stop pending, with the error', async () => {
     const id = await start('junior-7');
     engine.failOn('cancel');
     expect(await app.sessions.cancelSession(id, { reason: 'duplicate' }, coordinator)).toMatchObject({ status: 'Cancelled' });
-    const { events } = await expectEventsReplayToStatus(id);
-    expect(events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_cancelled', 'workflow_sync_failed']);
-    expect(events.at(-1)).toMatchObject({ data: { operation: 'cancel', reverted: false } });
+    const { session, events } = await expectEventsReplayToStatus(id);
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'mentor_assigned', 'session_cancelled']);
+    expect(session.engineCommand).toMatchObject({ target: 'stopped', lastError: 'injected cancel failure' });
   });
 });
 
@@ -266,10 +266,10 @@ describe('DynamoDB requests per operation', () => {
       // Read (directory, counters, key) alongside the mentor directory (Query); the chosen area's mentor
       // counters and round-robin pointer (BatchGet); take the slots; the embedded engine's PutItem; record the instance.
     ).toEqual({ BatchGetItem: 2, Query: 1, TransactWriteItems: 2, PutItem: 1 });
-    // Session + queue length in one BatchGetItem, the transaction, the embedded engine's own UpdateItem, and one
-    // GetItem after the engine call (a pause and a resume close together may reach the engine out of order).
-    expect(await count(() => app.sessions.pauseSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1, GetItem: 1 });
-    expect(await count(() => app.sessions.resumeSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, UpdateItem: 1, GetItem: 1 });
+    // Session + queue length in one BatchGetItem, the transaction (with the engine command), the embedded engine's own
+    // UpdateItem, and the command's confirmation (it replaced the GetItem that used to re-read the session after the call).
+    expect(await count(() => app.sessions.pauseSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 2, UpdateItem: 1 });
+    expect(await count(() => app.sessions.resumeSession(id, {}, coordinator))).toEqual({ BatchGetItem: 1, TransactWriteItems: 2, UpdateItem: 1 });
     // A completion also reads the log (one Query) to store the service's report beside the engine's.
     expect(await count(() => app.sessions.completeSession(id, { report }, engineCaller))).toEqual({ BatchGetItem: 1, Query: 1, TransactWriteItems: 1 });
     expect(await count(() => app.sessions.getSessionDetails(id, coordinator))).toEqual({ Query: 1 });
@@ -285,17 +285,23 @@ describe("a coordinator's complete or fail ends the engine instance (issue 13)",
   test.each([
     ['fail', (id: string) => app.sessions.failSession(id, { error: 'abandoned by the team' }, coordinator)],
     ['complete', (id: string) => app.sessions.completeSession(id, { report }, coordinator)],
-  ] as const)('%s by a coordinator: the instance is cancelled, nothing pending', async (_name, end) => {
+  ] as const)('%s by a coordinator: the instance is cancelled at once; the next pass confirms the stop', async (_name, end) => {
     // Prepare
     const id = await start('junior-7');
 
     // Act
     await end(id);
 
-    // Assess
+    // Assess: stopped by the request; the stop command stays until the worker confirms it (an end is one read and one transaction)
     expect(await engineStatus(id)).toBe('Cancelled');
     const { session } = await expectEventsReplayToStatus(id);
     expect(session.engineSync).toBeUndefined();
+    expect(session.engineCommand).toMatchObject({ target: 'stopped', attempts: 1 });
+    clock.advanceMinutes(1);
+    const pass = await app.sessions.commands.redriveDue();
+    expect(pass.confirmed).toContain(id);
+    expect(pass.retrying).toEqual([]);
+    expect((await expectEventsReplayToStatus(id)).session.engineCommand).toBeUndefined();
   });
 
   test('reported by the engine itself (role service): no engine call, the instance finishes on its own', async () => {
@@ -311,31 +317,32 @@ describe("a coordinator's complete or fail ends the engine instance (issue 13)",
     expect(await engineStatus(id)).toBe('Running');
   });
 
-  test('the engine fails the cancel: the end stands, the session is marked, one reconciliation pass stops the instance', async () => {
+  test('the engine fails the cancel: the end stands, its stop command stays pending with the error, the next pass stops the instance', async () => {
     // Prepare
     const id = await start('junior-8');
-    engine.failOn('cancel');
+    engine.failAmbiguouslyOn('cancel');
 
     // Act
     const result = await app.sessions.failSession(id, { error: 'abandoned by the team' }, coordinator);
 
-    // Assess: the fail stands, marked for reconciliation
+    // Assess: the fail stands; the stop is pending, with what the try met
     expect(result).toMatchObject({ status: 'Failed' });
     expect(await engineStatus(id)).toBe('Running');
-    const marked = await expectEventsReplayToStatus(id);
-    expect(marked.session.engineSync).toMatchObject({ reason: 'engine_call_failed' });
-    expect(marked.events.at(-1)).toMatchObject({ type: 'workflow_sync_failed', data: { operation: 'fail', reverted: false } });
+    const pending = await expectEventsReplayToStatus(id);
+    expect(pending.session.engineCommand).toMatchObject({ target: 'stopped', attempts: 1, lastError: 'injected cancel timeout' });
+    expect(pending.events.at(-1)).toMatchObject({ type: 'session_failed' });
 
-    // Act: the engine is back; the schedule's pass
+    // Act: the engine is back; the schedule's pass once the backoff has passed
     engine.heal();
-    const pass = await app.reconciliation.reconcile();
+    clock.advanceMinutes(1);
+    const pass = await app.sessions.commands.redriveDue();
 
     // Assess
-    expect(pass.cancelledInEngine).toContain(id);
-    expect(pass.resolved).toContain(id);
+    expect(pass.confirmed).toContain(id);
+    expect(pass).toMatchObject({ retrying: [], failed: [] });
     expect(await engineStatus(id)).toBe('Cancelled');
     const settled = await expectEventsReplayToStatus(id);
-    expect(settled.session.engineSync).toBeUndefined();
+    expect(settled.session.engineCommand).toBeUndefined();
     expect(settled.session.status).toBe('Failed');
   });
 });

@@ -20,7 +20,16 @@ import { WorkflowEngineError } from '../../shared/domain/errors';
 import { toErrorResponse } from '../../shared/http/errors';
 import { CHECKPOINTS, CheckpointService } from '../../shared/services/checkpoint-service';
 import { coordinator, engineCaller, mentorCaller } from '../support/builders';
-import { details, disposeAfterEach, type EngineHarness, rejection, startSession as start, startEngineHarness, tableViolations } from '../support/engine-harness';
+import {
+  details,
+  disposeAfterEach,
+  type EngineHarness,
+  enginePass,
+  rejection,
+  startSession as start,
+  startEngineHarness,
+  tableViolations,
+} from '../support/engine-harness';
 import { type LocalExecution, LocalStepFunctions } from '../support/local-step-functions';
 
 /**
@@ -105,6 +114,8 @@ async function tokenItem(h: Harness, id: string) {
 const sentOutputs = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((call) => JSON.parse(call.args[0].input.output ?? 'null') as unknown);
 
 const throttled = () => new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+/** A definite refusal: the role may not start executions (no retry changes it). */
+const accessDenied = () => new SFNServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized' });
 
 /** Lets the runs go as far as they can on their own: no timers, only queued work. */
 async function drainEventLoop(): Promise<void> {
@@ -197,13 +208,22 @@ describe('Step Functions engine with local executions of the synthesized definit
 
     // Logs replay to the statuses; counters and indexes agree; nothing is left to reconcile.
     expect(await tableViolations(h)).toEqual([]);
-    expect(await h.app.reconciliation.reconcile()).toEqual({ checked: 0, failed: [], cancelledInEngine: [], resolved: [], unresolved: [], unreachable: [] });
+    expect(await h.app.reconciliation.reconcile()).toEqual({
+      checked: 0,
+      failed: [],
+      cancelledInEngine: [],
+      resolved: [],
+      unresolved: [],
+      unreachable: [],
+      commanded: [],
+    });
   });
 
-  test('engine failure during start: WorkflowEngineError (502), the session Failed (engine_start_failed), slots released; the session queued behind it starts when the queue drains', async () => {
+  test('engine refusal during start: WorkflowEngineError (502), the session Failed (engine_start_failed), slots released; the session queued behind it starts when the queue drains', async () => {
     const h = await harness({ junior: 1, system: 1 });
 
-    // A takes the only system slot; while its StartExecution is in flight, B queues behind it. Then Step Functions throttles A's start.
+    // A takes the only system slot; while its StartExecution is in flight, B queues behind it. Then Step Functions refuses A's start
+    // (access denied: definite). A throttled start is ambiguous and stays pending instead (test/integration/engine-commands.test.ts).
     let arrived!: () => void;
     let release!: () => void;
     const arrival = new Promise<void>((resolve) => (arrived = resolve));
@@ -211,7 +231,7 @@ describe('Step Functions engine with local executions of the synthesized definit
     h.bridge.interceptNext('StartExecution', async () => {
       arrived();
       await released;
-      throw throttled();
+      throw accessDenied();
     });
     const startingA = rejection(h.app.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-1' }, coordinator));
     await arrival;
@@ -272,17 +292,18 @@ describe('Step Functions engine with local executions of the synthesized definit
     expect(await h.bridge.step(c.sessionId)).toMatchObject({ state: 'Checkpoint Assessment', answer: { outcome: 'continue' } });
     h.bridge.interceptNext('StopExecution', () => Promise.reject(throttled()));
     expect(await h.app.sessions.cancelSession(c.sessionId, { reason: 'withdrawn' }, coordinator)).toMatchObject({ status: 'Cancelled' });
+    // Throttled is ambiguous: the cancel stands and its stop command stays pending, the failure recorded (no sync mark, no revert).
     let cNow = await details(h, c.sessionId);
-    expect(cNow.session.engineSync).toMatchObject({ reason: 'engine_call_failed', attempts: 0 });
-    expect(cNow.events.at(-1)).toMatchObject({ type: 'workflow_sync_failed', data: { operation: 'cancel', reverted: false } });
+    expect(cNow.session.engineCommand).toMatchObject({ target: 'stopped', attempts: 1, lastError: expect.stringContaining('failed to cancel') });
+    expect(cNow.session.engineSync).toBeUndefined();
+    expect(cNow.events.at(-1)).toMatchObject({ type: 'session_cancelled' });
     const cRun = runOf(h, c.sessionId);
     expect(cRun.status).toBe('RUNNING');
-    expect((await h.app.ports.indexes.listEngineSyncPending(10)).map((s) => s.id)).toEqual([c.sessionId]);
+    expect((await h.app.ports.indexes.listEngineCommands()).map((s) => s.id)).toEqual([c.sessionId]);
 
-    // One pass: F fails with the run's error and cause; C's run is stopped and its mark cleared.
-    h.clock.advanceMinutes(1);
-    const pass = await h.app.reconciliation.reconcile();
-    expect(pass).toMatchObject({ failed: [f.sessionId], cancelledInEngine: [c.sessionId], resolved: [c.sessionId], unresolved: [], unreachable: [] });
+    // One pass of the schedule: F fails with the run's error and cause; C's pending stop is driven and confirmed.
+    const pass = await enginePass(h);
+    expect(pass).toMatchObject({ failed: [f.sessionId], unresolved: [], unreachable: [], commands: { confirmed: [c.sessionId], retrying: [], failed: [] } });
     const failed = await details(h, f.sessionId);
     expect(failed.session).toMatchObject({ status: 'Failed', currentState: 'FAILED' });
     expect(failed.session.error).toContain(`${fRun.error}: ${fRun.cause}`);
@@ -291,10 +312,10 @@ describe('Step Functions engine with local executions of the synthesized definit
     expect(cRun.status).toBe('ABORTED');
     expect(await h.engine.status(cArn)).toBe('Cancelled');
     cNow = await details(h, c.sessionId);
-    expect(cNow.session.engineSync).toBeUndefined();
-    expect(cNow.events.at(-1)).toMatchObject({ type: 'workflow_sync_resolved', reason: 'engine_call_failed' });
+    expect(cNow.session.engineCommand).toBeUndefined();
+    expect(cNow.events.at(-1)).toMatchObject({ type: 'session_cancelled' });
     expect(await tableViolations(h)).toEqual([]);
     // Nothing is left for the next pass.
-    expect(await h.app.reconciliation.reconcile()).toMatchObject({ checked: 0 });
+    expect(await enginePass(h)).toMatchObject({ checked: 0, commands: { pending: 0 } });
   });
 });

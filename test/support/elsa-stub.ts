@@ -32,8 +32,14 @@ export interface RecordedRequest {
   body: string;
   status: number;
 }
-/** `drop` destroys the socket without answering. */
-export type Fault = 'status500' | 'status503' | 'drop';
+/**
+ * `status400` refuses the request (FastEndpoints' 400 envelope: a definite refusal, nothing applied).
+ * `drop` destroys the socket without answering. The `applied*` faults do the
+ * request first (the dispatch, trigger or cancel lands) and then fail it:
+ * `appliedThen500` answers 500, `appliedThenDrop` drops the socket,
+ * `appliedLate` answers correctly but only after `lateMs` (past the caller's timeout).
+ */
+export type Fault = 'status400' | 'status500' | 'status503' | 'drop' | 'appliedThen500' | 'appliedThenDrop' | 'appliedLate';
 export interface ElsaStubOptions {
   apiKey: string;
   prefix?: string /* default '/elsa/api' */;
@@ -47,6 +53,8 @@ export interface ElsaStubOptions {
   cancelLagMs?: number;
   /** Timestamps and the dispatch lag read this clock, so tests move time; default the system clock. */
   clock?: Clock;
+  /** How late an `appliedLate` answer comes; default 6,000 ms (past the adapter's 5 s timeout). */
+  lateMs?: number;
 }
 export interface ElsaStub {
   readonly baseUrl: string /* http://127.0.0.1:<port>, no prefix */;
@@ -334,7 +342,13 @@ export async function startElsaStub(options: ElsaStubOptions): Promise<ElsaStub>
       req.socket.destroy();
       return;
     }
-    if (fault) {
+    if (fault === 'status400') {
+      record(400);
+      const refused = badRequest('The request was refused (injected).');
+      res.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify(refused.json));
+      return;
+    }
+    if (fault === 'status500' || fault === 'status503') {
       const status = fault === 'status500' ? 500 : 503;
       record(status);
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 500 ? 'Internal Server Error' : 'Service Unavailable');
@@ -342,7 +356,20 @@ export async function startElsaStub(options: ElsaStubOptions): Promise<ElsaStub>
     }
     if (latencyMs > 0) await new Promise<void>((resolve) => later(latencyMs, resolve));
     const reply = route(method, path, req.headers.authorization, body);
-    record(reply.status);
+    if (fault === 'appliedThen500') {
+      record(500);
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      return;
+    }
+    if (fault === 'appliedThenDrop') {
+      record(0);
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'appliedLate') await new Promise<void>((resolve) => later(options.lateMs ?? 6_000, resolve));
+    // A late answer whose caller gave up is recorded as dropped (0): applied, never heard.
+    record(res.destroyed ? 0 : reply.status);
+    if (res.destroyed) return;
     if (reply.json === undefined) {
       res.writeHead(reply.status, { 'content-length': '0', ...reply.headers }).end();
       return;

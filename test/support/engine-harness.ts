@@ -107,3 +107,16 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     (error: unknown) => error,
   );
 }
+
+/**
+ * One run of the minute schedule's engine work (functions/scheduled/reconcile-engine.ts): reconciliation, then
+ * the engine commands that are due, with the clock first moved past every lease and backoff (5 minutes at most),
+ * and the queue drained when a failed start freed slots.
+ */
+export async function enginePass(h: EngineHarness) {
+  h.clock.advanceMinutes(6);
+  const reconciled = await h.app.reconciliation.reconcile();
+  const commands = await h.app.sessions.commands.redriveDue();
+  if (commands.failed.length > 0) await h.app.sessions.drainQueue();
+  return { ...reconciled, commands };
+}

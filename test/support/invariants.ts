@@ -36,6 +36,8 @@ export interface Snapshot {
   readonly listings: Map<string, Record<string, unknown>[]>;
   /** List counters by pk (`LISTCOUNT#J#<id>`, `LISTCOUNT#ALL#<shard>`, ...): sessions by status. */
   readonly listCounters: Map<string, Record<string, number>>;
+  /** The embedded engine's instances (WORKFLOW# items), by instance id: their correlation id (the session id) and status. */
+  readonly workflows: Map<string, { readonly correlationId: string; readonly status: string }>;
 }
 
 const OPEN: readonly SessionStatus[] = ['Active', 'Paused'];
@@ -51,6 +53,7 @@ export async function scanTable(db: DynamoDBDocumentClient, tableName: string): 
   const counters = new Map<string, number>();
   const listings = new Map<string, Record<string, unknown>[]>();
   const listCounters = new Map<string, Record<string, number>>();
+  const workflows = new Map<string, { correlationId: string; status: string }>();
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
@@ -73,6 +76,8 @@ export async function scanTable(db: DynamoDBDocumentClient, tableName: string): 
       } else if (pk.startsWith('LISTING#')) {
         const id = pk.slice('LISTING#'.length);
         listings.set(id, [...(listings.get(id) ?? []), item]);
+      } else if (pk.startsWith('WORKFLOW#')) {
+        workflows.set(pk.slice('WORKFLOW#'.length), { correlationId: String(item.correlationId), status: String(item.status) });
       } else if (pk.startsWith('LISTCOUNT#')) {
         listCounters.set(pk, Object.fromEntries(Object.entries(item).filter((entry): entry is [string, number] => typeof entry[1] === 'number')));
       }
@@ -80,7 +85,7 @@ export async function scanTable(db: DynamoDBDocumentClient, tableName: string): 
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey !== undefined);
   for (const list of events.values()) list.sort((a, b) => a.seq - b.seq);
-  return { sessions, items, events, counters, listings, listCounters };
+  return { sessions, items, events, counters, listings, listCounters, workflows };
 }
 
 export interface Usage {
@@ -231,10 +236,13 @@ export function checkSnapshot(snapshot: Snapshot, ctx: CheckContext): string[] {
     }
     const inOpen = item.openPk === 'OPEN';
     if (inOpen !== isOpen(s.status)) violations.push(`(4) ${s.id} is ${s.status} but ${inOpen ? 'is' : 'is not'} in the open index`);
-    // Ended sessions whose engine instance has not followed yet wait for reconciliation under SYNC.
+    // Ended sessions whose engine instance has not followed yet (a sync mark, or a pending stop command) wait under SYNC.
     const inSync = item.openPk === 'SYNC';
-    if (inSync !== (!isOpen(s.status) && s.engineSync !== undefined)) {
-      violations.push(`(4) ${s.id} (${s.status}, engineSync ${s.engineSync ? 'set' : 'unset'}) is ${inSync ? '' : 'not '}in the SYNC partition of the open index`);
+    const notFollowed = s.engineSync !== undefined || s.engineCommand !== undefined;
+    if (inSync !== (!isOpen(s.status) && notFollowed)) {
+      violations.push(
+        `(4) ${s.id} (${s.status}, engineSync ${s.engineSync ? 'set' : 'unset'}, engineCommand ${s.engineCommand ? 'set' : 'unset'}) is ${inSync ? '' : 'not '}in the SYNC partition of the open index`,
+      );
     }
     const deadline = deadlineOf(s, ctx.timeouts);
     const checkIn = checkInOf(s);

@@ -18,6 +18,8 @@ export function hideQueueFromReleases(store: SessionRepository): SessionReposito
 /** An engine that accepts every call without I/O, where the engine is not what is measured. */
 export const acceptingEngine: WorkflowEngine = {
   name: 'accepting',
+  reportsPause: false,
+  findByCorrelation: async () => undefined,
   start: async ({ correlationId }) => ({ instanceId: `accepted-${correlationId}` }),
   suspend: async () => undefined,
   resume: async () => undefined,

@@ -219,7 +219,8 @@ describe('status', () => {
   test.each([
     ['Pending', 'Running'],
     ['Executing', 'Running'],
-    ['Suspended', 'Suspended'],
+    // Waiting on some other bookmark is not a pause: the session's pause is the wait on the resume event (below).
+    ['Suspended', 'Running'],
     ['Finished', 'Finished'],
     ['Cancelled', 'Cancelled'],
     ['Faulted', 'Faulted'],
@@ -228,6 +229,19 @@ describe('status', () => {
     const { instanceId } = await engine.start({ correlationId: 's-1', input });
     stub.setSubStatus(instanceId, subStatus);
     expect(await engine.status(instanceId)).toBe(expected);
+  });
+
+  test('an instance waiting on the resume event (paused) is Suspended; suspending it again sends nothing', async () => {
+    const { stub, engine } = await setup();
+    const { instanceId } = await engine.start({ correlationId: 's-1', input });
+    await engine.suspend(instanceId);
+    const triggers = () => stub.requests.filter((r) => r.path.endsWith('/trigger')).length;
+    const sent = triggers();
+
+    await engine.suspend(instanceId);
+
+    expect(await engine.status(instanceId)).toBe('Suspended');
+    expect(triggers()).toBe(sent);
   });
 
   test('an unknown instance is NotFound (Elsa answers an empty 404); an unknown sub-status is a bad response', async () => {

@@ -167,6 +167,8 @@ describe('MeteredWorkflowEngine', () => {
     const failure = new WorkflowEngineError('Elsa answered 503');
     const engine: WorkflowEngine = {
       name: 'elsa',
+      reportsPause: true,
+      findByCorrelation: async () => undefined,
       start: async () => ({ instanceId: 'i-1' }),
       suspend: async () => {
         throw failure;

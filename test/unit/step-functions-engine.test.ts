@@ -120,7 +120,7 @@ describe('start', () => {
     const error = await engineErrorOf(engine.start({ correlationId: SESSION, input: {} }));
 
     expect(error.message).toContain(SESSION);
-    expect(error.details).toEqual({ operation: 'start', instanceId: EXECUTION });
+    expect(error.details).toEqual({ operation: 'start', instanceId: EXECUTION, failure: 'rejected' });
   });
 
   test('any other failure is a WorkflowEngineError naming the operation, with the cause kept', async () => {
@@ -131,7 +131,7 @@ describe('start', () => {
 
     expect(error.message).toMatch(/failed to start/);
     expect(error.code).toBe('engine_unavailable');
-    expect(error.details).toEqual({ operation: 'start' });
+    expect(error.details).toEqual({ operation: 'start', failure: 'unavailable' });
     expect(error.cause).toBe(cause);
   });
 });
@@ -179,7 +179,7 @@ describe('resume', () => {
 
     expect(error.message).toMatch(/no longer waits at its checkpoint/);
     expect(error.message).not.toContain('token-stale');
-    expect(error.details).toEqual({ operation: 'resume', instanceId: EXECUTION });
+    expect(error.details).toEqual({ operation: 'resume', instanceId: EXECUTION, failure: 'rejected' });
     expect(error.cause).toBe(cause);
     // A token the engine no longer knows is not kept.
     expect(tokens.held.has(SESSION)).toBe(false);
@@ -201,7 +201,7 @@ describe('resume', () => {
     tokens.failTake = outage;
     const takeError = await engineErrorOf(engine.resume(EXECUTION));
     expect(takeError.cause).toBe(outage);
-    expect(takeError.details).toEqual({ operation: 'resume', instanceId: EXECUTION });
+    expect(takeError.details).toEqual({ operation: 'resume', instanceId: EXECUTION, failure: 'unavailable' });
   });
 });
 
@@ -231,7 +231,7 @@ describe('cancel', () => {
     const error = await engineErrorOf(engine.cancel(EXECUTION));
 
     expect(error.message).toMatch(/no execution .* to cancel/);
-    expect(error.details).toEqual({ operation: 'cancel', instanceId: EXECUTION });
+    expect(error.details).toEqual({ operation: 'cancel', instanceId: EXECUTION, failure: 'not_found' });
   });
 
   test('a failed stop of a running execution, or a failed check, is a WorkflowEngineError', async () => {
@@ -240,7 +240,7 @@ describe('cancel', () => {
     sfn.on(DescribeExecutionCommand).resolves(described('RUNNING'));
     const stopError = await engineErrorOf(engine.cancel(EXECUTION));
     expect(stopError.cause).toBe(cause);
-    expect(stopError.details).toEqual({ operation: 'cancel', instanceId: EXECUTION });
+    expect(stopError.details).toEqual({ operation: 'cancel', instanceId: EXECUTION, failure: 'unavailable' });
 
     sfn.on(DescribeExecutionCommand).rejects(throttled());
     const describeError = await engineErrorOf(engine.cancel(EXECUTION));
@@ -275,7 +275,7 @@ describe('status', () => {
 
     sfn.on(DescribeExecutionCommand).rejects(throttled());
     const error = await engineErrorOf(engine.status(EXECUTION));
-    expect(error.details).toEqual({ operation: 'status', instanceId: EXECUTION });
+    expect(error.details).toEqual({ operation: 'status', instanceId: EXECUTION, failure: 'unavailable' });
   });
 });
 

@@ -34,6 +34,18 @@ export class DynamoSessionIndexes implements SessionIndexes {
     return this.table.sessionsInIndex('open', 'openPk = :pk', { ':pk': SYNC_PARTITION }, limit);
   }
 
+  async listEngineCommands(): Promise<Session[]> {
+    const pending = (pk: string) =>
+      this.table.queryAll({
+        IndexName: 'open',
+        KeyConditionExpression: 'openPk = :pk',
+        FilterExpression: 'attribute_exists(engineCommand)',
+        ExpressionAttributeValues: { ':pk': pk },
+      });
+    const items = (await Promise.all([pending(OPEN_PARTITION), pending(SYNC_PARTITION)])).flat();
+    return items.map((item) => parseRecord(SessionRecord, item, 'session'));
+  }
+
   async listAwaitingMentor(limit: number): Promise<Session[]> {
     return this.table.sessionsInIndex('queue', 'queuePk = :pk', { ':pk': REASSIGN_PARTITION }, limit);
   }

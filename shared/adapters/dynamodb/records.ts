@@ -88,6 +88,16 @@ export const SessionRecord = z.object({
   awaitingMentorSince: text.optional(),
   legalHold: z.object({ setBy: text, setAt: text, reason: text.optional() }).optional(),
   engineSync: z.object({ reason: z.enum(['engine_call_failed', 'engine_ended']), since: text, attempts: z.number().int() }).optional(),
+  engineCommand: z
+    .object({
+      target: z.enum(['running', 'suspended', 'stopped']),
+      since: text,
+      attempts: z.number().int(),
+      dueAt: text,
+      lastError: text.optional(),
+      overlaps: z.boolean().optional(),
+    })
+    .optional(),
   serviceReport: z
     .object({
       timePerStateMs: z.partialRecord(state, z.number()),

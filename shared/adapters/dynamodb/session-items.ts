@@ -21,7 +21,7 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 export const QUEUE_PARTITION = 'QUEUE';
 export const DUE_PARTITION = 'DUE';
 export const OPEN_PARTITION = 'OPEN';
-/** Ended sessions whose engine instance has not followed yet share the open index under their own partition. */
+/** Ended sessions whose engine instance has not followed yet (a sync mark or a pending command) share the open index under their own partition. */
 export const SYNC_PARTITION = 'SYNC';
 /** Running sessions waiting for a new mentor share the queue index under their own partition. */
 export const REASSIGN_PARTITION = 'REASSIGN';
@@ -139,7 +139,7 @@ function indexAttributes(session: Session): Record<string, string> {
     ...(awaiting && { queuePk: REASSIGN_PARTITION, queueSk: `${session.awaitingMentorSince}#${session.id}` }),
     ...(due && { duePk: DUE_PARTITION, dueSk: `${due}#${session.id}` }),
     ...(open && { openPk: OPEN_PARTITION, openSk: session.id }),
-    ...(!open && session.engineSync !== undefined && { openPk: SYNC_PARTITION, openSk: session.id }),
+    ...(!open && (session.engineSync !== undefined || session.engineCommand !== undefined) && { openPk: SYNC_PARTITION, openSk: session.id }),
   };
 }
 

@@ -74,6 +74,8 @@ class Transient extends Error {
 
 export class ElsaWorkflowEngine implements WorkflowEngine {
   readonly name = 'elsa';
+  /** `status` reads the instance's bookmarks when Elsa says Suspended: waiting on the resume event is a pause. */
+  readonly reportsPause = true;
   private readonly root: string;
   private readonly events: ElsaEventNames;
   private readonly timeoutMs: number;
@@ -113,7 +115,7 @@ export class ElsaWorkflowEngine implements WorkflowEngine {
     const answer = await this.withRetries('start', async (attempt) => {
       if (attempt > 1) {
         // A lookup that fails is retried like the dispatch itself: dispatching blind could start a second instance.
-        const existing = await this.findByCorrelation(correlationId);
+        const existing = await this.findOnce(correlationId);
         if (existing !== undefined) return { status: 200, body: JSON.stringify({ workflowInstanceId: existing }) };
       }
       return this.once('POST', path, body);
@@ -126,13 +128,30 @@ export class ElsaWorkflowEngine implements WorkflowEngine {
     return { instanceId };
   }
 
-  /** Cooperative: triggers the pause event the workflow waits on (Elsa queues it if the workflow is not there yet). */
-  suspend(instanceId: string): Promise<void> {
-    return this.trigger('suspend', this.events.pause, instanceId);
+  /** The oldest instance Elsa holds for the correlation id (the session id), if any. */
+  async findByCorrelation(correlationId: string): Promise<string | undefined> {
+    let found: string | undefined;
+    await this.withRetries('findByCorrelation', async () => {
+      found = await this.findOnce(correlationId);
+      return { status: 200, body: '' };
+    });
+    return found;
   }
 
-  resume(instanceId: string): Promise<void> {
-    return this.trigger('resume', this.events.resume, instanceId);
+  /**
+   * Cooperative: triggers the pause event the workflow waits on. Convergent: an
+   * instance already waiting on the resume event (paused) is left alone, so a
+   * pause sent again never queues a second one in Elsa's bookmark queue.
+   */
+  async suspend(instanceId: string): Promise<void> {
+    if ((await this.pauseState('suspend', instanceId)) === 'paused') return;
+    await this.trigger('suspend', this.events.pause, instanceId, {}, async () => (await this.pauseState('suspend', instanceId)) === 'paused');
+  }
+
+  /** Triggers the resume event; an instance not waiting on it (running, or not there yet) is left alone unless it is still starting. */
+  async resume(instanceId: string): Promise<void> {
+    if ((await this.pauseState('resume', instanceId)) === 'running') return;
+    await this.trigger('resume', this.events.resume, instanceId, {}, async () => (await this.pauseState('resume', instanceId)) === 'running');
   }
 
   updateConfig(instanceId: string, config: Readonly<Record<string, unknown>>): Promise<void> {
@@ -158,7 +177,11 @@ export class ElsaWorkflowEngine implements WorkflowEngine {
     throw this.failed('cancel', 'unconfirmed', `Elsa did not confirm the cancel of instance ${instanceId} (still ${last})`, { instanceId, lastStatus: last });
   }
 
-  /** The execution state: sub-status only (status is derived from it); 404 is `NotFound`. */
+  /**
+   * The execution state (sub-status; status is derived from it); 404 is
+   * `NotFound`. Elsa says Suspended for any wait, so a Suspended instance is
+   * only reported Suspended (paused) when it waits on the resume event.
+   */
   async status(instanceId: string): Promise<WorkflowInstanceStatus> {
     const answer = await this.withRetries('status', () => this.once('GET', `/workflow-instances/${encodeURIComponent(instanceId)}/execution-state`));
     if (answer.status === 404) return 'NotFound';
@@ -168,7 +191,20 @@ export class ElsaWorkflowEngine implements WorkflowEngine {
     if (status === undefined) {
       throw this.failed('status', 'bad_response', `Elsa answered an unknown sub-status ${JSON.stringify(subStatus)}`, { instanceId });
     }
-    return status;
+    if (status !== 'Suspended') return status;
+    return (await this.pauseState('status', instanceId)) === 'paused' ? 'Suspended' : 'Running';
+  }
+
+  /** Paused when the instance has a bookmark on the resume event; running when it has none (or only others); unknown when Elsa does not show it yet. */
+  private async pauseState(operation: string, instanceId: string): Promise<'paused' | 'running' | 'unknown'> {
+    const answer = await this.withRetries(operation, () => this.once('GET', `/workflow-instances/${encodeURIComponent(instanceId)}`));
+    if (answer.status === 404) return 'unknown';
+    this.expectOk(operation, answer);
+    const bookmarks: unknown = parseJson(answer.body)?.workflowState?.bookmarks;
+    if (!Array.isArray(bookmarks)) return 'unknown';
+    const waitsOn = (event: string) => bookmarks.some((bookmark: { payload?: { eventName?: unknown } }) => bookmark?.payload?.eventName === event);
+    if (waitsOn(this.events.resume)) return 'paused';
+    return bookmarks.length > 0 || waitsOn(this.events.pause) ? 'running' : 'unknown';
   }
 
   /** The incidents of a faulted instance (`GET .../workflow-instances/{id}`), for the session's failure context. */
@@ -186,16 +222,22 @@ export class ElsaWorkflowEngine implements WorkflowEngine {
     return messages.length === 0 ? undefined : messages.slice(0, 3).join('; ').slice(0, 500);
   }
 
-  private async trigger(operation: string, eventName: string, instanceId: string, input: Record<string, unknown> = {}): Promise<void> {
+  /**
+   * Triggers an event for one instance. A retry after a failure that may have
+   * reached Elsa first asks `landed` whether the first try already did the work
+   * (it is not triggered twice: Elsa would queue the second one).
+   */
+  private async trigger(operation: string, eventName: string, instanceId: string, input: Record<string, unknown> = {}, landed?: () => Promise<boolean>): Promise<void> {
     // Always with the instance id: without one, Elsa would also start new instances listening for the event.
-    const answer = await this.withRetries(operation, () =>
-      this.once('POST', `/events/${encodeURIComponent(eventName)}/trigger`, { workflowInstanceId: instanceId, input }),
-    );
+    const answer = await this.withRetries(operation, async (attempt) => {
+      if (attempt > 1 && landed !== undefined && (await landed())) return { status: 200, body: '' };
+      return this.once('POST', `/events/${encodeURIComponent(eventName)}/trigger`, { workflowInstanceId: instanceId, input });
+    });
     this.expectOk(operation, answer);
   }
 
   /** The oldest instance Elsa holds for the correlation id; a failed lookup throws (Transient on 5xx and network errors). */
-  private async findByCorrelation(correlationId: string): Promise<string | undefined> {
+  private async findOnce(correlationId: string): Promise<string | undefined> {
     const answer = await this.once('POST', '/workflow-instances', { correlationId, orderBy: 'Created', orderDirection: 'Ascending', page: 0, pageSize: 1 });
     this.expectOk('start', answer);
     const first = parseJson(answer.body)?.items?.[0]?.id;

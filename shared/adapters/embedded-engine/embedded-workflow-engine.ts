@@ -16,6 +16,7 @@ type StoredStatus = (typeof STATUSES)[number];
  */
 export class EmbeddedWorkflowEngine implements WorkflowEngine {
   readonly name = 'embedded';
+  readonly reportsPause = true;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -39,6 +40,11 @@ export class EmbeddedWorkflowEngine implements WorkflowEngine {
       if (!(error instanceof ConditionalCheckFailedException)) throw engineError('start', error);
     }
     return { instanceId };
+  }
+
+  async findByCorrelation(correlationId: string): Promise<string | undefined> {
+    const instanceId = `embedded-${correlationId}`;
+    return (await this.status(instanceId)) === 'NotFound' ? undefined : instanceId;
   }
 
   suspend(instanceId: string): Promise<void> {
@@ -69,7 +75,7 @@ export class EmbeddedWorkflowEngine implements WorkflowEngine {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new WorkflowEngineError(`Workflow instance ${instanceId} is not running; it takes no config.`, {
-          details: { instanceId, operation: 'updateConfig' },
+          details: { instanceId, operation: 'updateConfig', failure: 'rejected' },
         });
       }
       throw engineError('updateConfig', error);
@@ -107,7 +113,7 @@ export class EmbeddedWorkflowEngine implements WorkflowEngine {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new WorkflowEngineError(`Workflow instance ${instanceId} cannot ${operation} from its current state.`, {
-          details: { instanceId, operation },
+          details: { instanceId, operation, failure: 'rejected' },
         });
       }
       throw engineError(operation, error);

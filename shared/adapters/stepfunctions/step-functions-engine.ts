@@ -33,6 +33,8 @@ const STATUSES: Readonly<Record<string, WorkflowInstanceStatus>> = {
  */
 export class StepFunctionsWorkflowEngine implements WorkflowEngine {
   readonly name = 'stepfunctions';
+  /** A paused session's execution runs on to its next checkpoint and waits there: 'Running' either way. */
+  readonly reportsPause = false;
   private client: SFNClient | undefined;
   private readonly stateMachineArn: string;
   private readonly tokens: TaskTokens;
@@ -62,10 +64,17 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
     const existing = await this.describe('start', instanceId);
     if (existing === undefined || existing.name !== correlationId || !this.isOurMachine(existing)) {
       throw new WorkflowEngineError(`Step Functions refused to start execution ${correlationId} and holds no such execution of this state machine.`, {
-        details: { operation: 'start', instanceId },
+        details: { operation: 'start', instanceId, failure: 'rejected' },
       });
     }
     return { instanceId };
+  }
+
+  /** The execution is named by the session id: DescribeExecution of that name on this machine. */
+  async findByCorrelation(correlationId: string): Promise<string | undefined> {
+    const instanceId = `${this.executionPrefix}${correlationId}`;
+    const found = await this.describe('start', instanceId);
+    return found !== undefined && found.name === correlationId && this.isOurMachine(found) ? instanceId : undefined;
   }
 
   /**
@@ -98,10 +107,11 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
       if (error instanceof sdk.TaskTimedOut || error instanceof sdk.TaskDoesNotExist || error instanceof sdk.InvalidToken) {
         throw new WorkflowEngineError(
           `Execution ${sessionId} no longer waits at its checkpoint (the checkpoint timed out or the execution ended): it cannot be resumed.`,
-          { cause: error, details: { operation: 'resume', instanceId } },
+          { cause: error, details: { operation: 'resume', instanceId, failure: 'rejected' } },
         );
       }
-      // A transient failure: the service reverts the session to Paused, so the token is kept for the next resume.
+      // Any other failure may be transient (the resume command stays pending) or a refusal (the session reverts to Paused):
+      // either way the token is put back for the next try.
       await this.tokens.restore(sessionId, held).catch(() => undefined);
       throw engineError('resume', error, instanceId);
     }
@@ -119,7 +129,7 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
       if (found === undefined) {
         throw new WorkflowEngineError(`Step Functions has no execution ${instanceId} to cancel.`, {
           cause: error,
-          details: { operation: 'cancel', instanceId },
+          details: { operation: 'cancel', instanceId, failure: 'not_found' },
         });
       }
       if (found.status === 'RUNNING' || found.status === 'PENDING_REDRIVE') throw engineError('cancel', error, instanceId);
@@ -186,7 +196,7 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
     const sessionId = instanceId.slice(this.executionPrefix.length);
     if (!instanceId.startsWith(this.executionPrefix) || sessionId === '' || sessionId.includes(':')) {
       throw new WorkflowEngineError(`'${instanceId}' is not an execution of the mentorship state machine.`, {
-        details: { operation, instanceId },
+        details: { operation, instanceId, failure: 'rejected' },
       });
     }
     return sessionId;
@@ -202,9 +212,16 @@ function executionPrefixOf(stateMachineArn: string): string {
   return `${parts.slice(0, 5).join(':')}:execution:${parts[6]}:`;
 }
 
+/**
+ * An SDK failure: a refusal when AWS answered a client error that no retry
+ * will change (validation, access denied, a missing machine); ambiguous
+ * otherwise (throttling, 5xx, network, timeouts: the call may have landed).
+ */
 function engineError(operation: string, cause: unknown, instanceId?: string): WorkflowEngineError {
+  const sdkError = cause as { $fault?: string; $retryable?: unknown; name?: string } | undefined;
+  const refused = sdkError?.$fault === 'client' && sdkError.$retryable === undefined && !/Throttl|TooManyRequests/i.test(sdkError.name ?? '');
   return new WorkflowEngineError(`The Step Functions workflow engine failed to ${operation}.`, {
     cause,
-    details: { operation, ...(instanceId !== undefined && { instanceId }) },
+    details: { operation, ...(instanceId !== undefined && { instanceId }), failure: refused ? 'rejected' : 'unavailable' },
   });
 }

@@ -43,6 +43,7 @@ export const SessionStartResultSchema = z
     queuePosition: z.number().int().optional(),
     estimatedWaitMinutes: z.number().int().optional(),
     error: z.string().optional(),
+    enginePending: z.boolean().optional().describe('started, but the engine has not confirmed its instance yet; the service keeps trying (see `engine` on the session)'),
   })
   .meta({ id: 'SessionStartResult' });
 
@@ -52,6 +53,7 @@ export const SessionResultSchema = z
     sessionId: z.uuid(),
     status,
     error: z.string().optional(),
+    enginePending: z.boolean().optional().describe('the change stands, but the engine has not confirmed it yet; the service keeps trying (see `engine` on the session)'),
   })
   .meta({ id: 'SessionResult' });
 
@@ -76,6 +78,22 @@ export const SessionEventSchema = z
   .meta({ id: 'SessionEvent' });
 
 export const LegalHoldSchema = z.object({ setBy: z.string(), setAt: z.string(), reason: z.string().optional() }).meta({ id: 'LegalHold' });
+
+export const EngineSideSchema = z
+  .object({
+    workflowInstanceId: z.string().optional(),
+    desired: z.enum(['running', 'suspended', 'stopped', 'none']).describe('the state the session asks of its instance (`none`: queued, nothing runs yet)'),
+    confirmed: z.boolean().describe('true when the engine has confirmed `desired`; false while an engine command is pending'),
+    pendingSince: z.string().optional().describe('when the pending command was first asked for'),
+    attempts: z.number().int().optional().describe('engine calls tried for the pending command'),
+    nextAttemptAt: z.string().optional().describe('when the worker tries it again (unless re-driven sooner)'),
+    lastError: z.string().optional().describe('what the last try met (a timeout, a network error, a 5xx)'),
+    outOfSync: z
+      .object({ reason: z.enum(['engine_call_failed', 'engine_ended']), since: z.string(), attempts: z.number().int() })
+      .optional()
+      .describe('reconciliation found the instance disagreeing and checks it every pass'),
+  })
+  .meta({ id: 'EngineSide' });
 
 export const SessionSummarySchema = z
   .object({
@@ -152,6 +170,7 @@ export const SessionDetailsSchema = SessionSummarySchema.extend({
   report: SessionReportSchema.optional(),
   serviceReport: ServiceReportSchema.optional(),
   legalHold: LegalHoldSchema.optional(),
+  engine: EngineSideSchema.optional().describe('coordinators only: the workflow engine side of the session'),
   expiresAt: z.string().optional().describe('when its data expires (retention); absent while it runs or is held'),
   version: z.number().int(),
   events: z.array(SessionEventSchema),

@@ -1,4 +1,5 @@
 import type { Caller } from '../../domain/access';
+import { commanded, targetOfOperation } from '../../domain/engine-command';
 import { ConcurrentUpdateError, TransitionForbiddenError } from '../../domain/errors';
 import type { Session } from '../../domain/model';
 import type { SessionResult } from '../../domain/results';
@@ -48,7 +49,12 @@ export class ChangeSession {
         throw new TransitionForbiddenError(outcome.operation, outcome.status, outcome.allowedOperations);
       }
 
-      const changed = withEvents(outcome.session, outcome.events, now);
+      const changed = commanded(
+        withEvents(outcome.session, outcome.events, now),
+        targetOfOperation(command.operation, session, actor),
+        now,
+        ctx.settings.engine.commandLeaseMs,
+      );
       const write = changed.session.status === 'Completed' ? await this.withServiceReport(session, changed, now) : changed;
       try {
         await ctx.sessions.commit({ expected: session, ...write, limits: limitsOf(ctx) });

@@ -1,5 +1,6 @@
 import { rotationKey } from '../../domain/assignment';
 import { isOverdue } from '../../domain/deadlines';
+import { commanded } from '../../domain/engine-command';
 import type { SlotScope } from '../../domain/limits';
 import type { Session } from '../../domain/model';
 import { dequeuedSession } from '../../domain/start';
@@ -106,7 +107,7 @@ export class DrainQueue {
       const decision = decide(ctx.settings, candidate, pool);
       if (decision.outcome === 'none') return 'skipped';
       const now = nowOf(ctx);
-      const write = dequeuedSession(candidate, decision.assignment, now);
+      const write = commanded(dequeuedSession(candidate, decision.assignment, now), 'running', now, ctx.settings.engine.commandLeaseMs);
       const mentorId = decision.assignment.mentorId;
       try {
         await ctx.sessions.commit({
@@ -132,7 +133,7 @@ export class DrainQueue {
       }
       pool.took(mentorId, now, decision.outcome === 'assigned' ? decision.rotation : undefined);
       const started = await this.engine.startWorkflow(write.session);
-      return started.status === 'Active' ? 'started' : 'failed';
+      return started.released ? 'failed' : 'started';
     }
     return 'skipped';
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Caller, mayPerform } from '../../domain/access';
 import { canonicalJson } from '../../domain/canonical-json';
+import { commanded } from '../../domain/engine-command';
 import { ConcurrentUpdateError, ForbiddenError, IdempotencyKeyReusedError, ReferenceNotFoundError, ValidationError, WorkflowEngineError } from '../../domain/errors';
 import { blockingScopes, type SlotScope } from '../../domain/limits';
 import type { Actor, Session } from '../../domain/model';
@@ -123,7 +124,7 @@ export class StartSession {
       // limits (and claims the Idempotency-Key); only a session that holds its
       // slots gets a workflow instance, so no instance is ever started and then
       // abandoned, and its correlation id is never reused.
-      const write = startedSession(newSession, decision.assignment, { actor, now });
+      const write = commanded(startedSession(newSession, decision.assignment, { actor, now }), 'running', now, ctx.settings.engine.commandLeaseMs);
       try {
         await ctx.sessions.commit({
           ...write,
@@ -152,7 +153,7 @@ export class StartSession {
         break;
       }
       const started = await this.engine.startWorkflow(write.session);
-      return startResultOf(started);
+      return startResultOf(started.session);
     }
 
     if (context.usage.queue >= limits.queue) throw queueFull(limits.queue);
@@ -241,6 +242,7 @@ function startResultOf(session: Session): SessionStartResult {
     ...(session.workflowInstanceId !== undefined && { workflowInstanceId: session.workflowInstanceId }),
     ...(session.mentorId !== undefined && { mentorId: session.mentorId }),
     ...(session.assignment !== undefined && { assignment: session.assignment }),
+    ...(session.workflowInstanceId === undefined && session.engineCommand !== undefined && { enginePending: true }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { missedCheckIns } from '../../domain/check-ins';
 import { isOverdue } from '../../domain/deadlines';
+import { commanded } from '../../domain/engine-command';
 import { type Session, SYSTEM_ACTOR } from '../../domain/model';
 import { withEvents } from '../../domain/session-write';
 import { timedOut } from '../../domain/timeout';
@@ -28,8 +29,11 @@ export class Timeouts {
     if (!isOverdue(session, nowOf(ctx))) return { session, released: false };
     let current: Session | undefined = session;
     for (let attempt = 1; current !== undefined && attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const write = timedOut(current, nowOf(ctx));
-      if (write === undefined) return { session: current, released: false };
+      const now = nowOf(ctx);
+      const timeout = timedOut(current, now);
+      if (timeout === undefined) return { session: current, released: false };
+      // A running or paused session's instance must stop with it; a queued one never had one.
+      const write = commanded(timeout, current.status === 'Queued' ? undefined : 'stopped', now, ctx.settings.engine.commandLeaseMs);
       try {
         await ctx.sessions.commit({ expected: current, ...write });
         // The engine follows the timeout as it follows a cancel (a failure is recorded, not thrown).
