@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { makeHandler as makeDrainQueue } from '../../functions/scheduled/drain-queue';
@@ -178,6 +181,50 @@ describe('table stream handler', () => {
       expect(seen.filter((pk) => pk === 'POLLER#after')).toHaveLength(1);
     } finally {
       poller.stop();
+    }
+  });
+
+  test('locally, a restarted poller resumes after the last record it handled (the position kept in a file), not at the tip', async () => {
+    const positionFile = join(mkdtempSync(join(tmpdir(), 'poller-')), 'stream-position.json');
+    const seen: string[] = [];
+    const start = () =>
+      startStreamPoller({
+        client: table.dynamo.client,
+        endpoint: process.env.DYNAMODB_ENDPOINT!,
+        tableName: table.tableName,
+        logger: silent,
+        intervalMs: 50,
+        positionFile,
+        onBatch: async (event) => {
+          for (const record of event.Records) {
+            const pk = record.dynamodb?.NewImage?.pk?.S ?? '';
+            if (pk.startsWith('RESUME#')) seen.push(pk);
+          }
+          return { batchItemFailures: [] };
+        },
+      });
+    const put = (pk: string) => table.dynamo.document.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk: 'X', entity: 'poller-test' } }));
+    const handled = async (pk: string) => {
+      for (let i = 0; i < 100 && !seen.includes(pk); i += 1) await new Promise((r) => setTimeout(r, 50));
+      return seen.includes(pk);
+    };
+
+    // A first poller (first start: from the tip) handles one record, then stops (the process dies).
+    const first = await start();
+    await put('RESUME#before');
+    expect(await handled('RESUME#before')).toBe(true);
+    first.stop();
+    // Written while no poller runs: the stream keeps it, the tip moves past it.
+    await put('RESUME#while-down');
+
+    const second = await start();
+    try {
+      expect(await handled('RESUME#while-down')).toBe(true);
+      expect(JSON.parse(readFileSync(positionFile, 'utf8'))).toEqual(expect.any(Object));
+      // Nothing handled twice.
+      expect(seen.filter((pk) => pk === 'RESUME#before')).toHaveLength(1);
+    } finally {
+      second.stop();
     }
   });
 });
