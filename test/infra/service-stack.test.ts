@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ROUTES } from '../../functions/http/routes';
 import { buildApp, readConfig } from '../../infra/app';
-import { BACKGROUND_FUNCTIONS, OLDEST_QUEUED_METRIC } from '../../infra/constructs/operations';
+import { BACKGROUND_FUNCTIONS, ENGINE_COMMANDS_OVERDUE_METRIC, OLDEST_QUEUED_METRIC } from '../../infra/constructs/operations';
 import { engineActions, expectedActions, FUNCTION_NEEDS, type FunctionName } from '../../infra/function-needs';
 import { TABLE_DEFINITION } from '../../shared/adapters/dynamodb/table-definition';
 
@@ -166,7 +166,7 @@ describe('service stack', () => {
     expect(targets.sort()).toEqual(['sweep-due', 'drain-queue', 'reconcile-engine'].map((name) => ['rate(1 minute)', functionIds.get(name)]).sort());
   });
 
-  test('alarms: API 5xx rate, background throttles and errors, both dead-letter queues, oldest queued session, sweeper failures; mailed', () => {
+  test('alarms: API 5xx rate, background throttles and errors, both dead-letter queues, oldest queued session, overdue engine commands, sweeper failures; mailed', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms.find((a) => (a.Metrics ?? []).some((m: { Expression?: string }) => m.Expression?.includes('errors / requests')))).toBeDefined();
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
@@ -174,6 +174,9 @@ describe('service stack', () => {
     expect(byMetric('Errors')).toHaveLength(BACKGROUND_FUNCTIONS.length);
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
     expect(byMetric(OLDEST_QUEUED_METRIC.metricName)[0]).toMatchObject({ Namespace: OLDEST_QUEUED_METRIC.namespace });
+    expect(byMetric(ENGINE_COMMANDS_OVERDUE_METRIC.metricName)).toEqual([
+      expect.objectContaining({ Namespace: ENGINE_COMMANDS_OVERDUE_METRIC.namespace, Threshold: 1, EvaluationPeriods: 3, Period: 60, Statistic: 'Maximum' }),
+    ]);
     const sweeper = byMetric('Errors').find((a) => a.Dimensions[0].Value.Ref === functionIds.get('sweep-due'));
     expect(sweeper).toMatchObject({ EvaluationPeriods: 2, Period: 60 });
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
