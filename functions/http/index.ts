@@ -37,6 +37,11 @@ import * as retryExportJob from './retry-export-job';
 import type { RouteName } from './routes';
 import * as setSessionHold from './set-session-hold';
 import * as startSession from './start-session';
+import * as createWebhook from './create-webhook';
+import * as deleteWebhook from './delete-webhook';
+import * as listWebhookDeliveries from './list-webhook-deliveries';
+import * as listWebhooks from './list-webhooks';
+import * as updateWebhook from './update-webhook';
 import * as updateSessionConfig from './update-session-config';
 
 type MakeHandler = (deps: AppDeps) => (event: never, context: never) => Promise<unknown>;
@@ -81,4 +86,9 @@ export const HANDLERS: Record<RouteName, { makeHandler: MakeHandler }> = {
   putStory,
   getStory,
   listStories,
+  createWebhook,
+  listWebhooks,
+  updateWebhook,
+  deleteWebhook,
+  listWebhookDeliveries,
 };

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../domain/errors';
 import { HTTP_ERRORS } from './errors';
 import { API_TAGS, type ApiTag, type RouteSpec } from './route';
-import { ErrorResponse } from './schemas';
+import { ErrorResponse, IntegrationEventSchema } from './schemas';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
 
@@ -21,6 +21,7 @@ const TAG_TEXT: Record<ApiTag, string> = {
   History: 'Audit logs, timelines, comparisons, legal holds and retention.',
   Exports: 'Synchronous exports and export jobs for exports of any size.',
   Directory: 'Juniors, mentors and stories.',
+  Webhooks: 'Webhook subscriptions to integration events (coordinators), and their deliveries.',
   Meta: 'Liveness and this document.',
 };
 
@@ -172,7 +173,12 @@ const titleOf = (operationId: string) => {
 
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas. */
 export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<string, unknown> {
-  const outputRoots = new Set([idOf(ErrorResponse, 'the error envelope'), ...routes.map((route) => idOf(route.response, `${route.operationId}'s answer`))]);
+  // The integration event is no route's answer (it is what the service sends out), but it is part of the contract.
+  const outputRoots = new Set([
+    idOf(ErrorResponse, 'the error envelope'),
+    idOf(IntegrationEventSchema, 'the integration event'),
+    ...routes.map((route) => idOf(route.response, `${route.operationId}'s answer`)),
+  ]);
   const inputRoots = new Set(routes.flatMap((route) => (route.body ? [idOf(route.body, `${route.operationId}'s body`)] : [])));
   const { schemas, inputName } = namedSchemas(outputRoots, inputRoots);
   const statuses = new Set(routes.flatMap((route) => [...errorStatuses(route), 500]));
