@@ -156,7 +156,10 @@ export const FUNCTION_NEEDS = {
     integrationDeadLetters: true,
     why: 'Integration events: the session with its log (Query), the publish log (BatchGet, PutItem), events:PutEvents on the bus, the SQS dead letters; webhook subscriptions (Query, GetItem) and delivery records (GetItem, PutItem). applyExpiry (Query, UpdateItem), forgetExpiredListing (UpdateItem), export jobs (job item, sessionsFor like export-sessions, the S3 file), notifications (session, delivery log, SES, Slack, the SQS dead letters; a queued wait estimate settles and reads the open index), drains.',
   }),
-  'create-webhook': merge(NONE, { table: ['Query', 'PutItem'], why: 'WebhookSubscriptions.list (the WEBHOOKS partition, for the limit) and create; resolves the host (DNS, no AWS call).' }),
+  'create-webhook': merge(NONE, {
+    table: ['Query', 'PutItem'],
+    why: 'WebhookSubscriptions.list (the WEBHOOKS partition, for the limit) and create; resolves the host (DNS, no AWS call).',
+  }),
   'list-webhooks': merge(NONE, { table: ['Query'], why: 'WebhookSubscriptions.list: a Query on the WEBHOOKS partition.' }),
   'update-webhook': merge(NONE, { table: ['UpdateItem'], why: 'WebhookSubscriptions.setPaused: one conditional UpdateItem.' }),
   'delete-webhook': merge(NONE, { table: ['DeleteItem'], why: 'WebhookSubscriptions.delete.' }),

@@ -1,4 +1,4 @@
-import { DynamoPublishLog, DynamoIntegrationDeadLetters } from './adapters/dynamodb/dynamo-publish-log';
+import { DynamoIntegrationDeadLetters, DynamoPublishLog } from './adapters/dynamodb/dynamo-publish-log';
 import { DynamoWebhookDeliveries } from './adapters/dynamodb/dynamo-webhook-deliveries';
 import { DynamoWebhookSubscriptions } from './adapters/dynamodb/dynamo-webhook-subscriptions';
 import { EventBridgeBus, LogBus } from './adapters/eventbridge/eventbridge-bus';
@@ -58,7 +58,15 @@ export function withIntegrations<D extends CoreDeps>(core: D, options: Integrati
           logger: core.logger,
           ...sleep,
         });
-  const delivery = new WebhookDispatcher({ subscriptions, deliveries, sender, clock: core.clock, maxAttempts: settings.webhookMaxAttempts, logger: core.logger, ...sleep });
+  const delivery = new WebhookDispatcher({
+    subscriptions,
+    deliveries,
+    sender,
+    clock: core.clock,
+    maxAttempts: settings.webhookMaxAttempts,
+    logger: core.logger,
+    ...sleep,
+  });
   return {
     ...core,
     webhooks: new WebhookService({ subscriptions, deliveries, urlCheck: sender, policy: settings.webhookUrlPolicy, clock: core.clock }),

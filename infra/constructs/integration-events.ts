@@ -32,7 +32,7 @@ export class IntegrationEvents extends Construct {
     this.exampleQueue = new Queue(this, 'TimedOutSessions', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(4) });
     Validations.of(this.exampleQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'The example rule\'s target: events it cannot take stay on the bus side (the rule\'s retry policy); a consumer copying it adds its own DLQ.',
+      reason: "The example rule's target: events it cannot take stay on the bus side (the rule's retry policy); a consumer copying it adds its own DLQ.",
     });
     this.exampleRule = new Rule(this, 'TimedOutSessionsRule', {
       eventBus: this.bus,

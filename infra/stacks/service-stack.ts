@@ -31,8 +31,8 @@ import { ROUTES } from '../../functions/http/routes';
 import { UNSET_SECRET } from '../../shared/adapters/secrets/secret-settings';
 import { SERVICE_SCOPE as MACHINE_SCOPE } from '../../shared/http/auth';
 import { BUNDLING } from '../bundling';
-import { MentorshipStateMachine } from '../constructs/mentorship-state-machine';
 import { IntegrationEvents } from '../constructs/integration-events';
+import { MentorshipStateMachine } from '../constructs/mentorship-state-machine';
 import { Operations } from '../constructs/operations';
 import { type EngineType, engineActions, FUNCTION_NEEDS, type FunctionName, type FunctionNeeds } from '../function-needs';
 

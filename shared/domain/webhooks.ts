@@ -111,7 +111,7 @@ const IPV4_RANGES: readonly [string, number, string][] = [
 function forbiddenIpv4(address: number): string | undefined {
   for (const [base, bits, why] of IPV4_RANGES) {
     const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    if (((address & mask) >>> 0) === ((parseIpv4(base)! & mask) >>> 0)) return why;
+    if ((address & mask) >>> 0 === (parseIpv4(base)! & mask) >>> 0) return why;
   }
   return undefined;
 }

@@ -58,14 +58,22 @@ export class DynamoIntegrationDeadLetters implements IntegrationDeadLetters {
 
   async put(letter: IntegrationDeadLetter): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: 'DEADLETTER#integration', sk: `${letter.failedAt}#${letter.event.id}`, entity: 'dead-letter', ...letter } }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: 'DEADLETTER#integration', sk: `${letter.failedAt}#${letter.event.id}`, entity: 'dead-letter', ...letter },
+      }),
     );
   }
 
   /** Every dead letter, oldest first (tests and operators). */
   async list(): Promise<IntegrationDeadLetter[]> {
     const { Items } = await this.db.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DEADLETTER#integration' }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'DEADLETTER#integration' },
+        ConsistentRead: true,
+      }),
     );
     return (Items ?? []).map(({ target, event, error, attempts, failedAt }) => ({ target, event, error, attempts, failedAt }) as IntegrationDeadLetter);
   }

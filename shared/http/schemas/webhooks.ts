@@ -8,9 +8,9 @@ import { actorRole, sessionEventType, status, text } from './primitives';
 export const IntegrationEventSchema = z
   .object({
     version: z.literal(INTEGRATION_EVENT_VERSION).describe('The envelope version; a breaking change gets a new one'),
-    id: z.string().describe('The audit event\'s identity, `<sessionId>/<sequence>`: the same event always has the same id (de-duplicate by it)'),
+    id: z.string().describe("The audit event's identity, `<sessionId>/<sequence>`: the same event always has the same id (de-duplicate by it)"),
     type: sessionEventType,
-    time: z.string().describe('When it happened (ISO 8601; for engine reports, the engine\'s time)'),
+    time: z.string().describe("When it happened (ISO 8601; for engine reports, the engine's time)"),
     recordedAt: z.string().describe('When the service wrote it to the audit log'),
     sessionId: z.uuid(),
     sequence: z.number().int().min(1).describe("The event's place in the session's audit log (1-based, gap-free): order a session's events by it"),
@@ -25,23 +25,24 @@ export const IntegrationEventSchema = z
     notes: z.string().optional(),
     data: z.record(z.string(), z.unknown()).describe("The event's own fields (its data; fromState/toState for step changes)"),
   })
-  .meta({ id: 'IntegrationEvent', description: 'One audit event as it leaves the service: the EventBridge detail and the webhook body' }) satisfies z.ZodType<IntegrationEvent>;
+  .meta({
+    id: 'IntegrationEvent',
+    description: 'One audit event as it leaves the service: the EventBridge detail and the webhook body',
+  }) satisfies z.ZodType<IntegrationEvent>;
 
 export const WebhookIdParams = z.strictObject({ id: z.uuid() });
 
 export const WebhookInput = z
   .strictObject({
     url: z.string().min(1).max(2048).describe('Where deliveries are posted: https (plain http only to localhost when running locally); public addresses only'),
-    eventTypes: z
-      .array(sessionEventType)
-      .max(SESSION_EVENT_TYPES.length)
-      .default([])
-      .describe('The event types to receive; empty or absent: every type'),
+    eventTypes: z.array(sessionEventType).max(SESSION_EVENT_TYPES.length).default([]).describe('The event types to receive; empty or absent: every type'),
     description: text(200).optional(),
   })
   .meta({ id: 'WebhookInput' });
 
-export const WebhookUpdate = z.strictObject({ paused: z.boolean().describe('true pauses deliveries; false resumes them (events in between are not sent)') }).meta({ id: 'WebhookUpdate' });
+export const WebhookUpdate = z
+  .strictObject({ paused: z.boolean().describe('true pauses deliveries; false resumes them (events in between are not sent)') })
+  .meta({ id: 'WebhookUpdate' });
 
 export const WebhookSchema = z
   .object({

@@ -1,0 +1,239 @@
+import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
+import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
+import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
+import { type AppDeps, composeApp } from '../../shared/compose';
+import { type IntegrationEvent, integrationEventId } from '../../shared/domain/integration-events';
+import { WORKFLOW_PROGRESS_EVENTS } from '../../shared/domain/mentorship-state';
+import { SESSION_EVENT_TYPES, type SessionEventType } from '../../shared/domain/model';
+import { IntegrationEventSchema } from '../../shared/http/schemas';
+import type { BusFailure, IntegrationBus } from '../../shared/ports/webhooks';
+import { aJunior, aMentor, aStory, coordinator, engineCaller, mentorCaller } from '../support/builders';
+import { ManualClock } from '../support/clock';
+import { createTestTable, type TestTable } from '../support/dynamo';
+import { FaultyEngine } from '../support/faulty-engine';
+import { settingsWith } from '../support/settings';
+import { openTableStream, type StreamRecord, type TableStream } from '../support/table-stream';
+import { type ReceivedDelivery, signatureIsValid, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+
+/** The bus side (EventBridge has no local stand-in): records what was published. */
+class RecordingBus implements IntegrationBus {
+  readonly published: IntegrationEvent[] = [];
+  async publish(events: readonly IntegrationEvent[]): Promise<BusFailure[]> {
+    this.published.push(...events);
+    return [];
+  }
+}
+
+const SUBSET: SessionEventType[] = ['session_started', 'session_paused', 'session_completed', 'session_timed_out'];
+const report = { summary: 'done', overallScore: 88, metrics: {} };
+
+let table: TestTable;
+let clock: ManualClock;
+let engine: FaultyEngine;
+let stream: TableStream;
+let app: AppDeps;
+let bus: RecordingBus;
+let sleeps: number[];
+const receivers: WebhookReceiver[] = [];
+
+beforeAll(async () => {
+  table = await createTestTable('events-out');
+  clock = new ManualClock();
+  engine = new FaultyEngine(new EmbeddedWorkflowEngine(table.dynamo.document, table.tableName, clock));
+  stream = await openTableStream(table);
+  bus = new RecordingBus();
+  sleeps = [];
+  app = composeApp({
+    tableName: table.tableName,
+    dynamo: table.dynamo,
+    clock,
+    engine,
+    settings: settingsWith({
+      max_concurrent_sessions_per_junior: 1,
+      max_concurrent_sessions_per_mentor: 1000,
+      integration_events: { webhook_url_policy: 'local', webhook_max_attempts: 3 },
+    }),
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    integrationBus: bus,
+    integrationSleep: async (ms) => void sleeps.push(ms),
+  });
+  const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
+  await directory.put('story', aStory('story-1', { title: 'Fix login' }));
+  await directory.put('story', aStory('story-cobol', { title: 'Port the batch job', skillArea: 'cobol' }));
+  await directory.put('mentor', aMentor('mentor-1', { maxConcurrentSessions: 1000 }));
+  await directory.put('mentor', aMentor('mentor-2', { maxConcurrentSessions: 1000 }));
+  await directory.put('mentor', aMentor('mentor-cobol', { skills: [{ area: 'cobol', level: 5 }] }));
+  for (const id of ['junior-a', 'junior-b', 'junior-c', 'junior-d', 'junior-e', 'junior-f', 'junior-g', 'junior-h']) {
+    await directory.put(
+      'junior',
+      aJunior(id, {
+        name: `Ada ${id}`,
+        skills: [
+          { area: 'typescript', level: 2 },
+          { area: 'cobol', level: 1 },
+        ],
+      }),
+    );
+  }
+});
+afterAll(async () => {
+  stream.close();
+  for (const receiver of receivers) await receiver.close();
+  table.dynamo.client.destroy();
+});
+beforeEach(async () => {
+  // Each test starts after what earlier ones wrote; earlier subscriptions go.
+  await pump();
+  for (const subscription of await app.webhooks.list(coordinator)) await app.webhooks.delete(subscription.id, coordinator);
+  sleeps.length = 0;
+});
+
+async function receiver(): Promise<WebhookReceiver> {
+  const started = await startWebhookReceiver();
+  receivers.push(started);
+  return started;
+}
+
+/** Feeds the stream handler what the table's stream holds until it is quiet; returns every record fed. */
+async function pump(fed: StreamRecord[] = []): Promise<StreamRecord[]> {
+  const handler = makeTableStream(app);
+  for (let round = 0; round < 10; round += 1) {
+    const records = await stream.read();
+    if (records.length === 0) return fed;
+    fed.push(...records);
+    expect(await handler({ Records: records })).toEqual({ batchItemFailures: [] });
+  }
+  throw new Error('the stream never went quiet');
+}
+
+const start = async (juniorId: string, mentorId?: string, storyId = 'story-1') =>
+  (await app.sessions.startSession({ storyId, juniorId, ...(mentorId !== undefined && { mentorId }) }, coordinator)).sessionId;
+
+/** The audit log's event ids of these sessions, by session, in sequence order, with their types. */
+async function auditLog(ids: readonly string[]): Promise<{ id: string; type: SessionEventType; sessionId: string; seq: number }[]> {
+  const all = [];
+  for (const sessionId of ids) {
+    for (const event of await app.sessions.getSessionEvents(sessionId, coordinator)) {
+      all.push({ id: integrationEventId(sessionId, event.seq), type: event.type, sessionId, seq: event.seq });
+    }
+  }
+  return all;
+}
+
+const eventsOf = (deliveries: readonly ReceivedDelivery[]) => deliveries.map((delivery) => IntegrationEventSchema.parse(JSON.parse(delivery.body)));
+
+/** Per session, the sequences in arrival order. */
+function sequencesBySession(events: readonly IntegrationEvent[]): Map<string, number[]> {
+  const bySession = new Map<string, number[]>();
+  for (const event of events) bySession.set(event.sessionId, [...(bySession.get(event.sessionId) ?? []), event.sequence]);
+  return bySession;
+}
+
+describe('integration events out of the table stream', () => {
+  test('every event type reaches each subscription once, signed, in order per session, and a replay of the whole stream sends nothing twice', async () => {
+    // Prepare: one subscription to everything, one to a few types, one paused.
+    const everything = await receiver();
+    const some = await receiver();
+    const paused = await receiver();
+    const all = await app.webhooks.register({ url: everything.url, eventTypes: [] }, coordinator);
+    const few = await app.webhooks.register({ url: some.url, eventTypes: SUBSET }, coordinator);
+    const off = await app.webhooks.register({ url: paused.url, eventTypes: [] }, coordinator);
+    await app.webhooks.setPaused(off.subscription.id, true, coordinator);
+    const fed: StreamRecord[] = [];
+    const progress = (id: string, type: (typeof WORKFLOW_PROGRESS_EVENTS)[number]) =>
+      app.sessions.recordWorkflowEvent(id, { type, eventId: `${type}-${id}`, occurredAt: clock.now().toISOString() }, engineCaller);
+
+    // Act: sessions driven through every event type the audit log knows.
+    const a = await start('junior-a', 'mentor-1'); // session_started, mentor_assigned
+    const queued = await start('junior-a'); // session_queued
+    await pump(fed);
+    await app.sessions.recordWorkflowEvent(
+      a,
+      { type: 'state_changed', toState: 'PLAN_DECOMPOSITION', eventId: `plan-${a}`, occurredAt: clock.now().toISOString() },
+      engineCaller,
+    );
+    for (const type of WORKFLOW_PROGRESS_EVENTS.filter((t) => t !== 'merge_completed')) await progress(a, type);
+    await app.sessions.pauseSession(a, { reason: 'lunch' }, mentorCaller('mentor-1'));
+    await app.sessions.resumeSession(a, {}, coordinator);
+    await app.configs.update(a, { checkInIntervalMinutes: 45 }, coordinator); // config_updated
+    await app.assignments.reassign(a, { mentorId: 'mentor-2', reason: 'workload' }, coordinator); // mentor_reassigned
+    await pump(fed);
+    await progress(a, 'merge_completed');
+    await app.sessions.completeSession(a, { report }, engineCaller); // releases junior-a: the queued one starts (session_dequeued)
+    await app.history.hold(a, { hold: true, reason: 'audit' }, coordinator);
+    await app.history.hold(a, { hold: false }, coordinator);
+    const failing = await start('junior-c', 'mentor-1');
+    await app.sessions.failSession(failing, { error: 'workflow faulted' }, engineCaller);
+    const unsynced = await start('junior-d', 'mentor-1');
+    engine.failOn('cancel');
+    await app.sessions.cancelSession(unsynced, { reason: 'duplicate' }, coordinator); // workflow_sync_failed
+    engine.heal();
+    await app.reconciliation.reconcile(); // workflow_sync_resolved
+    const cobol = await start('junior-e', 'mentor-cobol', 'story-cobol');
+    await new DynamoDirectoryStore(table.dynamo.document, table.tableName).put(
+      'mentor',
+      aMentor('mentor-cobol', { skills: [{ area: 'cobol', level: 5 }], available: false }),
+    );
+    await app.assignments.mentorSaved(aMentor('mentor-cobol', { skills: [{ area: 'cobol', level: 5 }], available: false })); // mentor_reassignment_queued
+    await pump(fed);
+    clock.advanceMinutes(46);
+    await app.sessions.sweepDue(); // check_in_missed (and the ladder's escalation_triggered)
+    clock.advanceMinutes(9 * 60);
+    await app.sessions.sweepDue(); // the dequeued and the cobol sessions time out
+    await pump(fed);
+    const sessions = [a, queued, failing, unsynced, cobol];
+    const once = { everything: [...everything.accepted], some: [...some.accepted] };
+    const replay = await makeTableStream(app)({ Records: fed });
+
+    // Assess: what the audit logs hold, each type at least once.
+    const log = await auditLog(sessions);
+    expect([...new Set(log.map((event) => event.type))].sort()).toEqual([...new Set(SESSION_EVENT_TYPES)].sort());
+    // Every event once to the subscription to everything, the chosen types once to the other, nothing to the paused one.
+    expect(once.everything.map((d) => d.eventId).sort()).toEqual(log.map((event) => event.id).sort());
+    expect(once.some.map((d) => d.eventId).sort()).toEqual(
+      log
+        .filter((event) => SUBSET.includes(event.type))
+        .map((event) => event.id)
+        .sort(),
+    );
+    expect(paused.attempts).toBe(0);
+    // Signed with each subscription's own secret; the body is the envelope the header names.
+    for (const [deliveries, secret] of [
+      [once.everything, all.secret],
+      [once.some, few.secret],
+    ] as const) {
+      for (const delivery of deliveries) expect([delivery.eventId, signatureIsValid(secret, delivery.signature, delivery.body)]).toEqual([delivery.eventId, true]);
+      expect(deliveries.some((delivery) => signatureIsValid(secret === all.secret ? few.secret : all.secret, delivery.signature, delivery.body))).toBe(false);
+      expect(eventsOf(deliveries).map((event) => event.id)).toEqual(deliveries.map((delivery) => delivery.eventId));
+    }
+    // In order per session: each session's sequences arrive increasing.
+    for (const [sessionId, sequences] of sequencesBySession(eventsOf(once.everything))) {
+      expect([sessionId, sequences]).toEqual([sessionId, [...sequences].sort((x, y) => x - y)]);
+      expect([sessionId, sequences]).toEqual([sessionId, log.filter((event) => event.sessionId === sessionId).map((event) => event.seq)]);
+    }
+    // The envelope: the pause names its statuses, the junior, story and mentor as of then.
+    const pause = eventsOf(once.everything).find((event) => event.sessionId === a && event.type === 'session_paused')!;
+    expect(pause).toMatchObject({
+      version: 1,
+      sessionId: a,
+      junior: { id: 'junior-a', name: 'Ada junior-a' },
+      mentor: { id: 'mentor-1' },
+      story: { id: 'story-1', title: 'Fix login' },
+      status: { before: 'Active', after: 'Paused' },
+      actor: { id: 'mentor-1', role: 'mentor' },
+      reason: 'lunch',
+    });
+    const reassigned = eventsOf(once.everything).find((event) => event.sessionId === a && event.type === 'mentor_reassigned')!;
+    expect(reassigned).toMatchObject({ mentor: { id: 'mentor-2' }, status: { before: 'Active', after: 'Active' } });
+    // The bus got every event too.
+    expect(bus.published.map((event) => event.id).sort()).toEqual(log.map((event) => event.id).sort());
+    // The replay: no failure, nothing sent or published again.
+    expect(replay).toEqual({ batchItemFailures: [] });
+    expect(everything.accepted).toHaveLength(once.everything.length);
+    expect(some.accepted).toHaveLength(once.some.length);
+    expect(everything.attempts).toBe(once.everything.length);
+    expect(bus.published).toHaveLength(log.length);
+    const listed = await app.webhooks.deliveries(all.subscription.id, { limit: 100 }, coordinator);
+    expect(listed.items.filter((delivery) => delivery.status === 'delivered')).toHaveLength(Math.min(100, log.length));
+  });
+});
