@@ -236,4 +236,123 @@ describe('integration events out of the table stream', () => {
     const listed = await app.webhooks.deliveries(all.subscription.id, { limit: 100 }, coordinator);
     expect(listed.items.filter((delivery) => delivery.status === 'delivered')).toHaveLength(Math.min(100, log.length));
   });
+
+  test('a receiver outage: retried with backoff then delivered, or dead-lettered after the limit; the other subscriptions get everything in order', async () => {
+    // Prepare: one receiver refuses its first two posts, one is down for good, one is healthy.
+    const flaky = await receiver();
+    const down = await receiver();
+    const healthy = await receiver();
+    const subscriptions = {
+      flaky: await app.webhooks.register({ url: flaky.url, eventTypes: [] }, coordinator),
+      down: await app.webhooks.register({ url: down.url, eventTypes: [] }, coordinator),
+      healthy: await app.webhooks.register({ url: healthy.url, eventTypes: [] }, coordinator),
+    };
+    flaky.refuseNext(2);
+    down.setDown(true);
+
+    // Act
+    const id = await start('junior-f', 'mentor-1');
+    await app.sessions.pauseSession(id, { reason: 'outage drill' }, coordinator);
+    await app.sessions.resumeSession(id, {}, coordinator);
+    const fed = await pump();
+    const replay = await makeTableStream(app)({ Records: fed });
+
+    // Assess
+    const log = await auditLog([id]);
+    const ids = log.map((event) => event.id);
+    expect(log.map((event) => event.type)).toEqual(['session_started', 'mentor_assigned', 'session_paused', 'session_resumed']);
+    // The flaky one: its first event on the third attempt, then the rest, once each, in order.
+    expect(flaky.accepted.map((delivery) => [delivery.eventId, delivery.attempt])).toEqual(ids.map((eventId, index) => [eventId, index === 0 ? '3' : '1']));
+    expect(flaky.attempts).toBe(ids.length + 2);
+    // The healthy one never waited on the others' failures for its copy: everything once, in order.
+    expect(healthy.accepted.map((delivery) => delivery.eventId)).toEqual(ids);
+    // The one that stayed down: three attempts an event, then dead-lettered; later events were still tried (not blocked behind it).
+    expect(down.accepted).toEqual([]);
+    expect(down.attempts).toBe(ids.length * 3);
+    const dead = await app.webhooks.deliveries(subscriptions.down.subscription.id, { limit: 50 }, coordinator);
+    expect(dead.items.map((delivery) => [delivery.eventId, delivery.status, delivery.attempts, delivery.lastStatusCode])).toEqual(
+      ids.map((eventId) => [eventId, 'dead', 3, 503]),
+    );
+    const deadOnly = await app.webhooks.deliveries(subscriptions.down.subscription.id, { limit: 50, status: 'dead' }, coordinator);
+    expect(deadOnly.items).toHaveLength(ids.length);
+    const delivered = await app.webhooks.deliveries(subscriptions.flaky.subscription.id, { limit: 50 }, coordinator);
+    expect(delivered.items.map((delivery) => [delivery.status, delivery.attempts])).toEqual(ids.map((_, index) => ['delivered', index === 0 ? 3 : 1]));
+    // Backoff between attempts: two pauses for the flaky one's first event, two for each of the down one's.
+    expect(sleeps).toHaveLength(2 + ids.length * 2);
+    // A replay retries nothing settled: the dead stay dead, the delivered are not sent again.
+    expect(replay).toEqual({ batchItemFailures: [] });
+    expect([flaky.attempts, down.attempts, healthy.accepted.length]).toEqual([ids.length + 2, ids.length * 3, ids.length]);
+  });
+
+  test('a receiver that comes back: deliveries are retried then delivered, and pages of deliveries follow their cursor', async () => {
+    // Prepare
+    const back = await receiver();
+    const subscription = await app.webhooks.register({ url: back.url, eventTypes: ['session_started', 'session_paused', 'session_resumed'] }, coordinator);
+    back.refuseNext(1);
+
+    // Act
+    const id = await start('junior-g', 'mentor-1');
+    await app.sessions.pauseSession(id, {}, coordinator);
+    await pump();
+    back.refuseNext(2);
+    await app.sessions.resumeSession(id, {}, coordinator);
+    await pump();
+    const first = await app.webhooks.deliveries(subscription.subscription.id, { limit: 2 }, coordinator);
+    const second = await app.webhooks.deliveries(subscription.subscription.id, { limit: 2, cursor: first.next! }, coordinator);
+
+    // Assess
+    expect(back.accepted.map((delivery) => JSON.parse(delivery.body).type)).toEqual(['session_started', 'session_paused', 'session_resumed']);
+    expect(back.accepted.map((delivery) => delivery.attempt)).toEqual(['2', '1', '3']);
+    expect([...first.items, ...second.items].map((delivery) => [delivery.eventType, delivery.status])).toEqual([
+      ['session_started', 'delivered'],
+      ['session_paused', 'delivered'],
+      ['session_resumed', 'delivered'],
+    ]);
+    await expect(
+      app.webhooks.deliveries(subscription.subscription.id, { limit: 2, cursor: Buffer.from('SESSION#x').toString('base64url') }, coordinator),
+    ).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+  });
+});
+
+describe('integration events under the AWS URL policy', () => {
+  test('a host that resolved to a public address at registration and to the metadata address at delivery is refused then: dead-lettered, not retried', async () => {
+    // Prepare: an app with the strict policy and a resolver the test controls (DNS rebinding).
+    let answer = '93.184.216.34';
+    const strict = composeApp({
+      tableName: table.tableName,
+      dynamo: table.dynamo,
+      clock,
+      engine,
+      settings: settingsWith({ max_concurrent_sessions_per_mentor: 1000, integration_events: { webhook_max_attempts: 3 } }),
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      webhookResolve: async () => [{ address: answer, family: 4 }],
+      integrationSleep: async (ms) => void sleeps.push(ms),
+    });
+    const subscription = await strict.webhooks.register({ url: 'https://hooks.partner.example/mentorship', eventTypes: ['session_started'] }, coordinator);
+    await expect(strict.webhooks.register({ url: 'https://internal.partner.example/x', eventTypes: [] }, coordinator)).resolves.toBeDefined();
+    answer = '169.254.169.254';
+    await expect(strict.webhooks.register({ url: 'https://rebound.partner.example/x', eventTypes: [] }, coordinator)).rejects.toMatchObject({
+      code: 'invalid_request',
+      issues: [{ path: 'url', message: 'rebound.partner.example resolves to 169.254.169.254, a link-local (instance metadata) address' }],
+    });
+
+    // Act
+    const id = (await strict.sessions.startSession({ storyId: 'story-1', juniorId: 'junior-h', mentorId: 'mentor-1' }, coordinator)).sessionId;
+    const records = await stream.read();
+    expect(await makeTableStream(strict)({ Records: records })).toEqual({ batchItemFailures: [] });
+
+    // Assess
+    const page = await strict.webhooks.deliveries(subscription.subscription.id, { limit: 10 }, coordinator);
+    expect(page.items).toEqual([
+      expect.objectContaining({
+        eventId: integrationEventId(id, 1),
+        status: 'dead',
+        attempts: 1,
+        lastError: 'hooks.partner.example resolves to 169.254.169.254, a link-local (instance metadata) address',
+      }),
+    ]);
+    expect(page.items[0]!.lastStatusCode).toBeUndefined();
+  });
 });
