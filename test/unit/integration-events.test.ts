@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INTEGRATION_EVENT_SCHEMA_DOC, renderIntegrationEventSchema } from '../../scripts/docs-tables';
 import { toIntegrationEvent } from '../../shared/domain/integration-events';
 import type { SessionEvent } from '../../shared/domain/model';
 import { IntegrationEventSchema } from '../../shared/http/schemas';
@@ -54,4 +57,8 @@ test('status before/after and the mentor are as of the event, not as the session
 
 test('every envelope meets the published schema (the OpenAPI component and docs/integration-event.schema.json)', () => {
   for (const entry of LOG) expect(IntegrationEventSchema.safeParse(toIntegrationEvent(entry, SESSION, LOG)).success).toBe(true);
+});
+
+test('docs/integration-event.schema.json is what the code builds (npm run docs rewrites it)', () => {
+  expect(readFileSync(join(__dirname, '..', '..', INTEGRATION_EVENT_SCHEMA_DOC), 'utf8')).toBe(renderIntegrationEventSchema());
 });
