@@ -25,6 +25,35 @@ const TAG_TEXT: Record<ApiTag, string> = {
   Meta: 'Liveness and this document.',
 };
 
+/** What the service posts to a webhook subscription (OpenAPI 3.1 `webhooks`): one integration event, signed. */
+const INTEGRATION_WEBHOOKS = {
+  integrationEvent: {
+    post: {
+      operationId: 'receiveIntegrationEvent',
+      summary: 'One integration event, posted to a subscription',
+      description:
+        'Posted to each subscription that wants the event type (docs/integration-events.md): at least once, in order per session; de-duplicate by `id`. ' +
+        'Verify `X-Mentorship-Signature` before trusting the body. Any 2xx settles it; anything else is retried with backoff, then dead-lettered.',
+      tags: ['Webhooks'],
+      security: [],
+      parameters: [
+        {
+          name: 'X-Mentorship-Signature',
+          in: 'header',
+          required: true,
+          description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`',
+          schema: { type: 'string' },
+        },
+        { name: 'X-Mentorship-Event-Id', in: 'header', required: true, description: 'The event id (as in the body)', schema: { type: 'string' } },
+        { name: 'X-Mentorship-Event-Type', in: 'header', required: true, description: 'The event type (as in the body)', schema: { type: 'string' } },
+        { name: 'X-Mentorship-Delivery-Attempt', in: 'header', required: true, description: 'This attempt, from 1', schema: { type: 'string' } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: `${COMPONENTS}IntegrationEvent` } } } },
+      responses: { '200': { description: 'Accepted (any 2xx settles the delivery)' } },
+    },
+  },
+};
+
 /** The error answers, by status: the title of the response, the named schema of its body. */
 const ERROR_STATUSES: Record<number, { name: string; text: string }> = {
   400: { name: 'BadRequestError', text: 'Invalid request: `details.issues` names each offending field; or a body that is not JSON.' },
@@ -253,6 +282,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
     tags: API_TAGS.map((name) => ({ name, description: TAG_TEXT[name] })),
     security: [{ bearer: [] }],
     paths,
+    webhooks: INTEGRATION_WEBHOOKS,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito access token (locally: npm run token).' } },
       schemas,

@@ -32,13 +32,17 @@ export class WebhookService {
   async register(input: RegisterWebhookInput, caller: Caller): Promise<{ subscription: WebhookSubscription; secret: string }> {
     this.authorize(caller);
     const issues = webhookUrlIssues(input.url, this.deps.policy);
-    if (issues.length > 0) throw new ValidationError(`The webhook URL is refused: ${issues[0]!.message}.`, issues);
+    if (issues.length > 0)
+      throw new ValidationError(
+        `The webhook URL is refused: ${issues[0]!.message}.`,
+        issues.map((issue) => ({ ...issue, path: `body.${issue.path}` })),
+      );
     // The host's addresses now; every delivery checks them again (the DNS answer may change).
     const refusal = await this.deps.urlCheck.refusal(input.url);
-    if (refusal !== undefined) throw new ValidationError(`The webhook URL is refused: ${refusal}.`, [{ path: 'url', message: refusal }]);
+    if (refusal !== undefined) throw new ValidationError(`The webhook URL is refused: ${refusal}.`, [{ path: 'body.url', message: refusal }]);
     const max = this.deps.maxSubscriptions ?? 25;
     if ((await this.deps.subscriptions.list()).length >= max) {
-      throw new ValidationError(`At most ${max} webhook subscriptions; delete one first.`, [{ path: 'url', message: `at most ${max} subscriptions` }]);
+      throw new ValidationError(`At most ${max} webhook subscriptions; delete one first.`, [{ path: 'body.url', message: `at most ${max} subscriptions` }]);
     }
     const now = this.deps.clock.now().toISOString();
     const subscription: WebhookSubscription = {

@@ -335,7 +335,7 @@ describe('integration events under the AWS URL policy', () => {
     answer = '169.254.169.254';
     await expect(strict.webhooks.register({ url: 'https://rebound.partner.example/x', eventTypes: [] }, coordinator)).rejects.toMatchObject({
       code: 'invalid_request',
-      issues: [{ path: 'url', message: 'rebound.partner.example resolves to 169.254.169.254, a link-local (instance metadata) address' }],
+      issues: [{ path: 'body.url', message: 'rebound.partner.example resolves to 169.254.169.254, a link-local (instance metadata) address' }],
     });
 
     // Act

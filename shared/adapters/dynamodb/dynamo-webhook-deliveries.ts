@@ -85,6 +85,6 @@ export class DynamoWebhookDeliveries implements WebhookDeliveries {
 /** A cursor is the last sort key read; it can only point inside this subscription's deliveries. */
 function decodeCursor(cursor: string, pk: string): { pk: string; sk: string } {
   const sk = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^DELIVERY#[^#]+#\d{8}$/.test(sk)) throw new ValidationError('The cursor is not valid.', [{ path: 'cursor', message: 'not a cursor this list gave' }]);
+  if (!/^DELIVERY#[^#]+#\d{8}$/.test(sk)) throw new ValidationError('The cursor is not valid.', [{ path: 'query.cursor', message: 'not a cursor this list gave' }]);
   return { pk, sk };
 }
