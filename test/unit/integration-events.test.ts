@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { localSessionEnv } from '../../infra/local/settings';
 import { INTEGRATION_EVENT_SCHEMA_DOC, renderIntegrationEventSchema } from '../../scripts/docs-tables';
 import { toIntegrationEvent } from '../../shared/domain/integration-events';
 import type { SessionEvent } from '../../shared/domain/model';
 import { IntegrationEventSchema } from '../../shared/http/schemas';
+import { settingsFromDocument } from '../../shared/settings/settings';
 import { aSession } from '../support/builders';
 
 const SESSION = aSession({ mentorId: 'mentor-2' });
@@ -61,4 +63,15 @@ test('every envelope meets the published schema (the OpenAPI component and docs/
 
 test('docs/integration-event.schema.json is what the code builds (npm run docs rewrites it)', () => {
   expect(readFileSync(join(__dirname, '..', '..', INTEGRATION_EVENT_SCHEMA_DOC), 'utf8')).toBe(renderIntegrationEventSchema());
+});
+
+test('npm start: webhooks may go to plain http on this machine and events are logged, unless the environment says otherwise', () => {
+  const local = settingsFromDocument({}, localSessionEnv({}));
+  const overridden = settingsFromDocument({}, localSessionEnv({ INTEGRATION_EVENTS__BUS: 'none', INTEGRATION_EVENTS__WEBHOOK_URL_POLICY: 'strict' }));
+  const aws = settingsFromDocument({}, {});
+
+  expect([local.integrationEvents.bus, local.integrationEvents.webhookUrlPolicy]).toEqual(['log', 'local']);
+  expect([overridden.integrationEvents.bus, overridden.integrationEvents.webhookUrlPolicy]).toEqual(['none', 'strict']);
+  expect([aws.integrationEvents.bus, aws.integrationEvents.webhookUrlPolicy]).toEqual(['none', 'strict']);
+  expect(() => settingsFromDocument({}, { INTEGRATION_EVENTS__BUS: 'eventbridge' })).toThrow('integration_events.bus_name: required when bus is eventbridge');
 });
