@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { localSessionEnv } from '../../infra/local/settings';
 import { INTEGRATION_EVENT_SCHEMA_DOC, renderIntegrationEventSchema } from '../../scripts/docs-tables';
 import { toIntegrationEvent } from '../../shared/domain/integration-events';
-import type { SessionEvent } from '../../shared/domain/model';
+import { SESSION_EVENT_TYPES, type SessionEvent } from '../../shared/domain/model';
 import { IntegrationEventSchema } from '../../shared/http/schemas';
 import { settingsFromDocument } from '../../shared/settings/settings';
 import { aSession } from '../support/builders';
@@ -74,4 +74,18 @@ test('npm start: webhooks may go to plain http on this machine and events are lo
   expect([overridden.integrationEvents.bus, overridden.integrationEvents.webhookUrlPolicy]).toEqual(['none', 'strict']);
   expect([aws.integrationEvents.bus, aws.integrationEvents.webhookUrlPolicy]).toEqual(['none', 'strict']);
   expect(() => settingsFromDocument({}, { INTEGRATION_EVENTS__BUS: 'eventbridge' })).toThrow('integration_events.bus_name: required when bus is eventbridge');
+});
+
+describe('docs/integration-events.md', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'integration-events.md'), 'utf8');
+
+  test('lists every event type with an example row', () => {
+    const rows = [...doc.matchAll(/^\| `([a-z_]+)` \| [^|]+->[^|]+\| [^|]+/gm)].map((match) => match[1]);
+    expect([...new Set(rows)].sort()).toEqual([...new Set(SESSION_EVENT_TYPES)].sort());
+  });
+
+  test('its complete example is a valid envelope', () => {
+    const example = /A complete example[^\n]*\n\n```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(IntegrationEventSchema.safeParse(JSON.parse(example ?? 'null')).error?.issues ?? []).toEqual([]);
+  });
 });
