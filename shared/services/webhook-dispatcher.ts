@@ -41,7 +41,10 @@ export class WebhookDispatcher {
 
   /** Resolves when every wanting subscription has the event delivered or dead-lettered; throws only when recording failed. */
   async deliver(event: IntegrationEvent): Promise<void> {
-    const subscriptions = (await this.deps.subscriptions.list()).filter((subscription) => wantsEvent(subscription, event.type));
+    // A subscription receives what was written after it existed, also when older records are replayed.
+    const subscriptions = (await this.deps.subscriptions.list()).filter(
+      (subscription) => wantsEvent(subscription, event.type) && event.recordedAt >= subscription.createdAt,
+    );
     const outcomes = await Promise.allSettled(subscriptions.map((subscription) => this.settle(subscription, event)));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed !== undefined) throw failed.reason;

@@ -235,7 +235,7 @@ describe('integration events out of the table stream', () => {
     expect(bus.published).toHaveLength(log.length);
     const listed = await app.webhooks.deliveries(all.subscription.id, { limit: 100 }, coordinator);
     expect(listed.items.filter((delivery) => delivery.status === 'delivered')).toHaveLength(Math.min(100, log.length));
-  });
+  }, 180_000);
 
   test('a receiver outage: retried with backoff then delivered, or dead-lettered after the limit; the other subscriptions get everything in order', async () => {
     // Prepare: one receiver refuses its first two posts, one is down for good, one is healthy.
@@ -282,6 +282,12 @@ describe('integration events out of the table stream', () => {
     // A replay retries nothing settled: the dead stay dead, the delivered are not sent again.
     expect(replay).toEqual({ batchItemFailures: [] });
     expect([flaky.attempts, down.attempts, healthy.accepted.length]).toEqual([ids.length + 2, ids.length * 3, ids.length]);
+    // A subscription made afterwards gets nothing from a replay of older records.
+    const late = await receiver();
+    clock.advanceMinutes(1);
+    await app.webhooks.register({ url: late.url, eventTypes: [] }, coordinator);
+    expect(await makeTableStream(app)({ Records: fed })).toEqual({ batchItemFailures: [] });
+    expect(late.attempts).toBe(0);
   });
 
   test('a receiver that comes back: deliveries are retried then delivered, and pages of deliveries follow their cursor', async () => {

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { IntegrationEvent } from '../../domain/integration-events';
 import type { IntegrationDeadLetter, IntegrationDeadLetters, PublishLog } from '../../ports/webhooks';
 import { keys } from './keys';
@@ -63,18 +63,5 @@ export class DynamoIntegrationDeadLetters implements IntegrationDeadLetters {
         Item: { pk: 'DEADLETTER#integration', sk: `${letter.failedAt}#${letter.event.id}`, entity: 'dead-letter', ...letter },
       }),
     );
-  }
-
-  /** Every dead letter, oldest first (tests and operators). */
-  async list(): Promise<IntegrationDeadLetter[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'DEADLETTER#integration' },
-        ConsistentRead: true,
-      }),
-    );
-    return (Items ?? []).map(({ target, event, error, attempts, failedAt }) => ({ target, event, error, attempts, failedAt }) as IntegrationDeadLetter);
   }
 }

@@ -47,12 +47,19 @@ export class EventBridgeBus implements IntegrationBus {
   }
 }
 
-/** `npm start` without a bus: each integration event is one log line instead (what EventBridge would have been sent). */
+/**
+ * `npm start` without a bus: each integration event is one log line instead
+ * (what EventBridge would have been sent), with the junior's name left out:
+ * logs carry ids, not personal data.
+ */
 export class LogBus implements IntegrationBus {
   constructor(private readonly logger: { info(message: string, fields?: Record<string, unknown>): void }) {}
 
   async publish(events: readonly IntegrationEvent[]): Promise<BusFailure[]> {
-    for (const event of events) this.logger.info('integration event', { source: INTEGRATION_EVENT_SOURCE, detailType: event.type, detail: event });
+    for (const event of events) {
+      const detail = { ...event, junior: { id: event.junior.id } };
+      this.logger.info('integration event', { source: INTEGRATION_EVENT_SOURCE, detailType: event.type, detail });
+    }
     return [];
   }
 }
