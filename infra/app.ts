@@ -4,7 +4,8 @@
  * offline with no credentials (agnostic environment, no lookups). Context
  * (`-c key=value`, see README "Deploy"): `stage`, `engine`, `elsaBaseUrl`,
  * `alarmEmail`, `emailFrom`, `slackEnabled`, `authDomainPrefix`, `callbackUrls`,
- * `logoutUrls` (comma-separated; default DEFAULT_CONSOLE_URL), `nag`.
+ * `logoutUrls` (comma-separated; default DEFAULT_CONSOLE_URL), `integrationBusName` (an existing
+ * EventBridge bus for integration events; default: the stack creates one), `nag`.
  * A bad value stops synth with a message naming the key.
  */
 import { App, Validations } from 'aws-cdk-lib';
@@ -51,6 +52,10 @@ export function readConfig(context: (key: string) => unknown): ServiceConfig {
     if (list.length === 0 || bad.length > 0) problems.push(`'${key}' must be comma-separated https URLs (http only for localhost): got '${bad.join(',')}'`);
     return list;
   };
+  const integrationBusName = text('integrationBusName');
+  if (integrationBusName !== undefined && !/^[A-Za-z0-9._-]{1,256}$/.test(integrationBusName)) {
+    problems.push(`'integrationBusName' must be an EventBridge bus name (letters, digits, . _ -): got '${integrationBusName}'`);
+  }
   const callbackUrls = urls('callbackUrls', [DEFAULT_CONSOLE_URL]);
   const logoutUrls = urls('logoutUrls', callbackUrls);
   if (problems.length > 0) throw new Error(`Invalid context:\n- ${problems.join('\n- ')}`);
@@ -64,6 +69,7 @@ export function readConfig(context: (key: string) => unknown): ServiceConfig {
     ...(elsaBaseUrl !== undefined && { elsaBaseUrl }),
     ...(alarmEmail !== undefined && { alarmEmail }),
     ...(emailFrom !== undefined && { emailFrom }),
+    ...(integrationBusName !== undefined && { integrationBusName }),
   };
 }
 

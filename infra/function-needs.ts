@@ -40,6 +40,10 @@ export interface FunctionNeeds {
   readonly slackWebhook?: boolean;
   /** Reads the list cursor signing key secret. */
   readonly cursorKey?: boolean;
+  /** events:PutEvents on the integration event bus. */
+  readonly integrationBus?: boolean;
+  /** sqs:SendMessage to the integration event dead-letter queue. */
+  readonly integrationDeadLetters?: boolean;
   /** The table stream's event source (stream read + the failure queue). */
   readonly tableStream?: boolean;
   /** Composes its own dependencies without settings (so it never needs the Elsa API key). */
@@ -158,8 +162,18 @@ export const FUNCTION_NEEDS = {
     exportBucket: true,
     slackWebhook: true,
     tableStream: true,
-    why: 'applyExpiry (Query, UpdateItem), forgetExpiredListing (UpdateItem), export jobs (job item, sessionsFor like export-sessions, the S3 file), notifications (session, delivery log, SES, Slack, the SQS dead letters; a queued wait estimate settles and reads the open index), drains.',
+    integrationBus: true,
+    integrationDeadLetters: true,
+    why: 'Integration events: the session with its log (Query), the publish log (BatchGet, PutItem), events:PutEvents on the bus, the SQS dead letters; webhook subscriptions (Query, GetItem) and delivery records (GetItem, PutItem). applyExpiry (Query, UpdateItem), forgetExpiredListing (UpdateItem), export jobs (job item, sessionsFor like export-sessions, the S3 file), notifications (session, delivery log, SES, Slack, the SQS dead letters; a queued wait estimate settles and reads the open index), drains.',
   }),
+  'create-webhook': merge(NONE, {
+    table: ['Query', 'PutItem'],
+    why: 'WebhookSubscriptions.list (the WEBHOOKS partition, for the limit) and create; resolves the host (DNS, no AWS call).',
+  }),
+  'list-webhooks': merge(NONE, { table: ['Query'], why: 'WebhookSubscriptions.list: a Query on the WEBHOOKS partition.' }),
+  'update-webhook': merge(NONE, { table: ['UpdateItem'], why: 'WebhookSubscriptions.setPaused: one conditional UpdateItem.' }),
+  'delete-webhook': merge(NONE, { table: ['DeleteItem'], why: 'WebhookSubscriptions.delete.' }),
+  'list-webhook-deliveries': merge(NONE, { table: ['GetItem', 'Query'], why: "The subscription (GetItem), then a Query on its deliveries' partition." }),
   checkpoint: merge(NONE, {
     table: ['TransactWriteItems', 'ConditionCheckItem', 'PutItem'],
     taskResponse: true,
@@ -209,7 +223,8 @@ export function expectedActions(needs: FunctionNeeds, options: { engine: EngineT
     actions.add('secretsmanager:GetSecretValue').add('secretsmanager:DescribeSecret');
   }
   if (needs.sendEmail && options.emailFrom !== undefined) actions.add('ses:SendEmail');
-  if (needs.notificationDeadLetters) actions.add('sqs:SendMessage');
+  if (needs.notificationDeadLetters || needs.integrationDeadLetters) actions.add('sqs:SendMessage');
+  if (needs.integrationBus) actions.add('events:PutEvents');
   if (needs.exportBucket) actions.add('s3:PutObject').add('s3:AbortMultipartUpload');
   if (needs.exportDownload) actions.add('s3:GetObject');
   if (needs.tableStream) {

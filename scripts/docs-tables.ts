@@ -4,10 +4,12 @@
  * Pure functions: `npm run docs` (scripts/gen-docs.ts) writes what they
  * render, and test/unit/docs-drift.test.ts fails when the file differs.
  */
+import * as z from 'zod';
 import { ROUTES } from '../functions/http/routes';
 import { HTTP_ERRORS } from '../shared/http/errors';
 import { buildOpenApiDocument } from '../shared/http/openapi';
 import type { RouteSpec } from '../shared/http/route';
+import { IntegrationEventSchema } from '../shared/http/schemas';
 
 /** The file the generated tables live in, relative to the repository root. */
 export const API_DOC = 'docs/api.md';
@@ -20,6 +22,15 @@ export function renderOpenApiJson(): string {
 }
 
 /** A generated block: `<!-- name:start -->` ... `<!-- name:end -->`. */
+/** The integration event envelope as a JSON Schema of its own (docs/integration-events.md), for consumers who validate deliveries. */
+export const INTEGRATION_EVENT_SCHEMA_DOC = 'docs/integration-event.schema.json';
+
+/** docs/integration-event.schema.json's text: the envelope's zod schema as JSON Schema (draft 2020-12), named types under $defs. */
+export function renderIntegrationEventSchema(): string {
+  const schema = z.toJSONSchema(IntegrationEventSchema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' });
+  return `${JSON.stringify({ ...schema, $id: 'https://mentorship.example/schemas/integration-event.v1.json', title: 'IntegrationEvent' }, null, 2)}\n`;
+}
+
 export type TableName = 'routes' | 'errors';
 
 /** The envelope every unexpected failure gets (`toErrorResponse`): not a DomainError code, so not in HTTP_ERRORS. */

@@ -3,6 +3,8 @@ import * as cancelSession from './cancel-session';
 import * as compareSessions from './compare-sessions';
 import * as completeSession from './complete-session';
 import * as createExportJob from './create-export-job';
+import * as createWebhook from './create-webhook';
+import * as deleteWebhook from './delete-webhook';
 import * as downloadExportJob from './download-export-job';
 import * as exportSessions from './export-sessions';
 import * as failSession from './fail-session';
@@ -26,6 +28,8 @@ import * as listMentors from './list-mentors';
 import * as listSessionEvents from './list-session-events';
 import * as listSessions from './list-sessions';
 import * as listStories from './list-stories';
+import * as listWebhookDeliveries from './list-webhook-deliveries';
+import * as listWebhooks from './list-webhooks';
 import * as pauseSession from './pause-session';
 import * as putJunior from './put-junior';
 import * as putMentor from './put-mentor';
@@ -39,6 +43,7 @@ import type { RouteName } from './routes';
 import * as setSessionHold from './set-session-hold';
 import * as startSession from './start-session';
 import * as updateSessionConfig from './update-session-config';
+import * as updateWebhook from './update-webhook';
 
 type MakeHandler = (deps: AppDeps) => (event: never, context: never) => Promise<unknown>;
 
@@ -83,4 +88,9 @@ export const HANDLERS: Record<RouteName, { makeHandler: MakeHandler }> = {
   putStory,
   getStory,
   listStories,
+  createWebhook,
+  listWebhooks,
+  updateWebhook,
+  deleteWebhook,
+  listWebhookDeliveries,
 };

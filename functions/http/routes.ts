@@ -28,6 +28,7 @@ import {
 import { AUTH, S } from './routes/common';
 import { ASSIGNMENT_AND_DIRECTORY_ROUTES } from './routes/directory';
 import { HISTORY_ROUTES } from './routes/history';
+import { WEBHOOK_ROUTES } from './routes/webhooks';
 
 const lifecycle = <B extends z.ZodType>(name: 'pause' | 'resume' | 'cancel' | 'complete' | 'fail', body: B, summary: string) =>
   ({
@@ -222,6 +223,7 @@ export const ROUTES = {
   },
   ...HISTORY_ROUTES,
   ...ASSIGNMENT_AND_DIRECTORY_ROUTES,
+  ...WEBHOOK_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

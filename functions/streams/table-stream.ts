@@ -5,12 +5,13 @@ import * as z from 'zod';
 import { EventRecord } from '../../shared/adapters/dynamodb/records';
 import { type CoreDeps, lambdaEntry } from '../../shared/compose-core';
 import { type Extras, withExports, withNotifications } from '../../shared/compose-extras';
+import { type Integrations, withIntegrations } from '../../shared/compose-integrations';
 import { slotChange } from '../../shared/domain/limits';
 import type { SessionEvent } from '../../shared/domain/model';
 import { SESSION_STATUSES } from '../../shared/domain/status';
 
-/** What the stream consumer uses: the core, exports (jobs) and notifications. */
-type StreamDeps = CoreDeps & Pick<Extras, 'exports' | 'notifications'>;
+/** What the stream consumer uses: the core, exports (jobs), notifications and integration events. */
+type StreamDeps = CoreDeps & Pick<Extras, 'exports' | 'notifications'> & Pick<Integrations, 'integrations'>;
 
 const SessionStatusSchema = z.enum(SESSION_STATUSES);
 
@@ -86,22 +87,28 @@ function taskOf(record: Record, deps: StreamDeps): (() => Promise<unknown>) | un
     const id = NewImage.id.S;
     return () => deps.exports.runJob(id);
   }
-  // A new audit event: notify about it (after the fact; the delivery log drops repeats).
+  // A new audit event: notify about it and send it out (after the fact; the delivery records drop repeats).
   if (record.eventName === 'INSERT' && NewImage?.entity?.S === 'event') {
     const event = auditEventOf(NewImage);
     if (event === undefined) {
       deps.logger.warn('skipping a malformed event item in the stream', { sequence: record.dynamodb.SequenceNumber });
       return undefined;
     }
-    return () => deps.notifications.deliverFor(event);
+    return () => bothSettled(deps.notifications.deliverFor(event), deps.integrations.deliverFor(event));
   }
   return undefined;
+}
+
+/** Waits for both; then throws the first failure (a channel failing never cuts the other short). */
+async function bothSettled(...tasks: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /**
  * The table's stream. In order, per record: give a session's events its new
  * expiry, uncount a listing item TTL removed, run a new export job, send the
- * notifications of a new audit event (a channel that fails is retried, then
+ * notifications and the integration events (bus, webhooks) of a new audit event (a channel that fails is retried, then
  * dead-lettered: only a failure to record that fails the record); then, if
  * any change released slots, drain the queue once. Every task is idempotent,
  * so on a failure the batch is reported from the failing record (Lambda
@@ -143,4 +150,4 @@ export const makeHandler =
     return { batchItemFailures: failedAt === undefined ? [] : [{ itemIdentifier: failedAt }] };
   };
 
-export const handler = lambdaEntry(makeHandler, process.env, (core) => withNotifications(withExports(core)));
+export const handler = lambdaEntry(makeHandler, process.env, (core) => withIntegrations(withNotifications(withExports(core))));

@@ -25,7 +25,7 @@ import { localJwt } from './jwt';
 import { renderReferenceDocs } from './reference-docs';
 import { seedDemoDirectoryOnce } from './seed';
 import { DOCS_PATH, startLocalServer } from './server';
-import { loadLocalSettings } from './settings';
+import { loadLocalSettings, localSessionEnv } from './settings';
 import { startStreamPoller } from './stream-poller';
 
 /** EventBridge fires the scheduled handlers every minute on AWS; locally a timer does. */
@@ -34,7 +34,7 @@ const SCHEDULE_MS = 60_000;
 async function main() {
   const logger = createLogger('mentorship-local');
   const settings = loadLocalSettings();
-  const sessionSettings = loadSettings();
+  const sessionSettings = loadSettings(localSessionEnv());
   let dynamo: DynamoDbLocal | undefined;
   let closeServer: (() => Promise<void>) | undefined;
   const stopTimers: (() => void)[] = [];

@@ -25,3 +25,18 @@ export function loadLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSe
   }
   return { ...parsed.data, dataDir: resolve(parsed.data.DATA_DIR) };
 }
+
+/**
+ * What `npm start` changes in the service's settings unless the environment
+ * says otherwise: webhooks may go to plain http on this machine (a developer's
+ * receiver), and integration events are logged, since there is no bus locally.
+ */
+export const LOCAL_SESSION_DEFAULTS = {
+  INTEGRATION_EVENTS__WEBHOOK_URL_POLICY: 'local',
+  INTEGRATION_EVENTS__BUS: 'log',
+} as const;
+
+/** The environment the local server's settings are read with: the local defaults, then the real environment. */
+export function localSessionEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...LOCAL_SESSION_DEFAULTS, ...env };
+}

@@ -31,6 +31,7 @@ import { ROUTES } from '../../functions/http/routes';
 import { UNSET_SECRET } from '../../shared/adapters/secrets/secret-settings';
 import { SERVICE_SCOPE as MACHINE_SCOPE } from '../../shared/http/auth';
 import { BUNDLING } from '../bundling';
+import { IntegrationEvents } from '../constructs/integration-events';
 import { MentorshipStateMachine } from '../constructs/mentorship-state-machine';
 import { Operations } from '../constructs/operations';
 import { type EngineType, engineActions, FUNCTION_NEEDS, type FunctionName, type FunctionNeeds } from '../function-needs';
@@ -60,6 +61,8 @@ export interface ServiceConfig {
   /** Where Cognito's hosted sign-in may send the console back to (code grant), and after sign-out. */
   readonly callbackUrls: readonly string[];
   readonly logoutUrls: readonly string[];
+  /** An existing EventBridge bus integration events go to; absent: the stack creates one. */
+  readonly integrationBusName?: string;
 }
 
 export interface ServiceStackProps extends StackProps {
@@ -87,6 +90,10 @@ export class ServiceStack extends Stack {
 
     const notificationDeadLetters = this.queue('NotificationDeadLetters');
     const streamDeadLetters = this.queue('StreamDeadLetters');
+    const integrationDeadLetters = this.queue('IntegrationEventDeadLetters');
+    const integration = new IntegrationEvents(this, 'IntegrationEvents', {
+      ...(config.integrationBusName !== undefined && { busName: config.integrationBusName }),
+    });
     // Values are set by the infra team after the first deploy (README "Deploy"); the code reads them at cold start.
     const elsaSecret = config.engine === 'elsa' ? this.placeholderSecret('ElsaApiKey', 'The Elsa 3 API key (ApiKey scheme) this service calls Elsa with.') : undefined;
     const slackSecret = config.slackEnabled ? this.placeholderSecret('SlackWebhookUrl', 'The Slack incoming webhook URL notifications go to.') : undefined;
@@ -190,6 +197,14 @@ export class ServiceStack extends Stack {
       if (needs.cursorKey === true) fn.addEnvironment('CURSOR_SIGNING_KEY_SECRET_ARN', cursorSecret.secretArn);
       if (needs.sendEmail === true && config.emailFrom !== undefined) add(['ses:SendEmail'], sesIdentityArns(this, config.emailFrom));
       if (needs.notificationDeadLetters === true) add(['sqs:SendMessage'], [notificationDeadLetters.queueArn]);
+      if (needs.integrationDeadLetters === true) add(['sqs:SendMessage'], [integrationDeadLetters.queueArn]);
+      if (needs.integrationBus === true) {
+        // Only this one bus: the function publishes nowhere else.
+        add(['events:PutEvents'], [integration.bus.eventBusArn]);
+        fn.addEnvironment('INTEGRATION_EVENTS__BUS', 'eventbridge');
+        fn.addEnvironment('INTEGRATION_EVENTS__BUS_NAME', integration.bus.eventBusName);
+      }
+      if (needs.integrationDeadLetters === true) fn.addEnvironment('INTEGRATION_EVENTS__DEAD_LETTER_QUEUE_URL', integrationDeadLetters.queueUrl);
       if (needs.exportBucket === true) add(['s3:AbortMultipartUpload', 's3:PutObject'], [`${Fn.importValue(props.exportBucketArnExportName)}/exports/*`]);
       if (needs.exportDownload === true) add(['s3:GetObject'], [`${Fn.importValue(props.exportBucketArnExportName)}/exports/*`]);
     }
@@ -305,7 +320,7 @@ export class ServiceStack extends Stack {
       api: this.api,
       functions: this.functions,
       sweeper: sweep,
-      deadLetterQueues: { notifications: notificationDeadLetters, stream: streamDeadLetters },
+      deadLetterQueues: { notifications: notificationDeadLetters, stream: streamDeadLetters, integrationEvents: integrationDeadLetters },
       ...(config.alarmEmail !== undefined && { alarmEmail: config.alarmEmail }),
       dashboardName: `mentorship-sessions-${config.stage}`,
     });
@@ -320,6 +335,8 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'ServiceScope', { value: `${RESOURCE_SERVER_ID}/${SERVICE_SCOPE}` });
     new CfnOutput(this, 'NotificationDeadLetterQueueUrl', { value: notificationDeadLetters.queueUrl });
     new CfnOutput(this, 'StreamDeadLetterQueueUrl', { value: streamDeadLetters.queueUrl });
+    new CfnOutput(this, 'IntegrationEventBusName', { value: integration.bus.eventBusName });
+    new CfnOutput(this, 'IntegrationEventDeadLetterQueueUrl', { value: integrationDeadLetters.queueUrl });
     if (elsaSecret) new CfnOutput(this, 'ElsaApiKeySecretArn', { value: elsaSecret.secretArn });
     if (slackSecret) new CfnOutput(this, 'SlackWebhookSecretArn', { value: slackSecret.secretArn });
     if (machine) new CfnOutput(this, 'StateMachineArn', { value: machine.stateMachine.stateMachineArn });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../domain/errors';
 import { HTTP_ERRORS } from './errors';
 import { API_TAGS, type ApiTag, type RouteSpec } from './route';
-import { ErrorResponse } from './schemas';
+import { ErrorResponse, IntegrationEventSchema } from './schemas';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
 
@@ -21,7 +21,37 @@ const TAG_TEXT: Record<ApiTag, string> = {
   History: 'Audit logs, timelines, comparisons, legal holds and retention.',
   Exports: 'Synchronous exports and export jobs for exports of any size.',
   Directory: 'Juniors, mentors and stories.',
+  Webhooks: 'Webhook subscriptions to integration events (coordinators), and their deliveries.',
   Meta: 'Liveness and this document.',
+};
+
+/** What the service posts to a webhook subscription (OpenAPI 3.1 `webhooks`): one integration event, signed. */
+const INTEGRATION_WEBHOOKS = {
+  integrationEvent: {
+    post: {
+      operationId: 'receiveIntegrationEvent',
+      summary: 'One integration event, posted to a subscription',
+      description:
+        'Posted to each subscription that wants the event type (docs/integration-events.md): at least once, in order per session; de-duplicate by `id`. ' +
+        'Verify `X-Mentorship-Signature` before trusting the body. Any 2xx settles it; anything else is retried with backoff, then dead-lettered.',
+      tags: ['Webhooks'],
+      security: [],
+      parameters: [
+        {
+          name: 'X-Mentorship-Signature',
+          in: 'header',
+          required: true,
+          description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`',
+          schema: { type: 'string' },
+        },
+        { name: 'X-Mentorship-Event-Id', in: 'header', required: true, description: 'The event id (as in the body)', schema: { type: 'string' } },
+        { name: 'X-Mentorship-Event-Type', in: 'header', required: true, description: 'The event type (as in the body)', schema: { type: 'string' } },
+        { name: 'X-Mentorship-Delivery-Attempt', in: 'header', required: true, description: 'This attempt, from 1', schema: { type: 'string' } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: `${COMPONENTS}IntegrationEvent` } } } },
+      responses: { '200': { description: 'Accepted (any 2xx settles the delivery)' } },
+    },
+  },
 };
 
 /** The error answers, by status: the title of the response, the named schema of its body. */
@@ -172,7 +202,12 @@ const titleOf = (operationId: string) => {
 
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas. */
 export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<string, unknown> {
-  const outputRoots = new Set([idOf(ErrorResponse, 'the error envelope'), ...routes.map((route) => idOf(route.response, `${route.operationId}'s answer`))]);
+  // The integration event is no route's answer (it is what the service sends out), but it is part of the contract.
+  const outputRoots = new Set([
+    idOf(ErrorResponse, 'the error envelope'),
+    idOf(IntegrationEventSchema, 'the integration event'),
+    ...routes.map((route) => idOf(route.response, `${route.operationId}'s answer`)),
+  ]);
   const inputRoots = new Set(routes.flatMap((route) => (route.body ? [idOf(route.body, `${route.operationId}'s body`)] : [])));
   const { schemas, inputName } = namedSchemas(outputRoots, inputRoots);
   const statuses = new Set(routes.flatMap((route) => [...errorStatuses(route), 500]));
@@ -247,6 +282,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
     tags: API_TAGS.map((name) => ({ name, description: TAG_TEXT[name] })),
     security: [{ bearer: [] }],
     paths,
+    webhooks: INTEGRATION_WEBHOOKS,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito access token (locally: npm run token).' } },
       schemas,

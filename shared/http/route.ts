@@ -11,7 +11,7 @@ import { MalformedJsonError, PayloadTooLargeError, toErrorResponse, UnsupportedM
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The areas the OpenAPI document groups operations by (its `tags`, described in shared/http/openapi.ts). */
-export const API_TAGS = ['Sessions', 'Lifecycle', 'Engine callbacks', 'Queue', 'Assignment', 'Config', 'History', 'Exports', 'Directory', 'Meta'] as const;
+export const API_TAGS = ['Sessions', 'Lifecycle', 'Engine callbacks', 'Queue', 'Assignment', 'Config', 'History', 'Exports', 'Directory', 'Webhooks', 'Meta'] as const;
 export type ApiTag = (typeof API_TAGS)[number];
 
 /** A request header a route reads: what it means and the values it takes. */
@@ -23,7 +23,7 @@ export interface HeaderSpec {
 /** One route: everything the handler, the local server, OpenAPI and CDK need to know. */
 export interface RouteSpec {
   readonly operationId: string;
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path template, e.g. `/api/mentorship/sessions/{id}`. */
   readonly path: string;
   /** Who may call it and what it does, in a sentence or two (docs/api.md's route table, the operation's description). */

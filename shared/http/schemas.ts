@@ -8,3 +8,4 @@ export * from './schemas/history';
 export * from './schemas/primitives';
 export * from './schemas/requests';
 export * from './schemas/sessions';
+export * from './schemas/webhooks';

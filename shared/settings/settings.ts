@@ -51,6 +51,20 @@ const Notifications = z.strictObject({
   dead_letter_queue_url: optionalText(z.url({ protocol: /^https?$/ })),
 });
 
+const IntegrationEvents = z.strictObject({
+  // none: no bus; log: one log line per event (npm start); eventbridge: the bus named below (AWS).
+  bus: z.enum(['none', 'log', 'eventbridge']).default('none'),
+  bus_name: optionalText(z.string().regex(/^[A-Za-z0-9._/-]{1,256}$/, 'must be an EventBridge bus name')),
+  max_attempts: z.coerce.number().int().min(1).max(10).default(3),
+  // In AWS: the SQS queue that keeps events the bus refused every time (absent: the table keeps them).
+  dead_letter_queue_url: optionalText(z.url({ protocol: /^https?$/ })),
+  webhook_max_attempts: z.coerce.number().int().min(1).max(10).default(4),
+  webhook_timeout_ms: z.coerce.number().int().min(100).max(30_000).default(5000),
+  // strict (AWS): https only, public addresses only. local (npm start): plain http to localhost/127.0.0.1 too.
+  webhook_url_policy: z.enum(['strict', 'local']).default('strict'),
+});
+const INTEGRATION_DEFAULTS = IntegrationEvents.parse({});
+
 const eventName = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
 
 const WorkflowEngine = z
@@ -124,6 +138,7 @@ export const SessionManagementSchema = z.strictObject({
     .default({ retention_days: 365, export_format: 'json' }),
   workflow_engine: WorkflowEngine.default(WorkflowEngine.parse({})),
   notifications: Notifications.default({ default_recipients: [], session_url_template: DEFAULT_SESSION_URL, max_attempts: 3 }),
+  integration_events: IntegrationEvents.default(INTEGRATION_DEFAULTS),
 });
 
 export type SessionManagementSettings = z.output<typeof SessionManagementSchema>;
@@ -145,6 +160,8 @@ export interface Settings {
   readonly engine: EngineSettings;
   /** Channels are on when configured: Slack with a webhook URL, email with a sender. */
   readonly notifications: NotificationSettings;
+  /** Integration events out: the bus, and how webhooks are delivered. */
+  readonly integrationEvents: IntegrationEventSettings;
   readonly raw: SessionManagementSettings;
 }
 
@@ -179,6 +196,17 @@ export interface NotificationSettings {
   readonly maxAttempts: number;
   /** Where undeliverable notifications go: this SQS queue, or (absent) the table. */
   readonly deadLetterQueueUrl?: string;
+}
+
+export interface IntegrationEventSettings {
+  readonly bus: 'none' | 'log' | 'eventbridge';
+  /** Set when bus is eventbridge. */
+  readonly busName?: string;
+  readonly maxAttempts: number;
+  readonly deadLetterQueueUrl?: string;
+  readonly webhookMaxAttempts: number;
+  readonly webhookTimeoutMs: number;
+  readonly webhookUrlPolicy: 'strict' | 'local';
 }
 
 export class SettingsError extends Error {
@@ -264,6 +292,9 @@ export function settingsFromDocument(document: unknown, env: NodeJS.ProcessEnv =
       configIssues({ ...defaultConfig, ...t }).map((issue) => `  session_management.config_templates.${index} (${t.id}) ${issue.path}: ${issue.message}`),
     ),
   ];
+  if (raw.integration_events.bus === 'eventbridge' && raw.integration_events.bus_name === undefined) {
+    broken.push('  session_management.integration_events.bus_name: required when bus is eventbridge');
+  }
   if (broken.length > 0) throw new SettingsError(`Invalid settings in ${source} (or its environment overrides):\n${broken.join('\n')}`);
   return {
     limits: {
@@ -290,7 +321,20 @@ export function settingsFromDocument(document: unknown, env: NodeJS.ProcessEnv =
       maxAttempts: raw.notifications.max_attempts,
       ...(raw.notifications.dead_letter_queue_url !== undefined && { deadLetterQueueUrl: raw.notifications.dead_letter_queue_url }),
     },
+    integrationEvents: integrationEventSettings(raw.integration_events),
     raw,
+  };
+}
+
+function integrationEventSettings(raw: SessionManagementSettings['integration_events']): IntegrationEventSettings {
+  return {
+    bus: raw.bus,
+    ...(raw.bus_name !== undefined && { busName: raw.bus_name }),
+    maxAttempts: raw.max_attempts,
+    ...(raw.dead_letter_queue_url !== undefined && { deadLetterQueueUrl: raw.dead_letter_queue_url }),
+    webhookMaxAttempts: raw.webhook_max_attempts,
+    webhookTimeoutMs: raw.webhook_timeout_ms,
+    webhookUrlPolicy: raw.webhook_url_policy,
   };
 }
 

@@ -524,6 +524,28 @@ describe('the engine side', () => {
   });
 });
 
+describe('webhook routes', () => {
+  test('POST, GET, PATCH /webhooks, GET /webhooks/{id}/deliveries, DELETE /webhooks/{id}', async () => {
+    // A public address literal: the strict policy needs no DNS for it, and nothing is delivered here.
+    const created = expectSuccess(
+      'createWebhook',
+      await sendJson(coordinator, 'POST', `${API}/webhooks`, { url: 'https://93.184.216.34/hooks', eventTypes: ['session_paused'] }),
+    );
+    const id = String((created.webhook as { id: string }).id);
+    const listed = expectSuccess('listWebhooks', await coordinator.raw('GET', `${API}/webhooks`));
+    const paused = expectSuccess('updateWebhook', await sendJson(coordinator, 'PATCH', `${API}/webhooks/${id}`, { paused: true }));
+    const deliveries = expectSuccess('listWebhookDeliveries', await coordinator.raw('GET', `${API}/webhooks/${id}/deliveries?status=dead&limit=5`));
+    const deleted = expectSuccess('deleteWebhook', await coordinator.raw('DELETE', `${API}/webhooks/${id}`));
+
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(listed.items).toEqual([expect.objectContaining({ id, url: 'https://93.184.216.34/hooks', eventTypes: ['session_paused'], paused: false })]);
+    expect(JSON.stringify(listed)).not.toContain(String(created.secret));
+    expect(paused).toMatchObject({ id, paused: true });
+    expect(deliveries).toEqual({ webhookId: id, items: [] });
+    expect(deleted).toEqual({ id, deleted: true });
+  });
+});
+
 test('every route of the table was seen succeeding', () => {
   expect([...succeeded].sort()).toEqual(Object.keys(ROUTES).sort());
 });

@@ -162,17 +162,19 @@ describe('service stack', () => {
   });
 
   test('every background schedule runs each minute', () => {
-    const targets = ofType('AWS::Events::Rule').map(([, r]) => [r.Properties.ScheduleExpression, r.Properties.Targets[0].Arn['Fn::GetAtt'][0]]);
+    const targets = ofType('AWS::Events::Rule')
+      .filter(([, r]) => r.Properties.ScheduleExpression !== undefined)
+      .map(([, r]) => [r.Properties.ScheduleExpression, r.Properties.Targets[0].Arn['Fn::GetAtt'][0]]);
     expect(targets.sort()).toEqual(['sweep-due', 'drain-queue', 'reconcile-engine'].map((name) => ['rate(1 minute)', functionIds.get(name)]).sort());
   });
 
-  test('alarms: API 5xx rate, background throttles and errors, both dead-letter queues, oldest queued session, overdue engine commands, sweeper failures; mailed', () => {
+  test('alarms: API 5xx rate, background throttles and errors, the three dead-letter queues, oldest queued session, overdue engine commands, sweeper failures; mailed', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms.find((a) => (a.Metrics ?? []).some((m: { Expression?: string }) => m.Expression?.includes('errors / requests')))).toBeDefined();
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
     expect(byMetric('Throttles')).toHaveLength(BACKGROUND_FUNCTIONS.length);
     expect(byMetric('Errors')).toHaveLength(BACKGROUND_FUNCTIONS.length);
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     expect(byMetric(OLDEST_QUEUED_METRIC.metricName)[0]).toMatchObject({ Namespace: OLDEST_QUEUED_METRIC.namespace });
     expect(byMetric(ENGINE_COMMANDS_OVERDUE_METRIC.metricName)).toEqual([
       expect.objectContaining({ Namespace: ENGINE_COMMANDS_OVERDUE_METRIC.namespace, Threshold: 1, EvaluationPeriods: 3, Period: 60, Statistic: 'Maximum' }),
@@ -182,7 +184,8 @@ describe('service stack', () => {
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'alarms@example.com' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    // Notifications, stream and integration-event dead letters, and the example rule's queue (test/infra/integration-events.test.ts).
+    template.resourceCountIs('AWS::SQS::Queue', 4);
   });
 
   test('auth: a user pool with the four role groups, a resource server scope for machine clients, a JWT authorizer for both clients', () => {

@@ -1,14 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { type _Record, DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { SESv2Client, SendEmailCommand, type SendEmailCommandInput, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
-import { localDynamoConfig } from '../../shared/adapters/dynamodb/client';
 import { DynamoDeliveryLog } from '../../shared/adapters/dynamodb/dynamo-delivery-log';
 import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { keys } from '../../shared/adapters/dynamodb/keys';
@@ -27,8 +24,7 @@ import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
 import { NOTIFICATION_ORACLE } from '../support/notification-oracle';
 import { settingsWith } from '../support/settings';
-
-type StreamRecord = DynamoDBStreamEvent['Records'][number];
+import { openTableStream, type StreamRecord, type TableStream } from '../support/table-stream';
 
 /** The secret part of a webhook URL: it must show up nowhere but in the request line. */
 const SECRET = 'xoxb-secret-token';
@@ -71,44 +67,10 @@ async function startSlackStub(): Promise<SlackStub> {
   });
 }
 
-/** The table's real stream (DynamoDB Local), read from its start; each `read` returns what was written since the last. */
-async function openTableStream(table: TestTable): Promise<{ read(): Promise<StreamRecord[]>; close(): void }> {
-  const { Table } = await table.dynamo.client.send(new DescribeTableCommand({ TableName: table.tableName }));
-  const streamArn = Table?.LatestStreamArn;
-  if (streamArn === undefined) throw new Error('the test table has no stream');
-  const streams = new DynamoDBStreamsClient(localDynamoConfig(process.env.DYNAMODB_ENDPOINT!));
-  const iterators = new Map<string, string | undefined>();
-  const toLambda = (record: _Record) =>
-    ({ eventID: record.eventID, eventName: record.eventName, eventSource: 'aws:dynamodb', dynamodb: record.dynamodb }) as unknown as StreamRecord;
-  return {
-    async read() {
-      const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-      for (const shard of StreamDescription?.Shards ?? []) {
-        if (shard.ShardId === undefined || iterators.has(shard.ShardId)) continue;
-        const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-        iterators.set(shard.ShardId, ShardIterator);
-      }
-      const records: StreamRecord[] = [];
-      for (const [shardId, start] of iterators) {
-        let iterator = start;
-        while (iterator !== undefined) {
-          const { Records, NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-          iterators.set(shardId, NextShardIterator);
-          if (Records === undefined || Records.length === 0) break;
-          records.push(...Records.map(toLambda));
-          iterator = NextShardIterator;
-        }
-      }
-      return records;
-    },
-    close: () => streams.destroy(),
-  };
-}
-
 let table: TestTable;
 let clock: ManualClock;
 let slack: SlackStub;
-let stream: Awaited<ReturnType<typeof openTableStream>>;
+let stream: TableStream;
 const ses = new SESv2Client({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const sesMock = mockClient(ses);
 const logs: string[] = [];

@@ -6,6 +6,7 @@ import { startLocalServer } from '../../infra/local/server';
 import { FileExportSink } from '../../shared/adapters/exports/file-export-sink';
 import { createClient, type SessionClient } from '../../shared/client';
 import { type AppDeps, type ComposeOptions, composeApp } from '../../shared/compose';
+import type { IntegrationOptions } from '../../shared/compose-integrations';
 import type { Role } from '../../shared/domain/session';
 import { type Clock, systemClock } from '../../shared/ports/clock';
 import type { WorkflowEngine } from '../../shared/ports/workflow-engine';
@@ -27,7 +28,7 @@ export interface LocalApp {
   close(): Promise<void>;
 }
 
-export interface LocalAppOptions extends Partial<Omit<ComposeOptions, 'tableName' | 'dynamo' | 'engine'>> {
+export interface LocalAppOptions extends Partial<Omit<ComposeOptions, 'tableName' | 'dynamo' | 'engine'>>, IntegrationOptions {
   /**
    * An engine, or a factory given the app's fresh table and clock: the table only
    * exists once the app starts, so an engine that lives in it (the embedded one,
