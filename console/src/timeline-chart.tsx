@@ -83,7 +83,7 @@ export function TimelineChart({ timeline, config }: { timeline: SessionTimeline;
             <circle cx={mx} cy={100} r={4} fill="#037f0c" />
           );
         return (
-          <g key={`${m.kind}-${m.at}-${m.label}`} data-marker={m.kind} data-at={new Date(m.at).toISOString()}>
+          <g key={`${m.kind}-${m.at}-${m.label}`} data-marker={m.kind} data-at={new Date(m.at).toISOString()} data-x={mx}>
             {shape}
             <title>{`${m.label} at ${when(new Date(m.at).toISOString())}`}</title>
           </g>

@@ -109,6 +109,27 @@ export async function signIn(rig: ConsoleRig, role: 'coordinator' | 'mentor' | '
   return { context, page, problems };
 }
 
+/** The key the console keeps its token under in sessionStorage (console/src/auth.ts). */
+const TOKEN_KEY = 'mentorship-console-session';
+
+/**
+ * Another tab of the same signed-in user: sessionStorage is per tab, so the token the first tab got from the sign-in
+ * page is handed to the new one before its scripts run.
+ */
+export async function anotherTab(signedIn: ConsolePage): Promise<ConsolePage> {
+  const token = await signedIn.page.evaluate((key) => sessionStorage.getItem(key), TOKEN_KEY);
+  if (token === null) throw new Error('The first tab holds no token: sign in first.');
+  const page = await signedIn.context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [TOKEN_KEY, token] as const);
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return { context: signedIn.context, page, problems };
+}
+
 /** axe-core over the page (WCAG 2.0/2.1 A and AA): the serious and critical violations, as readable lines. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
