@@ -2,7 +2,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { LOCAL_SIGN_IN_PATH } from '../../infra/local/console-host';
-import { type ConsolePage, type ConsoleRig, choose, PEOPLE, SCREENSHOT_DIR, screenshot, seriousViolations, signIn, startConsoleRig } from '../support/console-browser';
+import {
+  type BrowserGlobals,
+  type ConsolePage,
+  type ConsoleRig,
+  choose,
+  PEOPLE,
+  SCREENSHOT_DIR,
+  screenshot,
+  seriousViolations,
+  signIn,
+  startConsoleRig,
+  TOKEN_KEY,
+} from '../support/console-browser';
 
 /**
  * Every page of the console for each role, in a real browser against the real local server: what each role sees
@@ -225,7 +237,7 @@ test('first load: the time from opening the console to the sessions list (printe
   for (let run = 0; run < 3; run += 1) {
     // A new context each time: an empty HTTP cache, as a first visit.
     const context = await rig.browser.newContext();
-    await context.addInitScript((value) => sessionStorage.setItem('mentorship-console-session', value), token);
+    await context.addInitScript(([key, value]) => (globalThis as unknown as BrowserGlobals).sessionStorage.setItem(key, value), [TOKEN_KEY, token] as const);
     const page = await context.newPage();
     const t0 = Date.now();
     await page.goto(`${rig.consoleUrl}#/sessions`);

@@ -110,18 +110,21 @@ export async function signIn(rig: ConsoleRig, role: 'coordinator' | 'mentor' | '
 }
 
 /** The key the console keeps its token under in sessionStorage (console/src/auth.ts). */
-const TOKEN_KEY = 'mentorship-console-session';
+export const TOKEN_KEY = 'mentorship-console-session';
+
+/** The page's sessionStorage, typed for code that runs in the browser (this project compiles with Node's types, not the DOM's). */
+export type BrowserGlobals = { sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void } };
 
 /**
  * Another tab of the same signed-in user: sessionStorage is per tab, so the token the first tab got from the sign-in
  * page is handed to the new one before its scripts run.
  */
 export async function anotherTab(signedIn: ConsolePage): Promise<ConsolePage> {
-  const token = await signedIn.page.evaluate((key) => sessionStorage.getItem(key), TOKEN_KEY);
+  const token = await signedIn.page.evaluate((key) => (globalThis as unknown as BrowserGlobals).sessionStorage.getItem(key), TOKEN_KEY);
   if (token === null) throw new Error('The first tab holds no token: sign in first.');
   const page = await signedIn.context.newPage();
   page.setDefaultTimeout(20_000);
-  await page.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [TOKEN_KEY, token] as const);
+  await page.addInitScript(([key, value]) => (globalThis as unknown as BrowserGlobals).sessionStorage.setItem(key, value), [TOKEN_KEY, token] as const);
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
