@@ -1,4 +1,4 @@
-import type { SessionDetails } from './api';
+import type { SessionDetails } from '../../shared/client';
 
 /**
  * What the console offers a role. The API stays the authority (docs/api.md, the role table): this only hides what a
