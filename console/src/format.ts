@@ -13,6 +13,7 @@ export function durationMs(iso: string): number {
 export function humanMs(ms: number): string {
   const sign = ms < 0 ? '-' : '';
   let rest = Math.abs(ms);
+  if (rest === 0) return '0 s';
   if (rest < 1000) return `${sign}${Math.round(rest)} ms`;
   const d = Math.floor(rest / 86_400_000);
   rest -= d * 86_400_000;

@@ -94,7 +94,13 @@ export function TimelineChart({ timeline, config }: { timeline: SessionTimeline;
           {model.deadline.onAxis ? (
             <line x1={x(model.deadline.at)} x2={x(model.deadline.at)} y1={14} y2={112} stroke="#d91515" strokeDasharray="4 3" strokeWidth={2} />
           ) : null}
-          <text x={model.deadline.onAxis ? Math.min(x(model.deadline.at) + 4, WIDTH - 190) : WIDTH - 190} y={12} fontSize={11} fill="#000716">
+          <text
+            x={model.deadline.onAxis ? x(model.deadline.at) : WIDTH - 2}
+            y={12}
+            fontSize={11}
+            fill="#000716"
+            textAnchor={model.deadline.onAxis && x(model.deadline.at) < WIDTH / 2 ? 'start' : 'end'}
+          >
             {`deadline (${model.deadline.kind.replace(/_/g, ' ')})${model.deadline.onAxis ? '' : ' later'}: ${when(new Date(model.deadline.at).toISOString())}`}
           </text>
         </g>

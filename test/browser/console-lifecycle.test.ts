@@ -145,6 +145,10 @@ test('an action the API refuses is shown in words, with the status and the opera
   expect(text).toContain('409 transition_forbidden');
   expect(text).toContain('The session is Cancelled.');
   expect(text).toContain('No operation is allowed now.');
+  // The refusal makes the page read the session again at once (its timers still stand still), and stays in view.
+  await statusOf(page).filter({ hasText: 'Cancelled' }).waitFor();
+  await expect(page.getByRole('button', { name: 'Pause', exact: true }).count()).resolves.toBe(0);
+  await expect(refusal.textContent()).resolves.toBe(text);
   await screenshot(page, 'session-refusal');
   // The browser logs the refused request itself; nothing else went wrong on the page.
   expect(stale.problems).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);

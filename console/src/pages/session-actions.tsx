@@ -29,7 +29,8 @@ export function SessionActions({ ctx, session, onDone }: { ctx: Ctx; session: Se
   const [error, setError] = useState<unknown>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState<string | undefined>(undefined);
-  if (allowed.length === 0) return null;
+  // A refusal stays in view after the refresh it triggers, even when that leaves no action to offer.
+  if (allowed.length === 0 && error === undefined && done === undefined) return null;
 
   const run = async (name: string, act: () => Promise<unknown>) => {
     setBusy(name);
@@ -41,6 +42,8 @@ export function SessionActions({ ctx, session, onDone }: { ctx: Ctx; session: Se
       onDone();
     } catch (failure) {
       setError(failure);
+      // The page was behind the API (a 409 says so): read the session again at once.
+      onDone();
     } finally {
       setBusy(undefined);
     }
