@@ -13,14 +13,18 @@ export interface Polled<T> {
 
 /**
  * Reads `load` now and every REFRESH_MS while the page is open (a read in flight is never doubled). A failed read
- * keeps the last data and shows the error; `key` changes (a new filter, another session) start over.
+ * keeps the last data and shows the error; `key` changes (a new filter, another session) start over. A failure
+ * `isFinal` says will not change by asking again (a 404) stops the refresh until the key changes.
  */
-export function usePolled<T>(load: () => Promise<T>, key: string, intervalMs = REFRESH_MS): Polled<T> {
+export function usePolled<T>(load: () => Promise<T>, key: string, intervalMs = REFRESH_MS, isFinal: (error: unknown) => boolean = () => false): Polled<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [loading, setLoading] = useState(true);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const finalRef = useRef(isFinal);
+  finalRef.current = isFinal;
+  const timer = useRef<number | undefined>(undefined);
   const inFlight = useRef<Promise<void> | undefined>(undefined);
   const generation = useRef(0);
 
@@ -36,7 +40,9 @@ export function usePolled<T>(load: () => Promise<T>, key: string, intervalMs = R
           setError(undefined);
         },
         (failure: unknown) => {
-          if (mine === generation.current) setError(failure);
+          if (mine !== generation.current) return;
+          setError(failure);
+          if (finalRef.current(failure)) window.clearInterval(timer.current);
         },
       )
       .finally(() => {
@@ -55,8 +61,8 @@ export function usePolled<T>(load: () => Promise<T>, key: string, intervalMs = R
     setError(undefined);
     setLoading(true);
     void reload();
-    const timer = window.setInterval(() => void reload(), intervalMs);
-    return () => window.clearInterval(timer);
+    timer.current = window.setInterval(() => void reload(), intervalMs);
+    return () => window.clearInterval(timer.current);
   }, [key, intervalMs, reload]);
 
   return { data, error, loading, reload };

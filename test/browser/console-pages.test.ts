@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { LOCAL_SIGN_IN_PATH } from '../../infra/local/console-host';
 import {
+  anotherTab,
   type BrowserGlobals,
   type ConsolePage,
   type ConsoleRig,
@@ -166,11 +167,16 @@ test('a junior sees only their own sessions and no action; the pages they may no
   }
   await checkPage(cp, 'session-junior');
 
-  // Another junior's session is not theirs: the API answers 404 and the page says so.
-  cp.problems.length = 0;
-  await visit(page, `#/sessions/${made.cydCompleted}`, /^Session /);
-  await page.getByTestId('api-error').filter({ hasText: '404 not_found' }).waitFor();
-  cp.problems.length = 0;
+  // Another junior's session is not theirs: the API answers 404, the page says so and stops asking (in a tab of its own).
+  const other = await anotherTab(cp);
+  await visit(other.page, `#/sessions/${made.cydCompleted}`, /^Session /);
+  await other.page.getByTestId('api-error').filter({ hasText: '404 not_found' }).waitFor();
+  const requests: string[] = [];
+  other.page.on('request', (request) => requests.push(request.url()));
+  await other.page.waitForTimeout(5_000);
+  expect(requests).toEqual([]);
+  await other.page.close();
+
   await visit(page, '#/queue', 'Queue');
   await checkPage(cp, 'queue-junior');
   await cp.context.close();

@@ -5,10 +5,11 @@ import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
+import { ApiError } from '../api';
 import { ErrorAlert, StatusBadge } from '../components';
 import type { Ctx } from '../ctx';
 import { humanDuration, when } from '../format';
-import { usePolled } from '../hooks';
+import { REFRESH_MS, usePolled } from '../hooks';
 import { sessionActions } from '../permissions';
 import { TimelineChart } from '../timeline-chart';
 import { SessionActions } from './session-actions';
@@ -19,15 +20,20 @@ const ENGINE_KEYS = ['engineSync', 'engine', 'engineStatus', 'workflowStatus'];
 
 /** One session: its picture, log, config, queue place, engine side and the actions the role may take. Refreshed every 2 s. */
 export function SessionPage({ ctx, sessionId }: { ctx: Ctx; sessionId: string }) {
-  const view = usePolled(async () => {
-    const [session, timeline, config] = await Promise.all([
-      ctx.client.getSession(sessionId),
-      ctx.client.getSessionTimeline(sessionId),
-      ctx.client.getSessionConfig(sessionId),
-    ]);
-    const position = session.status === 'Queued' ? await ctx.client.getQueuePosition(sessionId) : undefined;
-    return { session, timeline, config, position };
-  }, sessionId);
+  const view = usePolled(
+    async () => {
+      const [session, timeline, config] = await Promise.all([
+        ctx.client.getSession(sessionId),
+        ctx.client.getSessionTimeline(sessionId),
+        ctx.client.getSessionConfig(sessionId),
+      ]);
+      const position = session.status === 'Queued' ? await ctx.client.getQueuePosition(sessionId) : undefined;
+      return { session, timeline, config, position };
+    },
+    sessionId,
+    REFRESH_MS,
+    (error) => error instanceof ApiError && error.status === 404,
+  );
   const data = view.data;
   if (data === undefined) {
     return (
