@@ -130,9 +130,13 @@ test('a coordinator sees every page: sessions, session, queue, mentors, compare 
   await page.getByRole('checkbox', { name: 'mentor-grace available' }).click();
   await page.getByTestId('mentor-moved').filter({ hasText: 'mentor-grace is available again' }).waitFor();
 
-  // Compare: the API's comparison drawn.
-  await visit(page, `#/compare?a=${made.adaCompletedEarlier}&b=${made.cydCompleted}`, 'Compare');
+  // Compare: two sessions picked from the latest ones, the API's comparison drawn.
+  await visit(page, '#/compare', 'Compare');
+  await choose(page, 'Pick session A', new RegExp(made.adaCompletedEarlier.slice(-8)));
+  await choose(page, 'Pick session B', new RegExp(made.cydCompleted.slice(-8)));
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
   await page.getByTestId('compare-chart').waitFor();
+  expect(page.url()).toContain(`#/compare?a=${made.adaCompletedEarlier}&b=${made.cydCompleted}`);
   await page.getByText('Completed').first().waitFor();
   await checkPage(cp, 'compare');
 

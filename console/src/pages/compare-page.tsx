@@ -4,6 +4,7 @@ import Container from '@cloudscape-design/components/container';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
+import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { useEffect, useState } from 'react';
@@ -11,7 +12,7 @@ import type { SessionComparison } from '../api';
 import { ErrorAlert } from '../components';
 import type { Ctx } from '../ctx';
 import { durationMs, humanMs, shortId } from '../format';
-import { navigate } from '../hooks';
+import { navigate, usePolled } from '../hooks';
 
 const KINDS = ['total', 'active', 'queued', 'paused'] as const;
 
@@ -21,6 +22,19 @@ export function ComparePage({ ctx, a, b }: { ctx: Ctx; a: string; b: string }) {
   const [right, setRight] = useState(b);
   const [result, setResult] = useState<SessionComparison | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
+  const recent = usePolled(() => ctx.client.listSessions({ pageSize: 50 }), 'compare-recent', 10_000);
+  const options = (recent.data?.items ?? []).map((s) => ({ value: s.id, label: `${shortId(s.id)} · ${s.status} · ${s.juniorId} · ${s.storyTitle}` }));
+  const pick = (label: string, set: (id: string) => void) => (
+    <FormField label={label}>
+      <Select
+        ariaLabel={label}
+        placeholder="Choose one of the latest sessions"
+        selectedOption={null}
+        options={options}
+        onChange={({ detail }) => set(detail.selectedOption.value ?? '')}
+      />
+    </FormField>
+  );
   useEffect(() => {
     setLeft(a);
     setRight(b);
@@ -43,6 +57,8 @@ export function ComparePage({ ctx, a, b }: { ctx: Ctx; a: string; b: string }) {
         >
           <SpaceBetween size="s">
             <ColumnLayout columns={2}>
+              {pick('Pick session A', setLeft)}
+              {pick('Pick session B', setRight)}
               <FormField label="Session A (id)">
                 <Input ariaLabel="Session A" value={left} onChange={({ detail }) => setLeft(detail.value)} />
               </FormField>
