@@ -1,6 +1,6 @@
 /**
  * Layers and cycles, checked by a tool instead of by review (STYLE.md, "Layers checked by a tool").
- * Run by `npm run lint` as `depcruise --config .dependency-cruiser.cjs shared functions infra scripts test`.
+ * Run by `npm run lint` as `depcruise --config .dependency-cruiser.cjs shared functions infra scripts test console/src`.
  *
  * The layers, inside out: shared/domain (pure) <- shared/ports <- shared/services <- shared/adapters and
  * shared/http <- shared/compose*.ts <- functions/ <- infra/ and scripts/. Every rule is data: `from` is the
@@ -129,6 +129,23 @@ module.exports = {
       comment: 'shared/client imports only shared/http/schemas.ts and shared/domain (no other module, no npm package).',
       from: { path: '^shared/client/' },
       to: { pathNot: '^shared/(http/schemas\\.ts$|domain/|client/)' },
+    },
+    {
+      // The console is a client of the API like any other: it sees the typed client and what the client re-exports.
+      name: 'console-only-client',
+      severity: 'error',
+      comment: 'console/ imports only console/, shared/client and npm packages (never the core, the handlers, infra, scripts or tests).',
+      from: { path: '^console/' },
+      to: { path: PROJECT, pathNot: '^shared/client/' },
+    },
+    {
+      // Nothing the service ships or deploys builds on the console's code (infra hosts its built files, never imports them).
+      // One exception: a unit test checks the console's role table against the domain's (console-permissions.test.ts).
+      name: 'nothing-imports-console',
+      severity: 'error',
+      comment: 'shared/, functions/, infra/, scripts/ and test/ never import console/ (test/unit may read console/src/permissions.ts).',
+      from: { path: PROJECT },
+      to: { path: '^console/', pathNot: '^console/src/permissions\\.ts$' },
     },
   ],
   options: {

@@ -8,8 +8,11 @@
  * EventBridge bus for integration events; default: the stack creates one), `nag`.
  * A bad value stops synth with a message naming the key.
  */
+import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConsoleContentStack } from './stacks/console-content-stack';
+import { ConsoleHostingStack } from './stacks/console-hosting-stack';
 import { type ServiceConfig, ServiceStack } from './stacks/service-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
@@ -73,14 +76,35 @@ export function readConfig(context: (key: string) => unknown): ServiceConfig {
   };
 }
 
-/** Both stacks in `app`; cdk-nag's AwsSolutions pack runs on them unless context `nag` is 'false'. */
-export function buildApp(app: App): { stateful: StatefulStack; service: ServiceStack } {
+/** The built console (`npm run console:build`; `npm run synth` and `npm run deploy` build it first). */
+export const CONSOLE_DIST = join(__dirname, '..', 'console', 'dist');
+
+/**
+ * The four stacks in `app`: stateful (table, export bucket), console hosting (bucket + CloudFront), service (API,
+ * functions, Cognito: the console's URL is a callback and the API's CORS origin), console content (the built files
+ * and config.json with the API URL and client settings). cdk-nag's AwsSolutions pack runs on them unless context
+ * `nag` is 'false'.
+ */
+export function buildApp(
+  app: App,
+  options: { consoleDist?: string } = {},
+): {
+  stateful: StatefulStack;
+  service: ServiceStack;
+  consoleHosting: ConsoleHostingStack;
+  consoleContent: ConsoleContentStack;
+} {
   const config = readConfig((key) => app.node.tryGetContext(key));
   if (String(app.node.tryGetContext('nag') ?? 'true') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const tags = { service: 'mentorship-sessions', stage: config.stage };
   const stateful = new StatefulStack(app, `MentorshipSessions-${config.stage}-stateful`, {
     description: 'Mentorship session service: the table (sessions, events, limits, directory) and the export bucket.',
     tags,
+  });
+  const consoleHosting = new ConsoleHostingStack(app, `MentorshipSessions-${config.stage}-console-hosting`, {
+    description: 'Mentorship session service: the console on S3 + CloudFront (origin access control, CSP and security headers).',
+    tags,
+    authDomainPrefix: config.authDomainPrefix,
   });
   const service = new ServiceStack(app, `MentorshipSessions-${config.stage}-service`, {
     description: 'Mentorship session service: API, functions, schedules, stream consumer, workflow engine, alarms.',
@@ -89,8 +113,23 @@ export function buildApp(app: App): { stateful: StatefulStack; service: ServiceS
     exportBucket: stateful.exportBucket,
     exportBucketArnExportName: stateful.exportBucketArnExportName,
     config,
+    console: { url: consoleHosting.url, origin: consoleHosting.origin },
   });
-  return { stateful, service };
+  const consoleContent = new ConsoleContentStack(app, `MentorshipSessions-${config.stage}-console-content`, {
+    description: "Mentorship session service: the console's files and its config.json (API URL, Cognito client settings).",
+    tags,
+    bucketArnExportName: consoleHosting.bucketArnExportName,
+    distribution: consoleHosting.distribution,
+    distDir: options.consoleDist ?? CONSOLE_DIST,
+    config: {
+      apiUrl: service.api.apiEndpoint,
+      authority: `https://cognito-idp.${service.region}.amazonaws.com/${service.userPool.userPoolId}`,
+      clientId: service.userClient.userPoolClientId,
+      domain: `https://${config.authDomainPrefix}.auth.${service.region}.amazoncognito.com`,
+    },
+  });
+  consoleContent.addStackDependency(consoleHosting);
+  return { stateful, service, consoleHosting, consoleContent };
 }
 
 if (require.main === module) buildApp(new App());

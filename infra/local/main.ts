@@ -20,6 +20,7 @@ import { composeApp } from '../../shared/compose';
 import { buildOpenApiDocument } from '../../shared/http/openapi';
 import { createLogger } from '../../shared/observability/logger';
 import { loadSettings } from '../../shared/settings/settings';
+import { CONSOLE_PATH } from '../console-csp';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { localJwt } from './jwt';
 import { renderReferenceDocs } from './reference-docs';
@@ -27,6 +28,9 @@ import { seedDemoDirectoryOnce } from './seed';
 import { DOCS_PATH, startLocalServer } from './server';
 import { loadLocalSettings, localSessionEnv } from './settings';
 import { startStreamPoller } from './stream-poller';
+
+/** The built console (`npm start` builds it first when missing or stale: scripts/console-build.ts). */
+const CONSOLE_DIST = join(__dirname, '..', '..', 'console', 'dist');
 
 /** EventBridge fires the scheduled handlers every minute on AWS; locally a timer does. */
 const SCHEDULE_MS = 60_000;
@@ -66,7 +70,7 @@ async function main() {
     const seeded = await seedDemoDirectoryOnce(clients.document, settings.TABLE_NAME, new DynamoDirectoryStore(clients.document, settings.TABLE_NAME));
     const jwt = await localJwt(settings.dataDir);
     const referenceDocs = () => renderReferenceDocs(buildOpenApiDocument(Object.values(ROUTES)));
-    const server = await startLocalServer({ deps, jwt, port: settings.PORT, accessLog: true, referenceDocs });
+    const server = await startLocalServer({ deps, jwt, port: settings.PORT, accessLog: true, referenceDocs, consoleDir: CONSOLE_DIST });
     closeServer = server.close;
 
     // The boot pass: what the previous process left half done (it may have been killed). The queue drains at
@@ -109,6 +113,7 @@ async function main() {
       url: server.url,
       health: `${server.url}/health`,
       docs: `${server.url}${DOCS_PATH}`,
+      console: `${server.url}${CONSOLE_PATH}`,
       dynamodb: dynamo.endpoint,
       table: settings.TABLE_NAME,
       engine: deps.engine.name,

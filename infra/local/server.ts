@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { HANDLERS } from '../../functions/http';
 import { ROUTES, type RouteName } from '../../functions/http/routes';
 import type { AppDeps } from '../../shared/compose';
+import { consoleHost } from './console-host';
 import { type LocalJwt, REJECTION_MESSAGES } from './jwt';
 
 /** The local server refuses bodies above this before reading further (API Gateway's own cap is 10 MB). */
@@ -105,6 +106,8 @@ export interface LocalServerOptions {
   readonly timeouts?: Partial<LocalServerTimeouts>;
   /** The rendered API reference, served at {@link DOCS_PATH} (no token needed); rendered once, on the first request. */
   readonly referenceDocs?: () => Promise<string>;
+  /** The built console (console/dist), served at /console/ with the local sign-in (infra/local/console-host.ts); absent: neither. */
+  readonly consoleDir?: string;
 }
 
 /** Where `npm start` serves the API reference (HTML rendered from the OpenAPI document). */
@@ -146,6 +149,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
   const routes = mount(options.deps);
   let referencePage: Promise<string> | undefined;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const serveConsole = options.consoleDir === undefined ? undefined : consoleHost({ dir: options.consoleDir, jwt: options.jwt });
 
   const server = createServer(
     {
@@ -195,6 +199,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
       send(res, 200, await referencePage, { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff' });
       return;
     }
+    if (serveConsole !== undefined && (await serveConsole(req, res, method, path))) return;
     // As API Gateway: a literal segment wins over a {param} (`/sessions/export` before `/sessions/{id}`).
     const candidates = routes.filter((route) => route.pattern.test(path)).sort((a, b) => a.paramNames.length - b.paramNames.length);
     const route = candidates.find((r) => r.method === method);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { type CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -71,6 +71,8 @@ export interface ServiceStackProps extends StackProps {
   /** The stateful stack's export of the bucket ARN (StatefulStack.exportBucketArnExportName). */
   readonly exportBucketArnExportName: string;
   readonly config: ServiceConfig;
+  /** The console on CloudFront (ConsoleHostingStack): a Cognito callback and sign-out URL, and the API's one CORS origin. */
+  readonly console?: { readonly url: string; readonly origin: string };
 }
 
 /**
@@ -83,6 +85,9 @@ export interface ServiceStackProps extends StackProps {
 export class ServiceStack extends Stack {
   readonly functions = new Map<FunctionName, NodejsFunction>();
   readonly api: HttpApi;
+  readonly userPool: UserPool;
+  /** The people's client (code grant + PKCE): the console signs in with it. */
+  readonly userClient: UserPoolClient;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -275,8 +280,8 @@ export class ServiceStack extends Stack {
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [...config.callbackUrls],
-        logoutUrls: [...config.logoutUrls],
+        callbackUrls: [...config.callbackUrls, ...(props.console ? [props.console.url] : [])],
+        logoutUrls: [...config.logoutUrls, ...(props.console ? [props.console.url] : [])],
       },
     });
     const machineClient = new UserPoolClient(this, 'MachineClient', {
@@ -288,13 +293,27 @@ export class ServiceStack extends Stack {
 
     // The API: one route per route-table entry, each to its own function.
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
-    this.api = new HttpApi(this, 'Api', { apiName: `mentorship-sessions-${config.stage}`, createDefaultStage: false });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `mentorship-sessions-${config.stage}`,
+      createDefaultStage: false,
+      // The console calls the API from its CloudFront origin (bearer tokens, no cookies): that origin only.
+      ...(props.console && {
+        corsPreflight: {
+          allowOrigins: [props.console.origin],
+          allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT],
+          allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+          maxAge: Duration.hours(1),
+        },
+      }),
+    });
     const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       autoDeploy: true,
       throttle: STAGE_THROTTLE,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.jsonWithStandardFields() },
     });
+    this.userPool = pool;
+    this.userClient = userClient;
     const authorizer = new HttpUserPoolAuthorizer('Cognito', pool, { userPoolClients: [userClient, machineClient] });
     const routeSettings: Record<string, unknown> = {};
     for (const [key, route] of Object.entries(ROUTES)) {

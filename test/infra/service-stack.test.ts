@@ -4,6 +4,7 @@ import { ROUTES } from '../../functions/http/routes';
 import { buildApp, readConfig } from '../../infra/app';
 import { BACKGROUND_FUNCTIONS, ENGINE_COMMANDS_OVERDUE_METRIC, OLDEST_QUEUED_METRIC } from '../../infra/constructs/operations';
 import { engineActions, expectedActions, FUNCTION_NEEDS, type FunctionName } from '../../infra/function-needs';
+import { LOCAL_SIGN_IN_PATH } from '../../infra/local/console-host';
 import { TABLE_DEFINITION } from '../../shared/adapters/dynamodb/table-definition';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read by path in assertions.
@@ -23,7 +24,7 @@ const app = new App({
     callbackUrls: CALLBACK_URLS.join(','),
   },
 });
-const { service } = buildApp(app);
+const { service, consoleHosting, consoleContent } = buildApp(app);
 let synthError: unknown;
 try {
   app.synth();
@@ -47,7 +48,7 @@ const actionsOf = (statements: Statement[]) => [...new Set(statements.flatMap((s
 const routeKey = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
 
 describe('service stack', () => {
-  test('cdk-nag AwsSolutions passes on both stacks (every finding fixed or acknowledged with a reason)', () => {
+  test('cdk-nag AwsSolutions passes on all four stacks (every finding fixed or acknowledged with a reason)', () => {
     expect(synthError).toBeUndefined();
   });
 
@@ -210,8 +211,10 @@ describe('service stack', () => {
     const [[, client]] = userClients as [[string, Resource]];
     expect(client.Properties).toMatchObject({ AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true, SupportedIdentityProviders: ['COGNITO'] });
     expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
-    expect(client.Properties.CallbackURLs).toEqual(CALLBACK_URLS);
-    expect(client.Properties.LogoutURLs).toEqual(CALLBACK_URLS);
+    // The context's URLs, then the console on CloudFront (https://<distribution domain>/, from the console hosting stack).
+    const consoleUrl = { 'Fn::Join': ['', ['https://', { 'Fn::ImportValue': Match.stringLikeRegexp('console-hosting:.*Distribution.*DomainName') }, '/']] };
+    expect(client.Properties.CallbackURLs).toEqual([...CALLBACK_URLS, expect.anything()]);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: [...CALLBACK_URLS, consoleUrl], LogoutURLs: [...CALLBACK_URLS, consoleUrl] });
     expect([...client.Properties.AllowedOAuthScopes].sort()).toEqual(['email', 'openid', 'profile']);
     expect(JSON.stringify(resources)).not.toContain('https://example.com');
   });
@@ -271,6 +274,95 @@ describe('service stack', () => {
     expect(JSON.stringify(ses.Resource)).not.toContain('identity/*');
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     expect(TABLE_DEFINITION.globalSecondaryIndexes.map((i) => i.name)).toEqual(expect.arrayContaining(Object.values(FUNCTION_NEEDS).flatMap((n) => n.indexes)));
+  });
+});
+
+describe('console hosting (S3 + CloudFront) and content (files + config.json)', () => {
+  const hosting = Template.fromStack(consoleHosting);
+  const content = Template.fromStack(consoleContent);
+  const hostingResources = hosting.toJSON().Resources as Record<string, Resource>;
+  const distributionDomain = { 'Fn::ImportValue': Match.stringLikeRegexp('console-hosting:.*Distribution.*DomainName') };
+
+  test('the files bucket is private and read only by this distribution through origin access control', () => {
+    const [[bucketId]] = Object.entries(hostingResources).filter(([id, r]) => r.Type === 'AWS::S3::Bucket' && id.startsWith('Files')) as [[string, Resource]];
+    hosting.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    hosting.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }),
+    });
+    hosting.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+    const [[, distribution]] = Object.entries(hostingResources).filter(([, r]) => r.Type === 'AWS::CloudFront::Distribution') as [[string, Resource]];
+    const config = distribution.Properties.DistributionConfig;
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.Origins[0].OriginAccessControlId).toBeDefined();
+    expect(config.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
+    expect(config.Logging.Bucket).toBeDefined();
+  });
+
+  test('every answer carries the console CSP (scripts and styles from itself; the API and Cognito the only other origins) and the security headers', () => {
+    const [[policyId, policy]] = Object.entries(hostingResources).filter(([, r]) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy') as [[string, Resource]];
+    const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "object-src 'none'",
+      "frame-ancestors 'none'",
+      'connect-src',
+      'https://*.execute-api.',
+      'https://cognito-idp.',
+      '.amazoncognito.com',
+    ]) {
+      expect(csp).toContain(directive);
+    }
+    expect(csp).not.toContain('unsafe-inline');
+    expect(headers.ContentSecurityPolicy.Override).toBe(true);
+    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 31536000, Override: true });
+    expect(headers.FrameOptions.FrameOption).toBe('DENY');
+    expect(headers.ContentTypeOptions.Override).toBe(true);
+    hosting.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: policyId } }) }),
+    });
+  });
+
+  test("the console gets the API URL and the Cognito client settings at deploy time (config.json), and CloudFront's cache is cleared", () => {
+    const [deployment] = Object.values(content.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'Custom::CDKBucketDeployment');
+    const props = deployment!.Properties;
+    expect(props.SourceObjectKeys).toHaveLength(2);
+    const markers = JSON.stringify(props.SourceMarkers);
+    for (const reference of ['ApiEndpoint', 'UserClient', 'Users']) expect(markers).toMatch(new RegExp(`MentorshipSessions-test-service:ExportsOutput\\w*${reference}`));
+    expect(props.Prune).toBe(true);
+    expect(props.DistributionPaths).toEqual(['/*']);
+    expect(JSON.stringify(props.DestinationBucketName)).toContain('MentorshipSessions-test-console-hosting-ConsoleBucketArn');
+  });
+
+  test('the API answers CORS for the console origin only, and routes no local-only path (the local sign-in is never deployed)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: [{ 'Fn::Join': ['', ['https://', distributionDomain]] }],
+        AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+      }),
+    });
+    const paths = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => String(r.Properties.RouteKey));
+    expect(paths).toHaveLength(Object.keys(ROUTES).length);
+    for (const path of paths) expect(path).toMatch(/^(GET|POST|PUT) \/(health|api\/mentorship\/)/);
+    for (const stack of [resources, hostingResources, content.toJSON().Resources]) expect(JSON.stringify(stack).includes(LOCAL_SIGN_IN_PATH)).toBe(false);
   });
 });
 

@@ -35,6 +35,8 @@ export interface LocalAppOptions extends Partial<Omit<ComposeOptions, 'tableName
    * wrapped in a FaultyEngine) is built through the factory.
    */
   readonly engine?: WorkflowEngine | ((table: TestTable, clock: Clock) => WorkflowEngine);
+  /** Serve this built console at /console/ with the local sign-in (the browser tests); absent: API only. */
+  readonly consoleDir?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface LocalAppOptions extends Partial<Omit<ComposeOptions, 'tableName
  */
 export async function startLocalApp(options: LocalAppOptions = {}): Promise<LocalApp> {
   const table = await createTestTable('api');
-  const { engine: engineOption, ...overrides } = options;
+  const { engine: engineOption, consoleDir, ...overrides } = options;
   const engine = typeof engineOption === 'function' ? engineOption(table, overrides.clock ?? systemClock) : engineOption;
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-api-'));
   const deps = composeApp({
@@ -57,7 +59,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
     ...(engine && { engine }),
   });
   const jwt = await localJwt(dataDir);
-  const server = await startLocalServer({ deps, jwt, port: 0 });
+  const server = await startLocalServer({ deps, jwt, port: 0, ...(consoleDir !== undefined && { consoleDir }) });
   // Every answer the clients receive is checked against the service's OpenAPI document.
   const checked = conformingFetch(server.url);
   return {

@@ -6,7 +6,7 @@ import { SessionConfigSchema } from './sessions';
 
 /** Juniors, mentors and stories; the queue; mentor changes, history and workload; config templates and views; health. */
 
-export const withId = <T extends z.ZodObject>(schema: T) => schema.extend({ id: z.string() });
+export const withId = <Shape extends z.ZodRawShape, Config extends z.core.$ZodObjectConfig>(schema: z.ZodObject<Shape, Config>) => schema.extend({ id: z.string() });
 export const JuniorSchema = withId(JuniorInput).meta({ id: 'Junior' });
 export const MentorLoadSchema = z
   .object({

@@ -193,6 +193,7 @@ export type SessionResult = z.output<typeof SessionResultSchema>;
 export type SessionEventDto = z.output<typeof SessionEventSchema>;
 export type SessionSummary = z.output<typeof SessionSummarySchema>;
 export type SessionDetails = z.output<typeof SessionDetailsSchema>;
+export type EngineSide = z.output<typeof EngineSideSchema>;
 export type WorkflowEventResult = z.output<typeof WorkflowEventResultSchema>;
 
 // The wire types by the names the OpenAPI document gives them (components.schemas).
