@@ -361,7 +361,7 @@ describe('console hosting (S3 + CloudFront) and content (files + config.json)', 
     });
     const paths = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => String(r.Properties.RouteKey));
     expect(paths).toHaveLength(Object.keys(ROUTES).length);
-    for (const path of paths) expect(path).toMatch(/^(GET|POST|PUT) \/(health|api\/mentorship\/)/);
+    for (const path of paths) expect(path).toMatch(/^(GET|POST|PUT|PATCH|DELETE) \/(health|api\/mentorship\/)/);
     for (const stack of [resources, hostingResources, content.toJSON().Resources]) expect(JSON.stringify(stack).includes(LOCAL_SIGN_IN_PATH)).toBe(false);
   });
 });

@@ -121,6 +121,24 @@ describe('ambiguous engine failures leave the change standing, pending, and the 
   });
 });
 
+describe('a start left pending, then another change', () => {
+  test('a pause of a session whose start is pending adopts the instance the start dispatched, never a second', async () => {
+    const h = await harness();
+    h.stub.failNext(1, 'appliedThen500', /\/dispatch$/);
+    const started = await startSession(h, 'junior-1', 'mentor-1');
+    expect(started).toMatchObject({ status: 'started', enginePending: true });
+
+    expect(await h.app.sessions.pauseSession(started.sessionId, { reason: 'lunch' }, coordinator)).toMatchObject({ status: 'Paused' });
+
+    const [only, ...others] = h.stub.instances();
+    expect(others).toEqual([]);
+    const session = (await details(h, started.sessionId)).session;
+    expect(session.workflowInstanceId).toBe(only!.id);
+    expect(pausedInStub(h, only!.id)).toBe(true);
+    expect(h.stub.requests.filter((r) => r.path.endsWith('/dispatch'))).toHaveLength(1);
+  });
+});
+
 describe('starts that never confirm', () => {
   test('after max_start_attempts tries the session fails (engine_start_failed), its slots free, the queue moves, and the orphan is stopped', async () => {
     const h = await harness({ system: 1, maxStartAttempts: 3 });

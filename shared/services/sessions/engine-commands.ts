@@ -63,8 +63,9 @@ export class EngineCommands {
 
   /**
    * Tries the session's command and records the outcome, for up to three
-   * rounds while the target keeps moving. `fresh`: the committing request's
-   * own first try (no correlation lookup before a start). `refusalToCaller`:
+   * rounds while the target keeps moving. `fresh`: the very first try of a
+   * session's start, by the request that committed it (no earlier try can have
+   * reached the engine, so no correlation lookup first). `refusalToCaller`:
    * a refused suspend or resume on the first round is not recorded but
    * returned, for the request to revert its change.
    */

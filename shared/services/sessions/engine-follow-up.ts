@@ -52,7 +52,9 @@ export class EngineFollowUp {
       }
       return resultOf(after);
     }
-    const driven = await this.commands.drive(after, true, true);
+    // Not `fresh`: an earlier start of this session may have reached the engine unanswered, so a start here looks
+    // the correlation id up first (only the start's own first try may skip that).
+    const driven = await this.commands.drive(after, false, true);
     if (driven.outcome.kind !== 'refused' || driven.session !== after) {
       return { ...resultOf(after), ...(driven.session.engineCommand !== undefined && { enginePending: true }) };
     }
