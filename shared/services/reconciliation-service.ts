@@ -54,8 +54,14 @@ export class ReconciliationService {
     const pending = await this.deps.indexes.listEngineSyncPending(this.deps.batchSize);
     const open = await this.nextOpen(this.deps.batchSize);
     for (const session of [...pending, ...open]) {
-      // A pending engine command is the command worker's (EngineCommands): it is driven, not judged.
-      if (session.engineCommand !== undefined) continue;
+      // A pending engine command is the command worker's (EngineCommands): it is driven, not judged, except for a
+      // fault (no command makes a faulted instance run again: the session fails now, not after the command).
+      if (session.engineCommand !== undefined) {
+        if (session.workflowInstanceId === undefined) continue;
+        report.checked += 1;
+        await this.reconcileOne(session, session.workflowInstanceId, report, true);
+        continue;
+      }
       if (session.workflowInstanceId === undefined) {
         // Open without an instance and nothing pending (written before commands existed, or a lost record): start it.
         const target = targetOfStatus(session.status);
@@ -88,7 +94,7 @@ export class ReconciliationService {
     return batch;
   }
 
-  private async reconcileOne(session: Session, instanceId: string, report: ReconcileReport): Promise<void> {
+  private async reconcileOne(session: Session, instanceId: string, report: ReconcileReport, faultsOnly = false): Promise<void> {
     const ctx = { actor: SYSTEM_ACTOR, now: this.deps.clock.now().toISOString() };
     let status: WorkflowInstanceStatus;
     try {
@@ -98,6 +104,7 @@ export class ReconciliationService {
       report.unreachable.push(session.id);
       return;
     }
+    if (faultsOnly && status !== 'Faulted') return;
     const fault = status === 'Faulted' && (session.status === 'Active' || session.status === 'Paused') ? await this.faultOf(instanceId) : undefined;
     const decision = reconcile(session, status, ctx, fault, this.deps.engine.reportsPause);
     switch (decision.action) {
