@@ -34,12 +34,13 @@ async function harness(options: { system?: number; maxStartAttempts?: number } =
     settings: { workflow_engine: { max_start_attempts: options.maxStartAttempts ?? 6 } },
     directory: { juniors: ['junior-1', 'junior-2', 'junior-3'], mentors: ['mentor-1', 'mentor-2'], stories: ['story-1'] },
     engine: async (_table, clock) => {
-      stub = await startElsaStub({ apiKey: KEY, definitions: [DEFINITION], clock, lateMs: 250 });
+      // A late answer comes after the adapter's timeout; a healthy one, even on a loaded machine, well inside it.
+      stub = await startElsaStub({ apiKey: KEY, definitions: [DEFINITION], clock, lateMs: 1_200 });
       return new ElsaWorkflowEngine({
         baseUrl: stub.baseUrl,
         apiKey: KEY,
         definitionId: DEFINITION,
-        timeoutMs: 150,
+        timeoutMs: 1_000,
         // One attempt a call: an ambiguous failure reaches the service at once (the adapter's own retries are its tests' subject).
         retry: { attempts: 1 },
         cancelConfirm: { checks: 3, intervalMs: 2 },
@@ -52,7 +53,7 @@ async function harness(options: { system?: number; maxStartAttempts?: number } =
 
 const pausedInStub = (h: Harness, instanceId: string) => h.stub.instance(instanceId)?.subStatus === 'Suspended';
 /** Late answers still on their way are let through before the next step reads the stub. */
-const lateAnswersOver = () => new Promise((resolve) => setTimeout(resolve, 300));
+const lateAnswersOver = () => new Promise((resolve) => setTimeout(resolve, 1_300));
 
 describe('ambiguous engine failures leave the change standing, pending, and the next pass converges', () => {
   test('a pause Elsa applied but answered 500 to: Paused, no revert, no second trigger; the pass confirms', async () => {
