@@ -27,7 +27,8 @@ async function main() {
     bootPass.push(result.bootPassMs);
     console.log(
       `round ${round + 1} seed ${result.seed}: requests ${result.requests}, acknowledged starts ${result.acknowledgedStarts}, acknowledged changes ` +
-        `${result.acknowledgedChanges}, sessions ${JSON.stringify(result.sessions)}, boot pass ${result.bootPassMs} ms, violations ${result.violations.length}`,
+        `${result.acknowledgedChanges}, sessions ${JSON.stringify(result.sessions)}, boot pass ${result.bootPassMs} ms, settling commands ${result.settlingCommands}, ` +
+        `violations ${result.violations.length}`,
     );
     for (const violation of result.violations.slice(0, 10)) console.log(`  ${violation}`);
   }

@@ -27,6 +27,8 @@ export interface CrashRound {
   readonly acknowledgedStarts: number;
   readonly acknowledgedChanges: number;
   readonly sessions: Record<string, number>;
+  /** Commands the boot pass drove that wait out an overlap's lease for the worker's confirming try (not violations). */
+  readonly settlingCommands: number;
   /** Milliseconds from the restarted server's ready line to the end of its boot pass. */
   readonly bootPassMs: number;
   readonly violations: readonly string[];
@@ -147,11 +149,12 @@ export async function crashRound(seed: number, options: { port: number; loadMs?:
         quiescent: true,
         swept: false,
       }),
-      ...engineViolations(snapshot),
+      ...engineViolations(snapshot, new Date().toISOString()),
     ];
     const sessions: Record<string, number> = {};
     for (const s of snapshot.sessions.values()) sessions[s.status] = (sessions[s.status] ?? 0) + 1;
-    return { seed, requests, acknowledgedStarts: acknowledgedStarts.size, acknowledgedChanges: changes, sessions, bootPassMs, violations };
+    const settlingCommands = [...snapshot.sessions.values()].filter((s) => s.engineCommand !== undefined).length;
+    return { seed, requests, acknowledgedStarts: acknowledgedStarts.size, acknowledgedChanges: changes, sessions, settlingCommands, bootPassMs, violations };
   } finally {
     await killGroup(server);
     rmSync(dataDir, { recursive: true, force: true });
@@ -161,12 +164,15 @@ export async function crashRound(seed: number, options: { port: number; loadMs?:
 const LIVE = new Set(['Running', 'Suspended']);
 
 /**
- * After recovery: nothing pending; every open session has exactly one
+ * After recovery: nothing pending that is failing or overdue (a command the
+ * boot pass drove and that overlapped an older one waits out its lease for
+ * the worker's confirming try: driven, without an error, due later, and its
+ * instance is checked like any other); every open session has exactly one
  * instance, in the state its status needs (Running when Active, Suspended when
  * Paused; Finished is the engine's own end awaiting its report); no ended or
  * queued session has a live instance; no instance belongs to no session.
  */
-export function engineViolations(snapshot: Snapshot): string[] {
+export function engineViolations(snapshot: Snapshot, now: string): string[] {
   const violations: string[] = [];
   const byCorrelation = new Map<string, { id: string; status: string }[]>();
   for (const [id, workflow] of snapshot.workflows) {
@@ -175,7 +181,10 @@ export function engineViolations(snapshot: Snapshot): string[] {
   }
   for (const s of snapshot.sessions.values()) {
     const instances = byCorrelation.get(s.id) ?? [];
-    if (s.engineCommand !== undefined) violations.push(`${s.id} (${s.status}) still has a pending engine command ${JSON.stringify(s.engineCommand)}`);
+    const command = s.engineCommand;
+    if (command !== undefined && (command.lastError !== undefined || command.dueAt <= now)) {
+      violations.push(`${s.id} (${s.status}) still has a failing or overdue engine command ${JSON.stringify(command)}`);
+    }
     if (instances.length > 1) violations.push(`${s.id} has ${instances.length} instances`);
     const instance = instances[0];
     if (s.status === 'Active' || s.status === 'Paused') {
