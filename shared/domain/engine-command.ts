@@ -71,6 +71,11 @@ export function commanded(write: SessionWrite, target: EngineTarget | undefined,
   return { ...write, session: { ...rest, engineCommand: command } };
 }
 
+/** A write that only asks the engine for a target (no status change, no event): a re-drive, or reconciliation's finding. */
+export function commandOnly(session: Session, target: EngineTarget | undefined, now: string, leaseMs: number): SessionWrite {
+  return commanded({ session: bump(session, session, now), events: [] }, target, now, leaseMs);
+}
+
 /** A worker takes a command over: one more try, and the lease moves so no other worker drives it meanwhile. */
 export function commandClaimed(session: Session, now: string, leaseMs: number): Session {
   const command = mustHave(session);

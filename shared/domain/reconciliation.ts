@@ -1,7 +1,7 @@
-import { commanded, targetOfStatus } from './engine-command';
+import { commandOnly, targetOfStatus } from './engine-command';
 import { failedForEngine } from './engine-sync';
 import type { EngineInstanceStatus, EngineSync, Session } from './model';
-import { advance, bump, type SessionWrite } from './session-write';
+import { advance, type SessionWrite } from './session-write';
 import type { TransitionContext } from './transitions';
 
 export type { EngineInstanceStatus, EngineSync } from './model';
@@ -31,8 +31,7 @@ export function reconcile(session: Session, engine: EngineInstanceStatus, ctx: T
   const alive = ALIVE.includes(engine);
   if (session.status === 'Active' || session.status === 'Paused') {
     const wanted = session.status === 'Active' ? 'Running' : 'Suspended';
-    if (alive && reportsPause && engine !== wanted)
-      return { action: 'command', write: commanded({ session: bump(session, session, ctx.now), events: [] }, targetOfStatus(session.status), ctx.now, 0) };
+    if (alive && reportsPause && engine !== wanted) return { action: 'command', write: commandOnly(session, targetOfStatus(session.status), ctx.now, 0) };
     if (alive) return inSync(session, ctx);
     if (engine === 'Faulted') return { action: 'fail', write: failedByEngine(session, ctx, fault) };
     if (engine === 'NotFound' && justStarted(session, ctx.now)) return { action: 'in_sync' };

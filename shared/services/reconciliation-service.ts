@@ -1,8 +1,8 @@
-import { commanded, targetOfStatus } from '../domain/engine-command';
+import { commandOnly, targetOfStatus } from '../domain/engine-command';
 import { WorkflowEngineError } from '../domain/errors';
 import { reconcile, stillDiverged } from '../domain/reconciliation';
 import { type Session, SYSTEM_ACTOR } from '../domain/session';
-import { bump, type SessionWrite } from '../domain/session-write';
+import type { SessionWrite } from '../domain/session-write';
 import type { Clock } from '../ports/clock';
 import type { ReconcileCursor } from '../ports/reconcile-cursor';
 import type { SessionIndexes } from '../ports/session-indexes';
@@ -66,11 +66,7 @@ export class ReconciliationService {
         // Open without an instance and nothing pending (written before commands existed, or a lost record): start it.
         const target = targetOfStatus(session.status);
         const now = this.deps.clock.now().toISOString();
-        if (
-          target !== undefined &&
-          target !== 'stopped' &&
-          (await this.commit(session, commanded({ session: bump(session, session, now), events: [] }, target, now, 0)))
-        ) {
+        if (target !== undefined && target !== 'stopped' && (await this.commit(session, commandOnly(session, target, now, 0)))) {
           report.commanded.push(session.id);
         }
         continue;

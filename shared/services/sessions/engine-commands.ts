@@ -2,6 +2,7 @@ import {
   commandClaimed,
   commandConfirmed,
   commanded,
+  commandOnly,
   commandTried,
   effectiveTarget,
   instanceRecorded,
@@ -14,7 +15,7 @@ import { engineOutOfSync, failedForEngine } from '../../domain/engine-sync';
 import { isEngineRefusal, WorkflowEngineError } from '../../domain/errors';
 import { type EngineInstanceStatus, type Session, SYSTEM_ACTOR } from '../../domain/model';
 import { ENGINE_VISIBILITY_GRACE_MS } from '../../domain/reconciliation';
-import { bump, type SessionWrite } from '../../domain/session-write';
+import type { SessionWrite } from '../../domain/session-write';
 import { workflowInputOf } from '../../domain/start';
 import { CommitConflictError } from '../../ports/session-repository';
 import { commitWithRetry } from './commit-with-retry';
@@ -149,7 +150,7 @@ export class EngineCommands {
     const target = targetOfStatus(session.status);
     if (target === undefined) return { session, outcome: { kind: 'confirmed' }, released: false };
     const now = nowOf(this.ctx);
-    const write = commanded({ session: bump(session, session, now), events: [] }, target, now, this.ctx.settings.engine.commandLeaseMs);
+    const write = commandOnly(session, target, now, this.ctx.settings.engine.commandLeaseMs);
     await this.ctx.sessions.commit({ expected: session, ...write });
     return this.drive(write.session, false);
   }
