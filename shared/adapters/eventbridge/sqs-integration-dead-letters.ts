@@ -1,22 +1,16 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { IntegrationDeadLetter, IntegrationDeadLetters } from '../../ports/webhooks';
+import { SqsLetterQueue } from '../sqs-letter-queue';
 
-/** Dead integration events as messages on an SQS queue (in AWS), one JSON letter each, for an operator or a redrive. */
+/** Dead integration events on an SQS queue, by target and event type. */
 export class SqsIntegrationDeadLetters implements IntegrationDeadLetters {
-  constructor(
-    private client: SQSClient | undefined,
-    private readonly queueUrl: string,
-  ) {}
+  private readonly queue: SqsLetterQueue;
 
-  async put(letter: IntegrationDeadLetter): Promise<void> {
-    const sdk = await import('@aws-sdk/client-sqs');
-    this.client ??= new sdk.SQSClient({});
-    await this.client.send(
-      new sdk.SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(letter),
-        MessageAttributes: { target: { DataType: 'String', StringValue: letter.target }, type: { DataType: 'String', StringValue: letter.event.type } },
-      }),
-    );
+  constructor(client: SQSClient | undefined, queueUrl: string) {
+    this.queue = new SqsLetterQueue(client, queueUrl);
+  }
+
+  put(letter: IntegrationDeadLetter): Promise<void> {
+    return this.queue.send(letter, { target: letter.target, type: letter.event.type });
   }
 }

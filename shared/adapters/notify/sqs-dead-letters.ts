@@ -1,29 +1,16 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter, DeadLetters } from '../../ports/notifier';
+import { SqsLetterQueue } from '../sqs-letter-queue';
 
-/**
- * Dead letters as messages on an SQS queue (in AWS), one JSON DeadLetter each,
- * for an operator or a redrive. Without a client, one for the environment's
- * region is made on the first put (the SQS client loads only when needed).
- */
+/** Notification dead letters on an SQS queue, by channel and kind. */
 export class SqsDeadLetters implements DeadLetters {
-  constructor(
-    private client: SQSClient | undefined,
-    private readonly queueUrl: string,
-  ) {}
+  private readonly queue: SqsLetterQueue;
 
-  async put(letter: DeadLetter): Promise<void> {
-    const sdk = await import('@aws-sdk/client-sqs');
-    this.client ??= new sdk.SQSClient({});
-    await this.client.send(
-      new sdk.SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(letter),
-        MessageAttributes: {
-          channel: { DataType: 'String', StringValue: letter.notification.channel },
-          kind: { DataType: 'String', StringValue: letter.notification.kind },
-        },
-      }),
-    );
+  constructor(client: SQSClient | undefined, queueUrl: string) {
+    this.queue = new SqsLetterQueue(client, queueUrl);
+  }
+
+  put(letter: DeadLetter): Promise<void> {
+    return this.queue.send(letter, { channel: letter.notification.channel, kind: letter.notification.kind });
   }
 }
