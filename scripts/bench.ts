@@ -33,32 +33,14 @@ import { systemClock } from '../shared/ports/clock';
 import { SessionService } from '../shared/services/session-service';
 import { parseSettings } from '../shared/settings/settings';
 import { acceptingEngine, hideQueueFromReleases } from '../test/support/store-views';
+import { floorP50, percentile, timed } from './bench-floor';
 import { benchExport, benchList } from './bench-history';
 import { simulateEstimate } from './simulate-estimate';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
 const TABLE = 'bench';
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function timed<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        const t0 = performance.now();
-        await work(item);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return latencies.sort((a, b) => a - b);
-}
+/** BENCH_ONLY=latency,drain,sweep,list,export,estimate runs only those sections (default: all). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,drain,sweep,list,export,estimate').split(','));
 
 const ms = (n: number) => n.toFixed(1).padStart(7);
 
@@ -202,25 +184,30 @@ async function main() {
     const server = await startLocalServer({ deps, jwt, port: 0 });
     const client: SessionClient = createClient({ baseUrl: server.url, token: await jwt.sign({ sub: 'bench', roles: ['coordinator'] }) });
 
-    // Requests per operation, measured on one call each.
-    const perOp: Record<string, { store: Record<string, number>; engine: Record<string, number> }> = {};
+    // Requests and round trips per operation, measured on one call each. `trips` counts the
+    // store's and the embedded engine's requests together: both wait on the same DynamoDB Local.
+    const allRequests = new RequestCounter().attach(storeClients.client).attach(engineClients.client);
+    const perOp: Record<string, { store: Record<string, number>; storeTrips: number; engine: Record<string, number>; trips: string[] }> = {};
     const countOne = async (name: string, work: () => Promise<unknown>) => {
       storeRequests.reset();
       engineRequests.reset();
+      allRequests.reset();
       await work();
-      perOp[name] = { store: storeRequests.byOperation(), engine: engineRequests.byOperation() };
+      perOp[name] = { store: storeRequests.byOperation(), storeTrips: storeRequests.roundTrips(), engine: engineRequests.byOperation(), trips: allRequests.tripKinds() };
     };
+    // The process's first start (nothing cached yet; a named mentor), then a start like the timed ones.
+    await countOne('start (first)', () => client.startSession({ storyId: 'story-1', juniorId: juniors[0]!, mentorId: 'mentor-1' }));
     let probe = '';
     await countOne('start', async () => {
-      probe = (await client.startSession({ storyId: 'story-1', juniorId: juniors[0]!, mentorId: 'mentor-1' })).sessionId;
+      probe = (await client.startSession({ storyId: 'story-1', juniorId: juniors[SESSIONS]! })).sessionId;
     });
     await countOne('pause', () => client.pauseSession(probe, { reason: 'bench' }));
     await countOne('pause (repeat)', () => client.pauseSession(probe, { reason: 'bench' }));
     await countOne('resume', () => client.resumeSession(probe));
-    await countOne('get (details + events)', () => client.getSession(probe));
+    await countOne('get', () => client.getSession(probe));
     await countOne('cancel', () => client.cancelSession(probe, { reason: 'bench' }));
 
-    // Latency through the HTTP stack.
+    // Latency through the HTTP stack, each operation beside its floor (bench-floor.ts) at the same concurrency.
     const rows: string[] = [];
     for (const concurrency of [1, 16]) {
       const offset = concurrency === 1 ? 1 : SESSIONS + 1;
@@ -229,50 +216,36 @@ async function main() {
       const phases: [string, number[]][] = [];
       phases.push([
         'start',
-        await timed(batch, concurrency, async (juniorId) => {
-          ids.push((await client.startSession({ storyId: 'story-1', juniorId })).sessionId);
+        await timed(batch.length, concurrency, async (i) => {
+          ids.push((await client.startSession({ storyId: 'story-1', juniorId: batch[i]! })).sessionId);
         }),
       ]);
-      phases.push(['pause', await timed(ids, concurrency, (id) => client.pauseSession(id, { reason: 'bench' }))]);
-      phases.push(['resume', await timed(ids, concurrency, (id) => client.resumeSession(id))]);
-      phases.push(['get', await timed(ids, concurrency, (id) => client.getSession(id))]);
-      phases.push(['cancel', await timed(ids, concurrency, (id) => client.cancelSession(id, { reason: 'bench' }))]);
+      phases.push(['pause', await timed(ids.length, concurrency, (i) => client.pauseSession(ids[i]!, { reason: 'bench' }))]);
+      phases.push(['resume', await timed(ids.length, concurrency, (i) => client.resumeSession(ids[i]!))]);
+      phases.push(['get', await timed(ids.length, concurrency, (i) => client.getSession(ids[i]!))]);
+      phases.push(['cancel', await timed(ids.length, concurrency, (i) => client.cancelSession(ids[i]!, { reason: 'bench' }))]);
       for (const [name, lat] of phases) {
+        const trips = perOp[name]!.trips;
+        const floor = await floorP50(storeClients.document, TABLE, trips, concurrency, concurrency === 1 ? 150 : 480);
+        const p50 = percentile(lat, 50);
         rows.push(
-          `  ${name.padEnd(8)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(5)} p50 ${ms(percentile(lat, 50))} ms   p95 ${ms(percentile(lat, 95))} ms`,
+          `  ${name.padEnd(7)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(4)} p50 ${ms(p50)} ms  p95 ${ms(percentile(lat, 95))} ms   floor (${trips.length} raw) p50 ${ms(floor)} ms   ${(p50 / floor).toFixed(2)}x`,
         );
       }
     }
 
-    // The floor: a raw 2-item TransactWriteItems on the same DynamoDB Local.
-    const raw = await timed(
-      Array.from({ length: 300 }, (_, i) => i),
-      1,
-      (i) =>
-        storeClients.document.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: TABLE, Item: { pk: `RAW#${i}`, sk: 'A', n: i } } },
-              { Put: { TableName: TABLE, Item: { pk: `RAW#${i}`, sk: 'B', n: i } } },
-            ],
-          }),
-        ),
-    );
-    const rawP50 = percentile(raw, 50);
-    // The same at 16 concurrent clients: DynamoDB Local's own ceiling on this machine.
-    const raw16 = await timed(
-      Array.from({ length: 600 }, (_, i) => i),
-      16,
-      (i) =>
-        storeClients.document.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: TABLE, Item: { pk: `RAW16#${i}`, sk: 'A', n: i } } },
-              { Put: { TableName: TABLE, Item: { pk: `RAW16#${i}`, sk: 'B', n: i } } },
-            ],
-          }),
-        ),
-    );
+    // A raw 2-item TransactWriteItems on the same DynamoDB Local, at 1 and 16 clients.
+    const rawTxn = (prefix: string) => (i: number) =>
+      storeClients.document.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: { pk: `${prefix}#${i}`, sk: 'A', n: i } } },
+            { Put: { TableName: TABLE, Item: { pk: `${prefix}#${i}`, sk: 'B', n: i } } },
+          ],
+        }),
+      );
+    const raw = await timed(300, 1, rawTxn('RAW'));
+    const raw16 = await timed(600, 16, rawTxn('RAW16'));
 
     const fmt = (counts: Record<string, number>) => {
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -283,27 +256,40 @@ async function main() {
       })`;
     };
     console.log(`\nmentorship-session-service bench (${new Date().toISOString()}, Node ${process.version}, DynamoDB Local in memory)\n`);
-    console.log('DynamoDB requests per operation (service store | embedded engine, which Elsa/Step Functions replace with HTTP calls):');
-    for (const [name, { store, engine }] of Object.entries(perOp)) {
-      console.log(`  ${name.padEnd(24)} store ${fmt(store).padEnd(52)} engine ${fmt(engine)}`);
+    console.log('Per operation, one call each: sequential round trips to DynamoDB (store and embedded engine together, in order),');
+    console.log('and requests (service store | embedded engine, which Elsa/Step Functions replace with HTTP calls):');
+    for (const [name, { store, storeTrips, engine, trips }] of Object.entries(perOp)) {
+      console.log(
+        `  ${name.padEnd(15)} store ${String(storeTrips)} round trips, ${fmt(store).padEnd(50)} engine ${fmt(engine).padEnd(38)} all in order: ${trips.join(' > ')}`,
+      );
     }
-    console.log('\nLatency through the HTTP stack (local server, same handlers as Lambda):');
+    console.log('\nLatency through the HTTP stack (local server, same handlers as Lambda), beside the floor:');
+    console.log(
+      '  (floor: the same round trips replayed as minimal raw requests at the same concurrency; read = GetItem, transaction = 2-put TransactWriteItems, write = PutItem)',
+    );
     for (const row of rows) console.log(row);
-    console.log(`\nRaw TransactWriteItems (2 puts), same DynamoDB Local: c=1 p50 ${ms(rawP50)} ms   p95 ${ms(percentile(raw, 95))} ms`);
+    console.log(`\nRaw TransactWriteItems (2 puts), same DynamoDB Local: c=1 p50 ${ms(percentile(raw, 50))} ms   p95 ${ms(percentile(raw, 95))} ms`);
     console.log(`                                                      c=16 p50 ${ms(percentile(raw16, 50))} ms   p95 ${ms(percentile(raw16, 95))} ms`);
-    const startP50 = Number(rows[0]!.match(/p50\s+([\d.]+)/)![1]);
-    console.log(`Ratio start p50 (c=1) / raw transaction p50: ${(startP50 / rawP50).toFixed(1)}x`);
     await server.close();
 
-    console.log('\nQueue drain throughput:');
-    for (const line of await benchDrain(dynamo.endpoint)) console.log(line);
-    console.log('\nSweeper (due-time index), 10 due sessions:');
-    for (const line of await benchSweeper(dynamo.endpoint)) console.log(line);
-    console.log('\nOne list page (pageSize 20; first and deeper pages), as the table grows:');
-    for (const line of await benchList(dynamo.endpoint)) console.log(line);
-    console.log('\nExport job over the largest table, in a fresh process (streams to a file):');
-    for (const line of benchExport(dynamo.endpoint)) console.log(line);
+    if (ONLY.has('drain')) {
+      console.log('\nQueue drain throughput:');
+      for (const line of await benchDrain(dynamo.endpoint)) console.log(line);
+    }
+    if (ONLY.has('sweep')) {
+      console.log('\nSweeper (due-time index), 10 due sessions:');
+      for (const line of await benchSweeper(dynamo.endpoint)) console.log(line);
+    }
+    if (ONLY.has('list')) {
+      console.log('\nOne list page (pageSize 20; first and deeper pages), as the table grows:');
+      for (const line of await benchList(dynamo.endpoint)) console.log(line);
+    }
+    if (ONLY.has('export')) {
+      console.log('\nExport job over the largest table, in a fresh process (streams to a file):');
+      for (const line of benchExport(dynamo.endpoint)) console.log(line);
+    }
 
+    if (!ONLY.has('estimate')) return;
     const sim = simulateEstimate({ seed: 7, sessions: 5000, systemSlots: 10, juniors: 40, meanMinutes: 60, arrivalMinutes: 6.5 });
     console.log('\nWait estimate, simulated (5,000 sessions, 10 system slots, 40 juniors, log-normal 60 min mean, ~92% load):');
     console.log(
