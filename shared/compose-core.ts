@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoClients, type DynamoClients } from './adapters/dynamodb/client';
+import { DirectoryCache } from './adapters/dynamodb/directory-cache';
 import { DynamoDirectoryStore } from './adapters/dynamodb/dynamo-directory-store';
 import { dynamoStorePorts } from './adapters/dynamodb/dynamo-store';
 import { engineFromSettings } from './adapters/engine-from-settings';
@@ -10,6 +11,7 @@ import { composedEntry, type LambdaHandler } from './lambda-entry';
 import { createLogger, type Logger } from './observability/logger';
 import { recordCommitted } from './observability/session-metrics';
 import { type Clock, type IdGenerator, systemClock } from './ports/clock';
+import type { DirectoryStore } from './ports/directory-store';
 import type { ExportSink } from './ports/export-sink';
 import { type Metrics, NO_METRICS } from './ports/metrics';
 import type { DeadLetters, Notifier } from './ports/notifier';
@@ -35,6 +37,8 @@ export interface CoreDeps {
   readonly assignments: AssignmentService;
   readonly configs: ConfigService;
   readonly directory: DirectoryService;
+  /** The directory's store as the services use it (a mentor written through it is read again by this process's next start). */
+  readonly directoryStore: DirectoryStore;
   readonly history: HistoryService;
   /** The session store's ports (repository, indexes, usage, history, retention, reconciliation cursor). */
   readonly ports: StorePorts;
@@ -82,16 +86,18 @@ export function composeCore(options: ComposeOptions): CoreDeps {
   const logger = options.logger ?? createLogger('mentorship-sessions');
   const settings = options.settings ?? loadSettings();
   const metrics = options.metrics ?? NO_METRICS;
+  const directoryCache = new DirectoryCache(settings.assignment.directoryCacheMs);
   const ports = dynamoStorePorts(options.dynamo.document, options.tableName, {
     retentionDays: settings.audit.retentionDays,
     onCommitted: (change) => recordCommitted(metrics, change.events),
+    directoryCache,
   });
   const engine = new MeteredWorkflowEngine(
     options.engine ?? engineFromSettings(settings.engine, { db: options.dynamo.document, tableName: options.tableName, clock }),
     metrics,
   );
   const onBackgroundError = (message: string, error: unknown) => logger.error(message, { error });
-  const directoryStore = new DynamoDirectoryStore(options.dynamo.document, options.tableName);
+  const directoryStore = new DynamoDirectoryStore(options.dynamo.document, options.tableName, directoryCache);
   // Built in dependency order: mentor moves serve the reassignment wait list before each drain;
   // the other services settle deadlines and drain through the session service.
   const moves = new MentorMoves({ ...ports, clock, settings });
@@ -121,6 +127,7 @@ export function composeCore(options: ComposeOptions): CoreDeps {
     assignments,
     configs,
     directory,
+    directoryStore,
     history,
     ports,
     engine,

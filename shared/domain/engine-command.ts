@@ -94,14 +94,15 @@ export function commandTried(session: Session, error: string, now: string): Sess
 
 /**
  * The engine confirmed the target: the command is done; an instance the try
- * started or adopted is recorded. An overlapping command is not done yet: an
- * older call may still land after this one, so it waits out the lease and the
- * worker's try confirms it.
+ * started or adopted is recorded. An overlapping command (asked for while an
+ * older target was still pending) is done only if its try began a lease after
+ * it was asked for, when no call for the older target can still be in
+ * flight; otherwise it waits out the lease and the worker's try confirms it.
  */
-export function commandConfirmed(session: Session, now: string, leaseMs: number, workflowInstanceId?: string): Session {
+export function commandConfirmed(session: Session, now: string, leaseMs: number, workflowInstanceId?: string, triedAt: string = now): Session {
   const { engineCommand: command, ...rest } = session;
   const recorded = { ...rest, ...(workflowInstanceId !== undefined && session.workflowInstanceId === undefined && { workflowInstanceId }) };
-  if (command?.overlaps !== true) return bump(session, recorded, now);
+  if (command?.overlaps !== true || Date.parse(triedAt) >= Date.parse(command.since) + leaseMs) return bump(session, recorded, now);
   const { overlaps: _overlaps, lastError: _error, ...settling } = command;
   return bump(session, { ...recorded, engineCommand: { ...settling, dueAt: later(now, leaseMs) } }, now);
 }

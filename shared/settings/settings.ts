@@ -114,6 +114,8 @@ export const SessionManagementSchema = z.strictObject({
   max_concurrent_sessions_per_mentor: z.coerce.number().int().min(1).max(1000).default(3),
   max_concurrent_sessions_system: z.coerce.number().int().min(1).max(100_000).default(50),
   max_queue_size: z.coerce.number().int().min(0).max(100_000).default(100),
+  // How many queued sessions one drain starts at once (independent juniors and mentors; docs/limits-and-queue.md).
+  queue_drain_parallelism: z.coerce.number().int().min(1).max(64).default(8),
   max_session_duration_hours: hours(168).default(8),
   pause_timeout_hours: hours(720).default(24),
   queue_timeout_hours: hours(720).default(4),
@@ -128,8 +130,11 @@ export const SessionManagementSchema = z.strictObject({
     .strictObject({
       strategy: z.enum(ASSIGNMENT_STRATEGIES).default('workload_balanced'),
       fallback_to_auto: bool.default(true),
+      // How long a process may reuse the mentor directory it read (0: read it every time). Availability and
+      // capacity are checked again by each start's transaction; see docs/assignment-and-config.md.
+      directory_cache_seconds: z.coerce.number().int().min(0).max(300).default(5),
     })
-    .default({ strategy: 'workload_balanced', fallback_to_auto: true }),
+    .default({ strategy: 'workload_balanced', fallback_to_auto: true, directory_cache_seconds: 5 }),
   audit: z
     .strictObject({
       retention_days: z.coerce.number().int().min(1).max(36_500).default(365),
@@ -153,7 +158,14 @@ export interface Settings {
   readonly defaultConfig: SessionConfig;
   /** Config templates by id, in the file's order. */
   readonly templates: readonly ConfigTemplate[];
-  readonly assignment: { readonly strategy: AssignmentStrategy; readonly fallbackToAuto: boolean };
+  readonly assignment: {
+    readonly strategy: AssignmentStrategy;
+    readonly fallbackToAuto: boolean;
+    /** How long a process may reuse the mentor directory it read. */
+    readonly directoryCacheMs: number;
+  };
+  /** How many queued sessions one drain starts at once. */
+  readonly drainParallelism: number;
   /** Days a terminal session's data is kept (then DynamoDB TTL removes it); the export format when none is asked for. */
   readonly audit: { readonly retentionDays: number; readonly exportFormat: 'json' | 'csv' };
   /** Which workflow engine runs sessions, and how it is reached. */
@@ -310,7 +322,12 @@ export function settingsFromDocument(document: unknown, env: NodeJS.ProcessEnv =
     },
     defaultConfig,
     templates,
-    assignment: { strategy: raw.mentor_assignment.strategy, fallbackToAuto: raw.mentor_assignment.fallback_to_auto },
+    assignment: {
+      strategy: raw.mentor_assignment.strategy,
+      fallbackToAuto: raw.mentor_assignment.fallback_to_auto,
+      directoryCacheMs: raw.mentor_assignment.directory_cache_seconds * 1000,
+    },
+    drainParallelism: raw.queue_drain_parallelism,
     audit: { retentionDays: raw.audit.retention_days, exportFormat: raw.audit.export_format },
     engine: engineSettings(raw.workflow_engine),
     notifications: {

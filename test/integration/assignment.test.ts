@@ -1,4 +1,3 @@
-import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import { EmbeddedWorkflowEngine } from '../../shared/adapters/embedded-engine/embedded-workflow-engine';
 import { type AppDeps, composeApp, uuidIds } from '../../shared/compose';
 import type { CandidateScore, MentorAssignment } from '../../shared/domain/assignment';
@@ -6,6 +5,7 @@ import type { Mentor, Story } from '../../shared/domain/directory';
 import { ForbiddenError, MentorCannotTakeError, ReferenceNotFoundError, SessionNotRunningError } from '../../shared/domain/errors';
 import type { SessionStartResult } from '../../shared/domain/results';
 import { replayStatus, type Session, type SessionEvent } from '../../shared/domain/session';
+import type { DirectoryStore } from '../../shared/ports/directory-store';
 import type { SessionChange, SessionRepository } from '../../shared/ports/session-repository';
 import { AssignmentService, type MentorChangeResult } from '../../shared/services/assignment-service';
 import { MentorMoves } from '../../shared/services/mentor-moves';
@@ -37,7 +37,7 @@ interface World {
   engine: EmbeddedWorkflowEngine;
   settings: Settings;
   app: AppDeps;
-  directory: DynamoDirectoryStore;
+  directory: DirectoryStore;
 }
 
 const worlds: World[] = [];
@@ -61,7 +61,8 @@ async function fresh(block: Record<string, unknown>, mentors: readonly Mentor[],
     ...block,
   });
   const app = composeApp({ tableName: table.tableName, dynamo: table.dynamo, clock, engine, settings });
-  const directory = new DynamoDirectoryStore(table.dynamo.document, table.tableName);
+  // The app's own store: a mentor written through it is read again by the app's next start (directory-cache.ts).
+  const directory = app.directoryStore;
   await Promise.all([
     ...stories.map((story) => directory.put('story', story)),
     ...JUNIORS.map((id) => directory.put('junior', aJunior(id))),

@@ -4,6 +4,7 @@ import type { DirectoryEntry, DirectoryKind } from '../../domain/directory';
 import { ValidationError } from '../../domain/errors';
 import type { DirectoryStore, Page } from '../../ports/directory-store';
 import { decodeCursor, encodeCursor } from './cursor';
+import type { DirectoryCache } from './directory-cache';
 import { keys } from './keys';
 import { JuniorRecord, MentorRecord, parseRecord, StoryRecord } from './records';
 import { DynamoTable } from './table';
@@ -18,12 +19,18 @@ const RECORDS: { [K in DirectoryKind]: z.ZodType<DirectoryEntry<K>> } = {
 export class DynamoDirectoryStore implements DirectoryStore {
   private readonly table: DynamoTable;
 
-  constructor(db: DynamoDBDocumentClient, tableName: string) {
+  constructor(
+    db: DynamoDBDocumentClient,
+    tableName: string,
+    /** What this process's starts reuse of the directory: a mentor written here is read again by the next start. */
+    private readonly cache?: DirectoryCache,
+  ) {
     this.table = new DynamoTable(db, tableName);
   }
 
   async put<K extends DirectoryKind>(kind: K, entry: DirectoryEntry<K>): Promise<void> {
     await this.table.db.send(new PutCommand({ TableName: this.table.tableName, Item: { ...keys.directory(kind, entry.id), entity: kind, ...entry } }));
+    if (kind === 'mentor') this.cache?.forgetMentors();
   }
 
   async get<K extends DirectoryKind>(kind: K, id: string): Promise<DirectoryEntry<K> | undefined> {

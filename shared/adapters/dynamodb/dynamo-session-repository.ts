@@ -5,6 +5,7 @@ import type { Session, SessionEvent } from '../../domain/model';
 import { expiryOf } from '../../domain/retention';
 import { isOpen } from '../../domain/status';
 import { type CommitConflict, CommitConflictError, type IdempotencyRecord, type SessionChange, type SessionRepository } from '../../ports/session-repository';
+import type { DirectoryCache } from './directory-cache';
 import { type Key, keys } from './keys';
 import { EventRecord, IdempotencyRecordSchema, parseRecord, SessionRecord } from './records';
 import { listingWrites, sessionItem, type TransactItem } from './session-items';
@@ -22,6 +23,8 @@ export interface DynamoSessionRepositoryOptions {
   readonly retentionDays: number;
   /** Called after each change is written (not after a refused one): where metrics count status changes. */
   readonly onCommitted?: (change: SessionChange) => void;
+  /** The directory a start may have decided on: forgotten when a transaction finds the chosen mentor changed. */
+  readonly directoryCache?: DirectoryCache;
 }
 
 /** Sessions and their audit log in the table: a session's partition holds its item and its events. */
@@ -80,6 +83,7 @@ export class DynamoSessionRepository implements SessionRepository {
         const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
         if (failed >= 0) {
           const role = roles[failed];
+          if (role?.conflict === 'mentor_unavailable') this.options.directoryCache?.forgetMentors();
           if (role?.conflict !== undefined) throw new CommitConflictError(role.conflict, role.scope);
           throw error;
         }
@@ -189,14 +193,17 @@ export class DynamoSessionRepository implements SessionRepository {
       if (mentorBefore !== undefined) moves.push(['mentor', keys.counter('mentor', mentorBefore), 'release', undefined]);
       if (mentorAfter !== undefined) {
         moves.push(['mentor', keys.counter('mentor', mentorAfter), 'acquire', limits?.mentor]);
-        // A mentor marked unavailable after this change's read takes no new session.
+        // A mentor marked unavailable, or whose own cap fell below the limit this change takes their slot under,
+        // after the change's read (or the directory it reused, see directory-cache.ts) takes no new session.
+        const cap = limits?.mentor;
         add(
           {
             ConditionCheck: {
               TableName: this.table.tableName,
               Key: keys.directory('mentor', mentorAfter),
-              ConditionExpression: 'available = :yes',
-              ExpressionAttributeValues: { ':yes': true },
+              ConditionExpression:
+                cap === undefined ? 'available = :yes' : 'available = :yes AND (attribute_not_exists(maxConcurrentSessions) OR maxConcurrentSessions >= :cap)',
+              ExpressionAttributeValues: { ':yes': true, ...(cap !== undefined && { ':cap': cap }) },
             },
           },
           { conflict: 'mentor_unavailable' },

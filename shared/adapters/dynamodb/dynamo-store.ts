@@ -16,7 +16,7 @@ export function dynamoStorePorts(db: DynamoDBDocumentClient, tableName: string, 
   return {
     sessions: new DynamoSessionRepository(table, options),
     indexes: new DynamoSessionIndexes(table),
-    usage: new DynamoUsageReader(table),
+    usage: new DynamoUsageReader(table, options.directoryCache),
     history: new DynamoSessionHistory(table),
     retention: new DynamoRetentionStore(table),
     reconcileCursor: new DynamoReconcileCursor(table),

@@ -75,9 +75,10 @@ export class EngineCommands {
     let outcome: TryOutcome = { kind: 'confirmed' };
     let released = false;
     for (let round = 1; round <= 3 && current.engineCommand !== undefined; round += 1) {
+      const triedAt = nowOf(this.ctx);
       outcome = await this.tryOnce(current, fresh && round === 1);
       if (outcome.kind === 'refused' && refusalToCaller && round === 1 && current.workflowInstanceId !== undefined) return { session: current, outcome, released };
-      const recorded = await this.record(current, outcome);
+      const recorded = await this.record(current, outcome, triedAt);
       current = recorded.session;
       released ||= recorded.released;
       if (!recorded.again) break;
@@ -200,7 +201,7 @@ export class EngineCommands {
    * since): a target that moved meanwhile is driven again (`again`), since
    * this try's call may have landed after the other's.
    */
-  private async record(driven: Session, outcome: TryOutcome): Promise<{ session: Session; again: boolean; released: boolean }> {
+  private async record(driven: Session, outcome: TryOutcome, triedAt: string): Promise<{ session: Session; again: boolean; released: boolean }> {
     const { ctx } = this;
     const drivenCommand = driven.engineCommand;
     let result = { session: driven, again: false, released: false };
@@ -216,7 +217,7 @@ export class EngineCommands {
           result.again = command !== undefined;
           return instanceId === undefined ? undefined : this.written(instanceRecorded(current, instanceId, now), result);
         }
-        if (outcome.kind === 'confirmed') return this.written(commandConfirmed(current, now, ctx.settings.engine.commandLeaseMs, instanceId), result);
+        if (outcome.kind === 'confirmed') return this.written(commandConfirmed(current, now, ctx.settings.engine.commandLeaseMs, instanceId, triedAt), result);
         const known = instanceId === undefined ? current : { ...current, workflowInstanceId: instanceId };
         const startRefused = outcome.kind === 'refused' && known.workflowInstanceId === undefined;
         if (startRefused || (outcome.kind === 'ambiguous' && startGivenUp(known, ctx.settings.engine.maxStartAttempts))) {

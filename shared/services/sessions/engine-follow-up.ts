@@ -36,12 +36,14 @@ export class EngineFollowUp {
     const { ctx } = this;
     const command = after.engineCommand;
     if (command === undefined) return resultOf(after);
-    if (command.target === 'stopped') {
-      // One try, nothing written when it lands: the worker confirms the stop by the instance's status once the
-      // lease has passed, so an end stays one read and one transaction. A failure is recorded for the worker.
-      const outcome = await this.commands.tryOnce(after, true);
-      if (outcome.kind !== 'confirmed') {
-        await bestEffort(ctx, 'record a failed stop', () =>
+    if (command.target === 'stopped' || after.workflowInstanceId !== undefined) {
+      // One try, nothing written when it lands: the worker confirms the command by the instance's state once the
+      // lease has passed, so a change stays one read and one transaction. A failure is recorded for the worker;
+      // a refused suspend or resume undoes the change (below).
+      const outcome = await this.commands.tryOnce(after, command.target === 'stopped');
+      if (outcome.kind === 'confirmed') return resultOf(after);
+      if (outcome.kind === 'ambiguous' || command.target === 'stopped') {
+        await bestEffort(ctx, `record a failed ${operation}`, () =>
           commitWithRetry(
             ctx,
             after.id,
@@ -49,17 +51,23 @@ export class EngineFollowUp {
             after,
           ),
         );
+        return command.target === 'stopped' ? resultOf(after) : { ...resultOf(after), enginePending: true };
       }
-      return resultOf(after);
+      return this.revert(operation, before, after, actor, now, outcome.error);
     }
-    // Not `fresh`: an earlier start of this session may have reached the engine unanswered, so a start here looks
-    // the correlation id up first (only the start's own first try may skip that).
+    // No instance yet (the session's start is still pending). Not `fresh`: an earlier start of this session may
+    // have reached the engine unanswered, so a start here looks the correlation id up first (only the start's own
+    // first try may skip that).
     const driven = await this.commands.drive(after, false, true);
     if (driven.outcome.kind !== 'refused' || driven.session !== after) {
       return { ...resultOf(after), ...(driven.session.engineCommand !== undefined && { enginePending: true }) };
     }
-    // The engine refused (it says it will not): the change is undone, both moves in the log.
-    const error = driven.outcome.error;
+    return this.revert(operation, before, after, actor, now, driven.outcome.error);
+  }
+
+  /** The engine refused (it says it will not): the change is undone, both moves in the log, and the caller gets a 502. */
+  private async revert(operation: Operation, before: Session, after: Session, actor: Actor, now: string, error: WorkflowEngineError): Promise<never> {
+    const { ctx } = this;
     await bestEffort(ctx, 'revert after engine failure', () =>
       ctx.sessions.commit({ expected: after, ...revertAfterEngineFailure(before, after, operation, error.message, { actor, now }), limits: limitsOf(ctx) }),
     );
