@@ -63,13 +63,17 @@ async function benchDrain(endpoint: string): Promise<string[]> {
   await directory.put('mentor', { id: 'drain-mentor', name: 'Drain mentor', skills: [{ area: 'typescript', level: 4 }], available: true });
   for (let i = 0; i < n; i += 1) await directory.put('junior', { id: `dj-${i}`, name: `dj-${i}`, skills: [] });
   const start = (i: number) => deps.sessions.startSession({ storyId: 'story-1', juniorId: `dj-${i}` }, coordinator);
+  const phase = (name: string) => process.stderr.write(`  [drain setup] ${name} (${new Date().toISOString().slice(11, 19)})\n`);
+  phase(`${n} starts that run`);
   const active = await timedAll(n, 8, start);
+  phase(`${n} starts that queue`);
   const queued = await timedAll(n, 8, start);
   if (queued.some((r) => r.status !== 'queued')) throw new Error('expected every second start to queue');
   // Free every slot without the in-request drain (a view of the store that hides the queue),
   // so that one drain call does all the work being measured.
   const hidden = hideQueueFromReleases(deps.ports.sessions);
   const freeing = new SessionService({ ...deps.ports, sessions: hidden, engine: acceptingEngine, clock: systemClock, ids: { sessionId: () => '' }, settings });
+  phase(`${n} completions that free the slots`);
   await timedAll(n, 8, (i) => freeing.completeSession(active[i]!.sessionId, { report: { summary: 'x', overallScore: 1, metrics: {} } }, engineCaller));
 
   requests.reset();

@@ -20,9 +20,14 @@ afterAll(() => {
   for (const t of tables) t.dynamo.client.destroy();
 });
 
-/** An engine whose starts take a while, counting how many are in flight at once. */
-function slowStarts(inner: WorkflowEngine, ms: number) {
+/**
+ * An engine whose starts wait until `together` of them are in flight (or a
+ * second has passed), counting how many are in flight at once: a drain that
+ * starts fewer at a time never gathers `together`.
+ */
+function gatheredStarts(inner: WorkflowEngine, together: number) {
   const seen = { inFlight: 0, max: 0 };
+  let release: Array<() => void> = [];
   const engine = new Proxy(inner, {
     get: (target, property, receiver) => {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -31,7 +36,17 @@ function slowStarts(inner: WorkflowEngine, ms: number) {
         seen.inFlight += 1;
         seen.max = Math.max(seen.max, seen.inFlight);
         try {
-          await new Promise((resolve) => setTimeout(resolve, ms));
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 1000);
+            release.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+            if (seen.inFlight >= together) {
+              for (const go of release) go();
+              release = [];
+            }
+          });
           return await target.start(input);
         } finally {
           seen.inFlight -= 1;
@@ -46,7 +61,7 @@ function slowStarts(inner: WorkflowEngine, ms: number) {
  * A table where `queued` sessions wait behind one running session (a system
  * limit of 1), and an app on it whose limits let the queue move.
  */
-async function queueBehindOne(queued: readonly string[], limits: Record<string, unknown>, mentors = ['m-1', 'm-2', 'm-3']) {
+async function queueBehindOne(queued: readonly string[], limits: Record<string, unknown>, together = 4, mentors = ['m-1', 'm-2', 'm-3']) {
   const table = await createTestTable('pdrain');
   tables.push(table);
   const clock = new ManualClock();
@@ -71,7 +86,7 @@ async function queueBehindOne(queued: readonly string[], limits: Record<string, 
     expect(result.status).toBe('queued');
     ids.push(result.sessionId);
   }
-  const { engine, seen } = slowStarts(embedded, 40);
+  const { engine, seen } = gatheredStarts(embedded, together);
   const app: AppDeps = composeApp({
     tableName: table.tableName,
     dynamo: table.dynamo,
@@ -108,7 +123,7 @@ describe('a parallel drain', () => {
 
   test('a junior at their limit: only their oldest queued session starts, whatever is in flight', async () => {
     const juniors = ['j-1', 'j-2', 'j-3', 'j-1', 'j-2', 'j-3', 'j-1', 'j-2', 'j-3'];
-    const w = await queueBehindOne(juniors, { queue_drain_parallelism: 8, max_concurrent_sessions_per_junior: 1 });
+    const w = await queueBehindOne(juniors, { queue_drain_parallelism: 8, max_concurrent_sessions_per_junior: 1 }, 3);
 
     const drained = await w.app.sessions.drainQueue();
 
@@ -120,15 +135,20 @@ describe('a parallel drain', () => {
 
   test('round robin: sessions of one area start one after another, each moving the pointer; none is skipped', async () => {
     const juniors = Array.from({ length: 6 }, (_, i) => `j-${i}`);
-    const w = await queueBehindOne(juniors, {
-      queue_drain_parallelism: 8,
-      max_concurrent_sessions_per_junior: 1,
-      mentor_assignment: { strategy: 'round_robin', fallback_to_auto: true },
-    });
+    const w = await queueBehindOne(
+      juniors,
+      {
+        queue_drain_parallelism: 8,
+        max_concurrent_sessions_per_junior: 1,
+        mentor_assignment: { strategy: 'round_robin', fallback_to_auto: true },
+      },
+      2,
+    );
 
     const drained = await w.app.sessions.drainQueue();
 
     expect(drained.started).toEqual(w.ids);
+    // Two starts of the area in flight at once would have met at the engine.
     expect(w.seen.max).toBe(1);
     const mentors = await Promise.all(w.ids.map(async (id) => (await w.app.sessions.getSessionDetails(id, coordinator)).session.mentorId));
     // Each three in a row are the three mentors, in the same order each time.
