@@ -46,8 +46,21 @@ const ms = (n: number) => n.toFixed(1).padStart(7);
 
 const coordinator: Caller = { id: 'bench', roles: ['coordinator'] };
 const engineCaller: Caller = { id: 'bench-engine', roles: ['service'] };
-/** Drain throughput: 500 queued sessions whose junior slots are then freed, started by one drain. */
-async function benchDrain(endpoint: string): Promise<string[]> {
+/**
+ * Drain throughput: 500 queued sessions whose junior slots are then freed,
+ * started by one drain. On its own DynamoDB Local: one that has served the
+ * latency section answers transactions several times slower.
+ */
+async function benchDrain(): Promise<string[]> {
+  const own = await startDynamoDbLocal();
+  try {
+    return await drainOn(own.endpoint);
+  } finally {
+    await own.stop();
+  }
+}
+
+async function drainOn(endpoint: string): Promise<string[]> {
   const table = 'bench-drain';
   const clients = createDynamoClients(localDynamoConfig(endpoint));
   await ensureTable(clients.client, table);
@@ -157,128 +170,133 @@ async function timedAll<T>(n: number, concurrency: number, work: (i: number) => 
   return results;
 }
 
+/** Requests, round trips and latency per operation through the HTTP stack, beside their floors (bench-floor.ts). */
+async function benchLatency(endpoint: string, dataDir: string): Promise<void> {
+  const storeClients = createDynamoClients(localDynamoConfig(endpoint));
+  const engineClients = createDynamoClients(localDynamoConfig(endpoint));
+  await ensureTable(storeClients.client, TABLE);
+  const storeRequests = new RequestCounter().attach(storeClients.client);
+  const engineRequests = new RequestCounter().attach(engineClients.client);
+  const deps = composeApp({
+    tableName: TABLE,
+    dynamo: storeClients,
+    engine: new EmbeddedWorkflowEngine(engineClients.document, TABLE, systemClock),
+    // Limits that never bind here: this section measures the lifecycle path, not the queue.
+    settings: parseSettings('session_management: { max_concurrent_sessions_system: 100000, max_concurrent_sessions_per_mentor: 1000 }'),
+  });
+  const directory = new DynamoDirectoryStore(storeClients.document, TABLE);
+  await directory.put('story', { id: 'story-1', title: 'Bench story', skillArea: 'typescript' });
+  // mentor-1 is named by the probe start (a manual assignment); the other starts name nobody and are
+  // assigned automatically, to mentors who cover the story's skill area, enough to hold every open session.
+  await directory.put('mentor', { id: 'mentor-1', name: 'Bench mentor', skills: [], maxConcurrentSessions: 3, available: true });
+  for (let i = 0; i < Math.ceil(SESSIONS / 1000); i += 1) {
+    await directory.put('mentor', { id: `auto-mentor-${i}`, name: `Auto mentor ${i}`, skills: [{ area: 'typescript', level: 4 }], available: true });
+  }
+  const juniors = Array.from({ length: SESSIONS * 2 }, (_, i) => `junior-${i}`);
+  for (const id of juniors) await directory.put('junior', { id, name: id, skills: [] });
+
+  const jwt = await localJwt(dataDir);
+  const server = await startLocalServer({ deps, jwt, port: 0 });
+  const client: SessionClient = createClient({ baseUrl: server.url, token: await jwt.sign({ sub: 'bench', roles: ['coordinator'] }) });
+
+  // Requests and round trips per operation, measured on one call each. `trips` counts the
+  // store's and the embedded engine's requests together: both wait on the same DynamoDB Local.
+  const allRequests = new RequestCounter().attach(storeClients.client).attach(engineClients.client);
+  const perOp: Record<string, { store: Record<string, number>; storeTrips: number; engine: Record<string, number>; trips: string[] }> = {};
+  const countOne = async (name: string, work: () => Promise<unknown>) => {
+    storeRequests.reset();
+    engineRequests.reset();
+    allRequests.reset();
+    await work();
+    perOp[name] = { store: storeRequests.byOperation(), storeTrips: storeRequests.roundTrips(), engine: engineRequests.byOperation(), trips: allRequests.tripKinds() };
+  };
+  // The process's first start (nothing cached yet; a named mentor), then a start like the timed ones.
+  await countOne('start (first)', () => client.startSession({ storyId: 'story-1', juniorId: juniors[0]!, mentorId: 'mentor-1' }));
+  let probe = '';
+  await countOne('start', async () => {
+    probe = (await client.startSession({ storyId: 'story-1', juniorId: juniors[SESSIONS]! })).sessionId;
+  });
+  await countOne('pause', () => client.pauseSession(probe, { reason: 'bench' }));
+  await countOne('pause (repeat)', () => client.pauseSession(probe, { reason: 'bench' }));
+  await countOne('resume', () => client.resumeSession(probe));
+  await countOne('get', () => client.getSession(probe));
+  await countOne('cancel', () => client.cancelSession(probe, { reason: 'bench' }));
+
+  // Latency through the HTTP stack, each operation beside its floor (bench-floor.ts) at the same concurrency.
+  const rows: string[] = [];
+  for (const concurrency of [1, 16]) {
+    const offset = concurrency === 1 ? 1 : SESSIONS + 1;
+    const batch = juniors.slice(offset, offset + SESSIONS - 1);
+    const ids: string[] = [];
+    const phases: [string, number[]][] = [];
+    phases.push([
+      'start',
+      await timed(batch.length, concurrency, async (i) => {
+        ids.push((await client.startSession({ storyId: 'story-1', juniorId: batch[i]! })).sessionId);
+      }),
+    ]);
+    phases.push(['pause', await timed(ids.length, concurrency, (i) => client.pauseSession(ids[i]!, { reason: 'bench' }))]);
+    phases.push(['resume', await timed(ids.length, concurrency, (i) => client.resumeSession(ids[i]!))]);
+    phases.push(['get', await timed(ids.length, concurrency, (i) => client.getSession(ids[i]!))]);
+    phases.push(['cancel', await timed(ids.length, concurrency, (i) => client.cancelSession(ids[i]!, { reason: 'bench' }))]);
+    for (const [name, lat] of phases) {
+      const trips = perOp[name]!.trips;
+      const floor = await floorP50(storeClients.document, TABLE, trips, concurrency, concurrency === 1 ? 150 : 480);
+      const p50 = percentile(lat, 50);
+      rows.push(
+        `  ${name.padEnd(7)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(4)} p50 ${ms(p50)} ms  p95 ${ms(percentile(lat, 95))} ms   floor (${trips.length} raw) p50 ${ms(floor)} ms   ${(p50 / floor).toFixed(2)}x`,
+      );
+    }
+  }
+
+  // A raw 2-item TransactWriteItems on the same DynamoDB Local, at 1 and 16 clients.
+  const rawTxn = (prefix: string) => (i: number) =>
+    storeClients.document.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: TABLE, Item: { pk: `${prefix}#${i}`, sk: 'A', n: i } } },
+          { Put: { TableName: TABLE, Item: { pk: `${prefix}#${i}`, sk: 'B', n: i } } },
+        ],
+      }),
+    );
+  const raw = await timed(300, 1, rawTxn('RAW'));
+  const raw16 = await timed(600, 16, rawTxn('RAW16'));
+
+  const fmt = (counts: Record<string, number>) => {
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    return `${total} (${
+      Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-'
+    })`;
+  };
+  console.log(`\nmentorship-session-service bench (${new Date().toISOString()}, Node ${process.version}, DynamoDB Local in memory)\n`);
+  console.log('Per operation, one call each: sequential round trips to DynamoDB (store and embedded engine together, in order),');
+  console.log('and requests (service store | embedded engine, which Elsa/Step Functions replace with HTTP calls):');
+  for (const [name, { store, storeTrips, engine, trips }] of Object.entries(perOp)) {
+    console.log(
+      `  ${name.padEnd(15)} store ${String(storeTrips)} round trips, ${fmt(store).padEnd(50)} engine ${fmt(engine).padEnd(38)} all in order: ${trips.join(' > ')}`,
+    );
+  }
+  console.log('\nLatency through the HTTP stack (local server, same handlers as Lambda), beside the floor:');
+  console.log(
+    '  (floor: the same round trips replayed as minimal raw requests at the same concurrency; read = GetItem, transaction = 2-put TransactWriteItems, write = PutItem)',
+  );
+  for (const row of rows) console.log(row);
+  console.log(`\nRaw TransactWriteItems (2 puts), same DynamoDB Local: c=1 p50 ${ms(percentile(raw, 50))} ms   p95 ${ms(percentile(raw, 95))} ms`);
+  console.log(`                                                      c=16 p50 ${ms(percentile(raw16, 50))} ms   p95 ${ms(percentile(raw16, 95))} ms`);
+  await server.close();
+}
+
 async function main() {
   const dynamo = await startDynamoDbLocal();
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-bench-'));
   try {
-    const storeClients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
-    const engineClients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
-    await ensureTable(storeClients.client, TABLE);
-    const storeRequests = new RequestCounter().attach(storeClients.client);
-    const engineRequests = new RequestCounter().attach(engineClients.client);
-    const deps = composeApp({
-      tableName: TABLE,
-      dynamo: storeClients,
-      engine: new EmbeddedWorkflowEngine(engineClients.document, TABLE, systemClock),
-      // Limits that never bind here: this section measures the lifecycle path, not the queue.
-      settings: parseSettings('session_management: { max_concurrent_sessions_system: 100000, max_concurrent_sessions_per_mentor: 1000 }'),
-    });
-    const directory = new DynamoDirectoryStore(storeClients.document, TABLE);
-    await directory.put('story', { id: 'story-1', title: 'Bench story', skillArea: 'typescript' });
-    // mentor-1 is named by the probe start (a manual assignment); the other starts name nobody and are
-    // assigned automatically, to mentors who cover the story's skill area, enough to hold every open session.
-    await directory.put('mentor', { id: 'mentor-1', name: 'Bench mentor', skills: [], maxConcurrentSessions: 3, available: true });
-    for (let i = 0; i < Math.ceil(SESSIONS / 1000); i += 1) {
-      await directory.put('mentor', { id: `auto-mentor-${i}`, name: `Auto mentor ${i}`, skills: [{ area: 'typescript', level: 4 }], available: true });
-    }
-    const juniors = Array.from({ length: SESSIONS * 2 }, (_, i) => `junior-${i}`);
-    for (const id of juniors) await directory.put('junior', { id, name: id, skills: [] });
-
-    const jwt = await localJwt(dataDir);
-    const server = await startLocalServer({ deps, jwt, port: 0 });
-    const client: SessionClient = createClient({ baseUrl: server.url, token: await jwt.sign({ sub: 'bench', roles: ['coordinator'] }) });
-
-    // Requests and round trips per operation, measured on one call each. `trips` counts the
-    // store's and the embedded engine's requests together: both wait on the same DynamoDB Local.
-    const allRequests = new RequestCounter().attach(storeClients.client).attach(engineClients.client);
-    const perOp: Record<string, { store: Record<string, number>; storeTrips: number; engine: Record<string, number>; trips: string[] }> = {};
-    const countOne = async (name: string, work: () => Promise<unknown>) => {
-      storeRequests.reset();
-      engineRequests.reset();
-      allRequests.reset();
-      await work();
-      perOp[name] = { store: storeRequests.byOperation(), storeTrips: storeRequests.roundTrips(), engine: engineRequests.byOperation(), trips: allRequests.tripKinds() };
-    };
-    // The process's first start (nothing cached yet; a named mentor), then a start like the timed ones.
-    await countOne('start (first)', () => client.startSession({ storyId: 'story-1', juniorId: juniors[0]!, mentorId: 'mentor-1' }));
-    let probe = '';
-    await countOne('start', async () => {
-      probe = (await client.startSession({ storyId: 'story-1', juniorId: juniors[SESSIONS]! })).sessionId;
-    });
-    await countOne('pause', () => client.pauseSession(probe, { reason: 'bench' }));
-    await countOne('pause (repeat)', () => client.pauseSession(probe, { reason: 'bench' }));
-    await countOne('resume', () => client.resumeSession(probe));
-    await countOne('get', () => client.getSession(probe));
-    await countOne('cancel', () => client.cancelSession(probe, { reason: 'bench' }));
-
-    // Latency through the HTTP stack, each operation beside its floor (bench-floor.ts) at the same concurrency.
-    const rows: string[] = [];
-    for (const concurrency of [1, 16]) {
-      const offset = concurrency === 1 ? 1 : SESSIONS + 1;
-      const batch = juniors.slice(offset, offset + SESSIONS - 1);
-      const ids: string[] = [];
-      const phases: [string, number[]][] = [];
-      phases.push([
-        'start',
-        await timed(batch.length, concurrency, async (i) => {
-          ids.push((await client.startSession({ storyId: 'story-1', juniorId: batch[i]! })).sessionId);
-        }),
-      ]);
-      phases.push(['pause', await timed(ids.length, concurrency, (i) => client.pauseSession(ids[i]!, { reason: 'bench' }))]);
-      phases.push(['resume', await timed(ids.length, concurrency, (i) => client.resumeSession(ids[i]!))]);
-      phases.push(['get', await timed(ids.length, concurrency, (i) => client.getSession(ids[i]!))]);
-      phases.push(['cancel', await timed(ids.length, concurrency, (i) => client.cancelSession(ids[i]!, { reason: 'bench' }))]);
-      for (const [name, lat] of phases) {
-        const trips = perOp[name]!.trips;
-        const floor = await floorP50(storeClients.document, TABLE, trips, concurrency, concurrency === 1 ? 150 : 480);
-        const p50 = percentile(lat, 50);
-        rows.push(
-          `  ${name.padEnd(7)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(4)} p50 ${ms(p50)} ms  p95 ${ms(percentile(lat, 95))} ms   floor (${trips.length} raw) p50 ${ms(floor)} ms   ${(p50 / floor).toFixed(2)}x`,
-        );
-      }
-    }
-
-    // A raw 2-item TransactWriteItems on the same DynamoDB Local, at 1 and 16 clients.
-    const rawTxn = (prefix: string) => (i: number) =>
-      storeClients.document.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: TABLE, Item: { pk: `${prefix}#${i}`, sk: 'A', n: i } } },
-            { Put: { TableName: TABLE, Item: { pk: `${prefix}#${i}`, sk: 'B', n: i } } },
-          ],
-        }),
-      );
-    const raw = await timed(300, 1, rawTxn('RAW'));
-    const raw16 = await timed(600, 16, rawTxn('RAW16'));
-
-    const fmt = (counts: Record<string, number>) => {
-      const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      return `${total} (${
-        Object.entries(counts)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ') || '-'
-      })`;
-    };
-    console.log(`\nmentorship-session-service bench (${new Date().toISOString()}, Node ${process.version}, DynamoDB Local in memory)\n`);
-    console.log('Per operation, one call each: sequential round trips to DynamoDB (store and embedded engine together, in order),');
-    console.log('and requests (service store | embedded engine, which Elsa/Step Functions replace with HTTP calls):');
-    for (const [name, { store, storeTrips, engine, trips }] of Object.entries(perOp)) {
-      console.log(
-        `  ${name.padEnd(15)} store ${String(storeTrips)} round trips, ${fmt(store).padEnd(50)} engine ${fmt(engine).padEnd(38)} all in order: ${trips.join(' > ')}`,
-      );
-    }
-    console.log('\nLatency through the HTTP stack (local server, same handlers as Lambda), beside the floor:');
-    console.log(
-      '  (floor: the same round trips replayed as minimal raw requests at the same concurrency; read = GetItem, transaction = 2-put TransactWriteItems, write = PutItem)',
-    );
-    for (const row of rows) console.log(row);
-    console.log(`\nRaw TransactWriteItems (2 puts), same DynamoDB Local: c=1 p50 ${ms(percentile(raw, 50))} ms   p95 ${ms(percentile(raw, 95))} ms`);
-    console.log(`                                                      c=16 p50 ${ms(percentile(raw16, 50))} ms   p95 ${ms(percentile(raw16, 95))} ms`);
-    await server.close();
+    if (ONLY.has('latency')) await benchLatency(dynamo.endpoint, dataDir);
 
     if (ONLY.has('drain')) {
       console.log('\nQueue drain throughput:');
-      for (const line of await benchDrain(dynamo.endpoint)) console.log(line);
+      for (const line of await benchDrain()) console.log(line);
     }
     if (ONLY.has('sweep')) {
       console.log('\nSweeper (due-time index), 10 due sessions:');
