@@ -16,8 +16,7 @@ export const makeHandler =
   async (event: unknown, _context?: Context): Promise<ReconcileReport & { commands: RedriveReport }> => {
     parseScheduledEvent(event);
     const report = await deps.reconciliation.reconcile();
-    const commands = await deps.sessions.commands.redriveDue();
-    if (commands.failed.length > 0) await deps.sessions.drainQueue();
+    const commands = await deps.sessions.driveEngineCommands();
     const changed = report.failed.length + report.cancelledInEngine.length + report.resolved.length + report.unresolved.length + report.commanded.length;
     if (changed > 0 || report.unreachable.length > 0 || commands.pending > 0) {
       deps.logger.info('engine reconciliation', {

@@ -78,8 +78,7 @@ async function main() {
     // requests that held them died with that process.
     void (async () => {
       const drained = await deps.sessions.drainQueue();
-      const commands = await deps.sessions.commands.redriveDue({ all: true });
-      if (commands.failed.length > 0) await deps.sessions.drainQueue();
+      const commands = await deps.sessions.driveEngineCommands({ all: true });
       logger.info('boot pass', {
         started: drained.started.length,
         commandsPending: commands.pending,

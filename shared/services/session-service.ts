@@ -6,7 +6,7 @@ import type { WorkflowReport } from '../domain/workflow-report';
 import { ChangeSession } from './sessions/change-session';
 import type { SessionContext } from './sessions/context';
 import { DrainQueue, type DrainResult } from './sessions/drain-queue';
-import { EngineCommands } from './sessions/engine-commands';
+import { EngineCommands, type RedriveReport } from './sessions/engine-commands';
 import { EngineFollowUp } from './sessions/engine-follow-up';
 import { type QueuePosition, type QueueStatus, QueueViews } from './sessions/queue-views';
 import { ReadSession } from './sessions/read-session';
@@ -111,6 +111,17 @@ export class SessionService {
 
   drainQueue(): Promise<DrainResult> {
     return this.drains.drain();
+  }
+
+  /**
+   * The worker's pass over engine commands: drives those due (with `all`,
+   * every pending one: the boot pass, whose requests died with the previous
+   * process), then drains the queue when a failed start freed slots.
+   */
+  async driveEngineCommands(options: { all?: boolean } = {}): Promise<RedriveReport> {
+    const report = await this.commands.redriveDue(options);
+    if (report.failed.length > 0) await this.drains.drain();
+    return report;
   }
 
   sweepDue(): Promise<{ timedOut: string[]; checkInsMissed: string[] }> {

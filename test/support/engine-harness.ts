@@ -116,7 +116,6 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
 export async function enginePass(h: EngineHarness) {
   h.clock.advanceMinutes(6);
   const reconciled = await h.app.reconciliation.reconcile();
-  const commands = await h.app.sessions.commands.redriveDue();
-  if (commands.failed.length > 0) await h.app.sessions.drainQueue();
+  const commands = await h.app.sessions.driveEngineCommands();
   return { ...reconciled, commands };
 }
