@@ -28,8 +28,9 @@ describe('settings', () => {
   test('environment variables override single values, nested ones with __', () => {
     const settings = loadSettings({ MAX_QUEUE_SIZE: '7', MENTOR_ASSIGNMENT__STRATEGY: 'round_robin', AUDIT__RETENTION_DAYS: '90', PAUSE_TIMEOUT_HOURS: '1.5' });
     expect(settings.limits.queueSize).toBe(7);
-    expect(settings.raw.mentor_assignment).toEqual({ strategy: 'round_robin', fallback_to_auto: true });
+    expect(settings.raw.mentor_assignment).toEqual({ strategy: 'round_robin', fallback_to_auto: true, directory_cache_seconds: 5 });
     expect(settings.raw.audit.retention_days).toBe(90);
+    expect([settings.drainParallelism, settings.assignment.directoryCacheMs]).toEqual([8, 5_000]);
     expect(settings.timeouts.pauseTimeoutMs).toBe(1.5 * 3_600_000);
   });
 
@@ -39,6 +40,8 @@ describe('settings', () => {
     [{ MENTOR_ASSIGNMENT__STRATEGY: 'coin_flip' }, 'session_management.mentor_assignment.strategy'],
     [{ MAX_SESSION_DURATION_HOURS: '-1' }, 'session_management.max_session_duration_hours'],
     [{ MENTOR_ASSIGNMENT__FALLBACK_TO_AUTO: 'maybe' }, 'session_management.mentor_assignment.fallback_to_auto'],
+    [{ QUEUE_DRAIN_PARALLELISM: '0' }, 'session_management.queue_drain_parallelism'],
+    [{ MENTOR_ASSIGNMENT__DIRECTORY_CACHE_SECONDS: '-1' }, 'session_management.mentor_assignment.directory_cache_seconds'],
   ])('a bad value stops start-up naming the key: %j', (env, key) => {
     expect(() => loadSettings(env)).toThrow(SettingsError);
     expect(() => loadSettings(env)).toThrow(key);
