@@ -10,7 +10,6 @@ process.env.LOG_LEVEL ??= 'silent';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local';
 import { localJwt } from '../infra/local/jwt';
@@ -24,15 +23,14 @@ import { RequestCounter } from '../shared/adapters/dynamodb/request-counter';
 import { EmbeddedWorkflowEngine } from '../shared/adapters/embedded-engine/embedded-workflow-engine';
 import { createClient, type SessionClient } from '../shared/client';
 import { composeApp } from '../shared/compose';
-import type { Caller } from '../shared/domain/access';
 import type { MentorAssignment } from '../shared/domain/assignment';
 import { startedSession } from '../shared/domain/lifecycle';
 import type { Session } from '../shared/domain/session';
 import { hoursToMs } from '../shared/domain/session-config';
 import { systemClock } from '../shared/ports/clock';
-import { SessionService } from '../shared/services/session-service';
 import { parseSettings } from '../shared/settings/settings';
-import { acceptingEngine, hideQueueFromReleases } from '../test/support/store-views';
+import { acceptingEngine } from '../test/support/store-views';
+import { benchDrain } from './bench-drain';
 import { floorP50, percentile, timed } from './bench-floor';
 import { benchExport, benchList } from './bench-history';
 import { simulateEstimate } from './simulate-estimate';
@@ -43,63 +41,6 @@ const TABLE = 'bench';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,drain,sweep,list,export,estimate').split(','));
 
 const ms = (n: number) => n.toFixed(1).padStart(7);
-
-const coordinator: Caller = { id: 'bench', roles: ['coordinator'] };
-const engineCaller: Caller = { id: 'bench-engine', roles: ['service'] };
-/**
- * Drain throughput: 500 queued sessions whose junior slots are then freed,
- * started by one drain. On its own DynamoDB Local: one that has served the
- * latency section answers transactions several times slower.
- */
-async function benchDrain(): Promise<string[]> {
-  const own = await startDynamoDbLocal();
-  try {
-    return await drainOn(own.endpoint);
-  } finally {
-    await own.stop();
-  }
-}
-
-async function drainOn(endpoint: string): Promise<string[]> {
-  const table = 'bench-drain';
-  const clients = createDynamoClients(localDynamoConfig(endpoint));
-  await ensureTable(clients.client, table);
-  const requests = new RequestCounter().attach(clients.client);
-  const settings = parseSettings(
-    'session_management: { max_concurrent_sessions_per_junior: 1, max_concurrent_sessions_per_mentor: 1000, max_concurrent_sessions_system: 5000, max_queue_size: 1000 }',
-  );
-  const deps = composeApp({ tableName: table, dynamo: clients, settings });
-  const directory = new DynamoDirectoryStore(clients.document, table);
-  const n = 500;
-  await directory.put('story', { id: 'story-1', title: 'Bench story', skillArea: 'typescript' });
-  // Every session needs a mentor: one who covers the story's skill area, with a slot for each of the n running sessions.
-  await directory.put('mentor', { id: 'drain-mentor', name: 'Drain mentor', skills: [{ area: 'typescript', level: 4 }], available: true });
-  for (let i = 0; i < n; i += 1) await directory.put('junior', { id: `dj-${i}`, name: `dj-${i}`, skills: [] });
-  const start = (i: number) => deps.sessions.startSession({ storyId: 'story-1', juniorId: `dj-${i}` }, coordinator);
-  const phase = (name: string) => process.stderr.write(`  [drain setup] ${name} (${new Date().toISOString().slice(11, 19)})\n`);
-  phase(`${n} starts that run`);
-  const active = await timedAll(n, 8, start);
-  phase(`${n} starts that queue`);
-  const queued = await timedAll(n, 8, start);
-  if (queued.some((r) => r.status !== 'queued')) throw new Error('expected every second start to queue');
-  // Free every slot without the in-request drain (a view of the store that hides the queue),
-  // so that one drain call does all the work being measured.
-  const hidden = hideQueueFromReleases(deps.ports.sessions);
-  const freeing = new SessionService({ ...deps.ports, sessions: hidden, engine: acceptingEngine, clock: systemClock, ids: { sessionId: () => '' }, settings });
-  phase(`${n} completions that free the slots`);
-  await timedAll(n, 8, (i) => freeing.completeSession(active[i]!.sessionId, { report: { summary: 'x', overallScore: 1, metrics: {} } }, engineCaller));
-
-  requests.reset();
-  const t0 = performance.now();
-  const drained = await deps.sessions.drainQueue();
-  const seconds = (performance.now() - t0) / 1000;
-  const total = requests.total();
-  clients.client.destroy();
-  return [
-    `  ${n} queued, slots freed, one drain: started ${drained.started.length} in ${seconds.toFixed(2)} s = ${(drained.started.length / seconds).toFixed(0)} sessions/s`,
-    `  DynamoDB requests: ${total} (${(total / Math.max(1, drained.started.length)).toFixed(2)} per started session: ${JSON.stringify(requests.byOperation())})`,
-  ];
-}
 
 /** Sweeper cost: 10 due sessions among 1,000 and among 10,000. */
 async function benchSweeper(endpoint: string): Promise<string[]> {
@@ -154,20 +95,6 @@ async function benchSweeper(endpoint: string): Promise<string[]> {
     clients.client.destroy();
   }
   return lines;
-}
-
-async function timedAll<T>(n: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        results[i] = await work(i);
-      }
-    }),
-  );
-  return results;
 }
 
 /** Requests, round trips and latency per operation through the HTTP stack, beside their floors (bench-floor.ts). */
