@@ -31,7 +31,7 @@ import { systemClock } from '../shared/ports/clock';
 import { parseSettings } from '../shared/settings/settings';
 import { acceptingEngine } from '../test/support/store-views';
 import { benchDrain } from './bench-drain';
-import { floorP50, percentile, timed } from './bench-floor';
+import { type CapturedRequest, captureRequests, floorP50, percentile, replayP50, timed } from './bench-floor';
 import { benchExport, benchList } from './bench-history';
 import { simulateEstimate } from './simulate-estimate';
 
@@ -129,13 +129,20 @@ async function benchLatency(endpoint: string, dataDir: string): Promise<void> {
   // Requests and round trips per operation, measured on one call each. `trips` counts the
   // store's and the embedded engine's requests together: both wait on the same DynamoDB Local.
   const allRequests = new RequestCounter().attach(storeClients.client).attach(engineClients.client);
-  const perOp: Record<string, { store: Record<string, number>; storeTrips: number; engine: Record<string, number>; trips: string[] }> = {};
+  const capture = captureRequests(storeClients.client, engineClients.client);
+  const perOp: Record<string, { store: Record<string, number>; storeTrips: number; engine: Record<string, number>; trips: string[]; sent: CapturedRequest[] }> = {};
   const countOne = async (name: string, work: () => Promise<unknown>) => {
     storeRequests.reset();
     engineRequests.reset();
     allRequests.reset();
-    await work();
-    perOp[name] = { store: storeRequests.byOperation(), storeTrips: storeRequests.roundTrips(), engine: engineRequests.byOperation(), trips: allRequests.tripKinds() };
+    const sent = await capture.record(work);
+    perOp[name] = {
+      store: storeRequests.byOperation(),
+      storeTrips: storeRequests.roundTrips(),
+      engine: engineRequests.byOperation(),
+      trips: allRequests.tripKinds(),
+      sent,
+    };
   };
   // The process's first start (nothing cached yet; a named mentor), then a start like the timed ones.
   await countOne('start (first)', () => client.startSession({ storyId: 'story-1', juniorId: juniors[0]!, mentorId: 'mentor-1' }));
@@ -167,11 +174,13 @@ async function benchLatency(endpoint: string, dataDir: string): Promise<void> {
     phases.push(['get', await timed(ids.length, concurrency, (i) => client.getSession(ids[i]!))]);
     phases.push(['cancel', await timed(ids.length, concurrency, (i) => client.cancelSession(ids[i]!, { reason: 'bench' }))]);
     for (const [name, lat] of phases) {
-      const trips = perOp[name]!.trips;
-      const floor = await floorP50(storeClients.document, TABLE, trips, concurrency, concurrency === 1 ? 150 : 480);
+      const { trips, sent } = perOp[name]!;
+      const samples = concurrency === 1 ? 150 : 480;
+      const floor = await floorP50(storeClients.document, TABLE, trips, concurrency, samples);
+      const same = await replayP50(storeClients.client, sent, concurrency, samples);
       const p50 = percentile(lat, 50);
       rows.push(
-        `  ${name.padEnd(7)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(4)} p50 ${ms(p50)} ms  p95 ${ms(percentile(lat, 95))} ms   floor (${trips.length} raw) p50 ${ms(floor)} ms   ${(p50 / floor).toFixed(2)}x`,
+        `  ${name.padEnd(7)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(4)} p50 ${ms(p50)} ms  p95 ${ms(percentile(lat, 95))} ms | floor (${trips.length} raw) ${ms(floor)} ms ${(p50 / floor).toFixed(2).padStart(5)}x | same requests ${ms(same)} ms ${(p50 / same).toFixed(2).padStart(5)}x`,
       );
     }
   }
