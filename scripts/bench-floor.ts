@@ -86,7 +86,7 @@ export function captureRequests(...clients: DynamoDBClient[]) {
         if (recording) captured.push({ command: String(context.commandName).replace(/Command$/, ''), input: structuredClone(args.input as Record<string, unknown>) });
         return next(args);
       },
-      { step: 'initialize', name: 'benchCapture' },
+      { step: 'build', name: 'benchCapture' },
     );
   return {
     record: async (work: () => Promise<unknown>): Promise<CapturedRequest[]> => {
@@ -112,7 +112,13 @@ export async function replayP50(client: DynamoDBClient, requests: readonly Captu
   let seq = 0;
   const replay = async () => {
     seq += 1;
-    for (const request of requests) await send(client, request, `#R${seq}`);
+    for (const request of requests) {
+      try {
+        await send(client, request, `#R${seq}`);
+      } catch (error) {
+        throw new Error(`replaying ${request.command} ${JSON.stringify(request.input).slice(0, 1500)}`, { cause: error });
+      }
+    }
   };
   return percentile(await timed(samples, concurrency, replay), 50);
 }

@@ -214,10 +214,9 @@ async function benchLatency(endpoint: string, dataDir: string): Promise<void> {
       `  ${name.padEnd(15)} store ${String(storeTrips)} round trips, ${fmt(store).padEnd(50)} engine ${fmt(engine).padEnd(38)} all in order: ${trips.join(' > ')}`,
     );
   }
-  console.log('\nLatency through the HTTP stack (local server, same handlers as Lambda), beside the floor:');
-  console.log(
-    '  (floor: the same round trips replayed as minimal raw requests at the same concurrency; read = GetItem, transaction = 2-put TransactWriteItems, write = PutItem)',
-  );
+  console.log('\nLatency through the HTTP stack (local server, same handlers as Lambda), beside two floors at the same concurrency:');
+  console.log('  floor: the same round trips replayed as minimal raw requests (read = GetItem, transaction = 2-put TransactWriteItems, write = PutItem);');
+  console.log("  same requests: the operation's own requests (every item of its transactions) replayed on fresh keys without conditions: the store's share.");
   for (const row of rows) console.log(row);
   console.log(`\nRaw TransactWriteItems (2 puts), same DynamoDB Local: c=1 p50 ${ms(percentile(raw, 50))} ms   p95 ${ms(percentile(raw, 95))} ms`);
   console.log(`                                                      c=16 p50 ${ms(percentile(raw16, 50))} ms   p95 ${ms(percentile(raw16, 95))} ms`);
