@@ -8,6 +8,8 @@ export interface SessionIndexes {
   listDue(now: string, limit: number): Promise<Session[]>;
   /** Every Active and Paused session (at most the system limit). */
   listOpen(): Promise<Session[]>;
+  /** Up to `limit` Active and Paused sessions in id order, after `after` (from the first without it): what a paged pass reads. */
+  listOpenAfter(after: string | undefined, limit: number): Promise<Session[]>;
   /** Ended sessions whose engine instance has not followed their end yet (`engineSync` or `engineCommand` set), oldest id first. */
   listEngineSyncPending(limit: number): Promise<Session[]>;
   /** Sessions with a pending engine command (`engineCommand` set), open or ended, due or not. */

@@ -78,14 +78,18 @@ export class ReconciliationService {
     return report;
   }
 
-  /** The next open sessions after the saved cursor, wrapping around; the cursor moves past them. */
+  /**
+   * The next open sessions in id order after the saved cursor, wrapping
+   * around; the cursor moves past them. Two pages of the open index at most,
+   * whatever the number of open sessions.
+   */
   private async nextOpen(limit: number): Promise<Session[]> {
-    const open = (await this.deps.indexes.listOpen()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    if (open.length <= limit) return open;
     const after = await this.deps.cursor.read();
-    const start = after === undefined ? 0 : open.findIndex((session) => session.id > after);
-    const from = Math.max(start, 0);
-    const batch = [...open.slice(from), ...open.slice(0, from)].slice(0, limit);
+    const batch = await this.deps.indexes.listOpenAfter(after, limit);
+    if (batch.length < limit && after !== undefined) {
+      const seen = new Set(batch.map((session) => session.id));
+      for (const session of await this.deps.indexes.listOpenAfter(undefined, limit - batch.length)) if (!seen.has(session.id)) batch.push(session);
+    }
     await this.deps.cursor.save(batch[batch.length - 1]?.id);
     return batch;
   }

@@ -30,6 +30,13 @@ export class DynamoSessionIndexes implements SessionIndexes {
     return this.table.allSessionsInIndex('open', 'openPk = :open', { ':open': OPEN_PARTITION });
   }
 
+  async listOpenAfter(after: string | undefined, limit: number): Promise<Session[]> {
+    // The open partition's sort key is the session id.
+    return after === undefined
+      ? this.table.sessionsInIndex('open', 'openPk = :open', { ':open': OPEN_PARTITION }, limit)
+      : this.table.sessionsInIndex('open', 'openPk = :open AND openSk > :after', { ':open': OPEN_PARTITION, ':after': after }, limit);
+  }
+
   async listEngineSyncPending(limit: number): Promise<Session[]> {
     return this.table.sessionsInIndex('open', 'openPk = :pk', { ':pk': SYNC_PARTITION }, limit);
   }
