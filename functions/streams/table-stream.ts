@@ -62,7 +62,7 @@ function withEmptyMaps(image: Attributes): Attributes {
 function auditEventOf(image: Attributes): SessionEvent | undefined {
   try {
     // The image is DynamoDB's wire form; the schema below, not this cast, is the check.
-    const parsed = EventRecord.safeParse(unmarshall(withEmptyMaps(image) as { [name: string]: AttributeValue }));
+    const parsed = EventRecord().safeParse(unmarshall(withEmptyMaps(image) as { [name: string]: AttributeValue }));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

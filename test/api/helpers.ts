@@ -77,7 +77,7 @@ export function issues(error: ErrorEnvelope['error']): { path: string; message: 
 export async function expectEventsReplay(reader: SessionClient, id: string) {
   const details = SessionDetailsSchema().parse(await reader.getSession(id));
   const { items } = SessionEventsSchema().parse(await reader.getSessionEvents(id));
-  const events = z.array(EventRecord).parse(items);
+  const events = z.array(EventRecord()).parse(items);
   expect(replayStatus(events)).toBe(details.status);
   expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
   expect(details.events).toEqual(items);
