@@ -10,7 +10,9 @@
  * 1.2x of the bare handler's); then what each bundle holds by package
  * (esbuild's metafile) and which AWS SDK packages it loads at init.
  * `--why` lists more packages per bundle and our own code by folder.
- * BENCH_COLD_RUNS sets the processes per bundle and runtime (default 15).
+ * BENCH_COLD_RUNS sets the processes per bundle and runtime (default 15);
+ * BENCH_COLD_ONLY, a regular expression, keeps the bundles whose name it
+ * matches (the bare handler always runs), for a quicker look at a few.
  * Exits 1 when a bundle is over the 300 KB budget (300,000 bytes).
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +24,7 @@ import { esbuildOptions } from '../infra/bundling';
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const WHY = process.argv.slice(2).includes('--why');
+const ONLY = process.env.BENCH_COLD_ONLY === undefined || process.env.BENCH_COLD_ONLY === '' ? undefined : new RegExp(process.env.BENCH_COLD_ONLY);
 /** Decimal kilobytes: 300 KB = 300,000 bytes. */
 const MAX_BYTES = 300_000;
 /** The module-load target: a bundle's p50 at most this times the bare handler's, on the same runtime in the same run. */
@@ -56,7 +59,8 @@ function functionEntries(): Record<string, string> {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
       else if (name.endsWith('.ts') && /^export const handler\b/m.test(readFileSync(path, 'utf8'))) {
-        entries[relative(join(ROOT, 'functions'), path).replace(/\.ts$/, '')] = path;
+        const entry = relative(join(ROOT, 'functions'), path).replace(/\.ts$/, '');
+        if (ONLY === undefined || ONLY.test(entry)) entries[entry] = path;
       }
     }
   };
