@@ -6,8 +6,11 @@
  * nodejs22.x runtime's major; BENCH_COLD_NODE22 names its binary, else it is
  * fetched once with `npx -y -p node@22.23.3`; BENCH_COLD_NODE22=off skips it).
  * It prints, per runtime, each bundle's size, module-load p50/p95 and ratio to
- * that runtime's bare handler, and a verdict line (bundles whose p50 is within
- * 1.2x of the bare handler's); then what each bundle holds by package
+ * that runtime's bare handler, the CPU time of the load (p50, and its ratio:
+ * steadier than wall time when other work shares the machine), the first
+ * call of the health route and the stream consumer, and a verdict line
+ * (bundles whose wall-time p50 is within 1.2x of the bare handler's, and how
+ * many are by CPU time); then what each bundle holds by package
  * (esbuild's metafile) and which AWS SDK packages it loads at init.
  * `--why` lists more packages per bundle and our own code by folder.
  * BENCH_COLD_RUNS sets the processes per bundle and runtime (default 15);
@@ -115,9 +118,12 @@ export const handler = async (event) => db.send(new GetCommand({ TableName: proc
 const CHILD = `
 const file = process.argv[1];
 const kind = process.argv[2];
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const mod = await import(file);
 const loadMs = performance.now() - t0;
+const cpu = process.cpuUsage(c0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 let invokeMs;
 const context = { awsRequestId: 'bench-cold', functionName: 'bench', getRemainingTimeInMillis: () => 30000 };
 if (kind === 'http/health') {
@@ -135,7 +141,7 @@ if (kind === 'http/health') {
 } else if (typeof mod.handler !== 'function') {
   throw new Error('no handler export');
 }
-process.stdout.write(JSON.stringify({ loadMs, invokeMs }));
+process.stdout.write(JSON.stringify({ loadMs, cpuMs, invokeMs }));
 `;
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -144,6 +150,8 @@ function percentile(sorted: readonly number[], p: number): number {
 
 interface Samples {
   readonly loads: number[];
+  /** CPU time of the load (user + system): what the bundle costs, less sensitive than wall time to other work on the machine. */
+  readonly cpus: number[];
   readonly invokes: number[];
 }
 
@@ -159,32 +167,39 @@ const kb = (bytes: number) => (bytes / 1000).toFixed(1);
 /** One runtime's table and its verdict line. */
 function report(runtime: Runtime, rows: readonly Row[]): void {
   const stats = rows.map((row) => {
-    const { loads, invokes } = row.samples.get(runtime.label)!;
+    const { loads, cpus, invokes } = row.samples.get(runtime.label)!;
     const sorted = [...loads].sort((a, b) => a - b);
     const calls = [...invokes].sort((a, b) => a - b);
-    return { ...row, p50: percentile(sorted, 50), p95: percentile(sorted, 95), invokeP50: calls.length > 0 ? percentile(calls, 50) : undefined };
+    const cpuP50 = percentile(
+      [...cpus].sort((a, b) => a - b),
+      50,
+    );
+    return { ...row, p50: percentile(sorted, 50), p95: percentile(sorted, 95), cpuP50, invokeP50: calls.length > 0 ? percentile(calls, 50) : undefined };
   });
   const bare = stats.find((s) => s.name === BARE)!;
   const width = Math.max(...stats.map((s) => s.name.length));
   console.log(`\n${runtime.label}: module load over ${RUNS} fresh processes per bundle`);
   console.log(
-    `${'bundle'.padEnd(width)}  ${'KB'.padStart(6)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}  ${'x bare'.padStart(6)}  ${'1st call'.padStart(8)}  size    <= ${MAX_X_BARE}x bare`,
+    `${'bundle'.padEnd(width)}  ${'KB'.padStart(6)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}  ${'x bare'.padStart(6)}  ${'cpu p50'.padStart(7)}  ${'x bare'.padStart(6)}  ${'1st call'.padStart(8)}  size    <= ${MAX_X_BARE}x bare`,
   );
   for (const s of stats) {
     const ratio = s.p50 / bare.p50;
     const verdict = s.name === BARE ? 'baseline' : `${(s.bytes <= MAX_BYTES ? 'PASS' : 'FAIL').padEnd(6)}  ${ratio <= MAX_X_BARE ? 'met' : 'over'}`;
     console.log(
-      `${s.name.padEnd(width)}  ${kb(s.bytes).padStart(6)}  ${s.p50.toFixed(1).padStart(7)}  ${s.p95.toFixed(1).padStart(7)}  ${ratio.toFixed(2).padStart(6)}  ${(s.invokeP50 === undefined ? '' : `${s.invokeP50.toFixed(1)} ms`).padStart(8)}  ${verdict}`,
+      `${s.name.padEnd(width)}  ${kb(s.bytes).padStart(6)}  ${s.p50.toFixed(1).padStart(7)}  ${s.p95.toFixed(1).padStart(7)}  ${ratio.toFixed(2).padStart(6)}  ${s.cpuP50.toFixed(1).padStart(7)}  ${(s.cpuP50 / bare.cpuP50).toFixed(2).padStart(6)}  ${(s.invokeP50 === undefined ? '' : `${s.invokeP50.toFixed(1)} ms`).padStart(8)}  ${verdict}`,
     );
   }
   const functions = stats.filter((s) => s.name !== BARE);
   const within = functions.filter((s) => s.p50 <= MAX_X_BARE * bare.p50);
   const slowest = functions.reduce((a, b) => (b.p50 > a.p50 ? b : a));
   const over = functions.filter((s) => s.p50 > MAX_X_BARE * bare.p50).map((s) => `${s.name} ${(s.p50 / bare.p50).toFixed(2)}x`);
+  const cpuWithin = functions.filter((s) => s.cpuP50 <= MAX_X_BARE * bare.cpuP50).length;
+  const cpuWorst = functions.reduce((a, b) => (b.cpuP50 > a.cpuP50 ? b : a));
   console.log(
     `${runtime.label}: ${within.length}/${functions.length} bundles load within ${MAX_X_BARE}x of the bare DynamoDB handler ` +
       `(bare p50 ${bare.p50.toFixed(1)} ms, so <= ${(MAX_X_BARE * bare.p50).toFixed(1)} ms; slowest ${slowest.name} ${slowest.p50.toFixed(1)} ms, ${(slowest.p50 / bare.p50).toFixed(2)}x)` +
-      (over.length > 0 ? `; over: ${over.join(', ')}` : ''),
+      (over.length > 0 ? `; over: ${over.join(', ')}` : '') +
+      `; by CPU time ${cpuWithin}/${functions.length} (bare ${bare.cpuP50.toFixed(1)} ms, highest ${cpuWorst.name} ${(cpuWorst.cpuP50 / bare.cpuP50).toFixed(2)}x)`,
   );
 }
 
@@ -229,9 +244,9 @@ function holdings(output: Metafile['outputs'][string], byFolder: boolean): Holdi
 }
 
 /**
- * The bundles grouped by what they hold (the same packages and SDK clients;
- * most routes hold the same), each group with its contributors' KB (a range
- * when its members differ) and the AWS SDK it loads.
+ * The bundles grouped by what they hold (the same packages and SDK clients,
+ * within ~10 KB; most routes hold the same), each group with its
+ * contributors' KB (a range when its members differ) and the AWS SDK it loads.
  */
 function whatEachBundleHolds(metafile: Metafile, names: readonly string[]): void {
   console.log(
@@ -242,7 +257,8 @@ function whatEachBundleHolds(metafile: Metafile, names: readonly string[]): void
     const output = Object.entries(metafile.outputs).find(([file]) => file.endsWith(`/${name}.mjs`))?.[1];
     if (output === undefined) continue;
     const held = holdings(output, WHY);
-    const key = [held.bytes.map(([group]) => group).sort(), held.atLoad, held.onFirstUse].join('|');
+    const total = held.bytes.reduce((sum, [, n]) => sum + n, 0);
+    const key = [held.bytes.map(([group]) => group).sort(), held.atLoad, held.onFirstUse, Math.round(total / 10_000)].join('|');
     const group = groups.get(key) ?? { members: [], held: [] };
     group.members.push(name);
     group.held.push(held);
@@ -279,7 +295,7 @@ async function main(): Promise<void> {
     const rows: Row[] = Object.keys(entries).map((name) => ({
       name,
       bytes: statSync(join(outdir, `${name}.mjs`)).size,
-      samples: new Map(measured.map((r) => [r.label, { loads: [], invokes: [] }])),
+      samples: new Map(measured.map((r) => [r.label, { loads: [], cpus: [], invokes: [] }])),
     }));
     // Rounds over every bundle and runtime (the runtimes' order alternating), so drift in the machine's load touches all alike.
     for (let run = 0; run < RUNS; run += 1) {
@@ -290,9 +306,10 @@ async function main(): Promise<void> {
             encoding: 'utf8',
           });
           if (child.status !== 0) throw new Error(`${row.name} failed in a fresh process on ${runtime.label}:\n${child.stderr}`);
-          const { loadMs, invokeMs } = JSON.parse(child.stdout) as { loadMs: number; invokeMs?: number };
+          const { loadMs, cpuMs, invokeMs } = JSON.parse(child.stdout) as { loadMs: number; cpuMs: number; invokeMs?: number };
           const samples = row.samples.get(runtime.label)!;
           samples.loads.push(loadMs);
+          samples.cpus.push(cpuMs);
           if (invokeMs !== undefined) samples.invokes.push(invokeMs);
         }
       }
