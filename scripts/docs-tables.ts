@@ -27,7 +27,7 @@ export const INTEGRATION_EVENT_SCHEMA_DOC = 'docs/integration-event.schema.json'
 
 /** docs/integration-event.schema.json's text: the envelope's zod schema as JSON Schema (draft 2020-12), named types under $defs. */
 export function renderIntegrationEventSchema(): string {
-  const schema = z.toJSONSchema(IntegrationEventSchema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(IntegrationEventSchema(), { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' });
   return `${JSON.stringify({ ...schema, $id: 'https://mentorship.example/schemas/integration-event.v1.json', title: 'IntegrationEvent' }, null, 2)}\n`;
 }
 

@@ -1,4 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoClients } from '../../shared/adapters/dynamodb/client';
@@ -46,7 +45,7 @@ export function checkpointServiceFromEnvironment(env: NodeJS.ProcessEnv = proces
   const dynamo = createDynamoClients();
   return new CheckpointService({
     tokens: new DynamoTaskTokens(dynamo.document, parsed.data.TABLE_NAME),
-    tasks: new SfnTaskCompletion(new SFNClient({})),
+    tasks: new SfnTaskCompletion(),
   });
 }
 

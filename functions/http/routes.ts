@@ -1,6 +1,5 @@
-import type * as z from 'zod';
 import { IdempotencyKeyHeader } from '../../shared/http/idempotency-key';
-import type { RouteSpec } from '../../shared/http/route';
+import type { RouteSpec, SchemaRef } from '../../shared/http/route';
 import {
   CancelSessionRequest,
   CompleteSessionRequest,
@@ -30,7 +29,7 @@ import { ASSIGNMENT_AND_DIRECTORY_ROUTES } from './routes/directory';
 import { HISTORY_ROUTES } from './routes/history';
 import { WEBHOOK_ROUTES } from './routes/webhooks';
 
-const lifecycle = <B extends z.ZodType>(name: 'pause' | 'resume' | 'cancel' | 'complete' | 'fail', body: B, summary: string) =>
+const lifecycle = <B extends SchemaRef>(name: 'pause' | 'resume' | 'cancel' | 'complete' | 'fail', body: B, summary: string) =>
   ({
     operationId: `${name}Session`,
     method: 'POST',

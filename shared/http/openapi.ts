@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../domain/errors';
 import { HTTP_ERRORS } from './errors';
-import { API_TAGS, type ApiTag, type RouteSpec } from './route';
+import { API_TAGS, type ApiTag, type RouteSpec, type SchemaRef } from './route';
 import { ErrorResponse, IntegrationEventSchema } from './schemas';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
@@ -100,9 +100,9 @@ export function errorStatuses(route: RouteSpec): number[] {
   return [...new Set([...route.errors, ...implied])].sort((a, b) => a - b);
 }
 
-/** The id a wire schema is named by (`.meta({ id })`); bodies and answers must have one. */
-function idOf(schema: z.ZodType, what: string): string {
-  const id = z.globalRegistry.get(schema)?.id;
+/** The id a wire schema is named by (`.meta({ id })`); bodies and answers must have one. Builds the schema (and those it holds), which registers their ids. */
+function idOf(schema: SchemaRef, what: string): string {
+  const id = z.globalRegistry.get(schema())?.id;
   if (id === undefined) throw new Error(`${what} has no name: give its schema .meta({ id: 'Name' }) in shared/http/schemas`);
   return id;
 }
@@ -176,10 +176,10 @@ function namedSchemas(outputRoots: Set<string>, inputRoots: Set<string>) {
 }
 
 /** Path or query parameters from an object schema (named types inside become references). */
-function parameters(schema: z.ZodType | undefined, location: 'path' | 'query', inputName: (id: string) => string) {
+function parameters(schema: SchemaRef | undefined, location: 'path' | 'query', inputName: (id: string) => string) {
   if (schema === undefined) return [];
   // Named types inside come out as `#/$defs/<id>`: they are components already.
-  const { $schema: _schema, $defs: _defs, ...object } = z.toJSONSchema(schema, { ...CONVERSION, io: 'input' }) as JsonSchema;
+  const { $schema: _schema, $defs: _defs, ...object } = z.toJSONSchema(schema(), { ...CONVERSION, io: 'input' }) as JsonSchema;
   const converted = renameRefs(JSON.parse(JSON.stringify(object).replaceAll('"#/$defs/', `"${COMPONENTS}`)) as JsonSchema, inputName);
   const required = new Set(converted.required ?? []);
   return Object.entries(converted.properties ?? {}).map(([name, property]) => {
@@ -224,7 +224,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const headerParameters = Object.entries(route.headers ?? {}).map(([name, header]) => {
-      const { $schema: _schema, ...schema } = z.toJSONSchema(header.schema, { ...CONVERSION, io: 'input' }) as JsonSchema;
+      const { $schema: _schema, ...schema } = z.toJSONSchema(header.schema(), { ...CONVERSION, io: 'input' }) as JsonSchema;
       return { name, in: 'header', required: false, description: header.description, schema };
     });
     const response = route.response;
@@ -238,7 +238,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): Record<strin
       ...(route.body && {
         requestBody: {
           // An absent or empty body reads as {}: a body that accepts {} may be left out.
-          required: !route.body.safeParse({}).success,
+          required: !route.body().safeParse({}).success,
           content: { 'application/json': { schema: ref(inputName(idOf(route.body, `${route.operationId}'s body`))) } },
         },
       }),

@@ -14,10 +14,17 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const API_TAGS = ['Sessions', 'Lifecycle', 'Engine callbacks', 'Queue', 'Assignment', 'Config', 'History', 'Exports', 'Directory', 'Webhooks', 'Meta'] as const;
 export type ApiTag = (typeof API_TAGS)[number];
 
+/**
+ * A schema as the route table holds it: built on its first call
+ * (shared/domain/once.ts), so a function builds only its own route's schemas,
+ * and only the request side (the answers are for OpenAPI and tests).
+ */
+export type SchemaRef = () => z.ZodType;
+
 /** A request header a route reads: what it means and the values it takes. */
 export interface HeaderSpec {
   readonly description: string;
-  readonly schema: z.ZodType;
+  readonly schema: SchemaRef;
 }
 
 /** One route: everything the handler, the local server, OpenAPI and CDK need to know. */
@@ -34,13 +41,13 @@ export interface RouteSpec {
   readonly auth: boolean;
   /** The handler's file in functions/http (kebab-case, without extension). */
   readonly entry: string;
-  readonly params?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly body?: z.ZodType;
+  readonly params?: SchemaRef;
+  readonly query?: SchemaRef;
+  readonly body?: SchemaRef;
   /** Headers the route reads (lower-case name -> what it means and takes). */
   readonly headers?: Readonly<Record<string, HeaderSpec>>;
   readonly successStatus: 200 | 201 | 202;
-  readonly response: z.ZodType;
+  readonly response: SchemaRef;
   /** Other content types the success answer may take (e.g. `text/csv` for `format=csv`), for OpenAPI. */
   readonly alternateContent?: readonly string[];
   /** Error statuses the route can answer, for the OpenAPI document. */
@@ -49,7 +56,7 @@ export interface RouteSpec {
   readonly redirect?: string;
 }
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends SchemaRef ? z.output<ReturnType<S>> : undefined;
 
 export interface RouteRequest<S extends RouteSpec> {
   readonly params: Out<S['params']>;
@@ -130,9 +137,9 @@ export class Redirect {
 
 type ParsedEvent = APIGatewayProxyEventV2 & { parsedBody?: unknown };
 
-function parse(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+function parse(schema: SchemaRef | undefined, value: unknown, where: string): unknown {
   if (schema === undefined) return undefined;
-  const result = schema.safeParse(value);
+  const result = schema().safeParse(value);
   if (result.success) return result.data;
   const issues: FieldIssue[] = result.error.issues.map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),

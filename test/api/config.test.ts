@@ -98,7 +98,7 @@ function expectNothingInPast(view: SessionConfigView, clock: ManualClock): void 
 /** A successful PUT /config: 200 with a SessionConfigView, and nothing in it in the past. */
 function expectUpdated(response: RawResponse, clock: ManualClock): SessionConfigView {
   expect({ status: response.status, body: response.json }).toMatchObject({ status: 200, body: { changes: expect.any(Array) } });
-  const parsed = SessionConfigViewSchema.safeParse(response.json);
+  const parsed = SessionConfigViewSchema().safeParse(response.json);
   expect(parsed.error?.issues ?? []).toEqual([]);
   const view = response.json as SessionConfigView;
   expectNothingInPast(view, clock);
@@ -109,7 +109,7 @@ function expectUpdated(response: RawResponse, clock: ManualClock): SessionConfig
 async function readConfig(client: SessionClient, id: string): Promise<SessionConfigView> {
   const response = await client.raw('GET', `${at(id)}/config`);
   expect({ status: response.status }).toEqual({ status: 200 });
-  const parsed = SessionConfigViewSchema.safeParse(response.json);
+  const parsed = SessionConfigViewSchema().safeParse(response.json);
   expect(parsed.error?.issues ?? []).toEqual([]);
   return response.json as SessionConfigView;
 }
@@ -120,7 +120,7 @@ const putConfig = (client: SessionClient, id: string, body: unknown) => sendJson
 async function start(client: SessionClient, body: Record<string, unknown>, status: 'started' | 'queued' = 'started'): Promise<string> {
   const response = await sendJson(client, 'POST', SESSIONS, { ...START, ...body });
   expect({ status: response.status, body: response.json }).toMatchObject({ status: 201, body: { success: true, status } });
-  return SessionStartResultSchema.parse(response.json).sessionId;
+  return SessionStartResultSchema().parse(response.json).sessionId;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -811,7 +811,7 @@ describe('mentor history, reassignment and workload', () => {
       body: { sessionId: id, status: 'Active', mentorId: 'mentor-h2', previousMentorId: 'mentor-h1', changed: true },
     });
     expect(history.status).toBe(200);
-    expect(MentorHistorySchema.parse(history.json)).toEqual({
+    expect(MentorHistorySchema().parse(history.json)).toEqual({
       sessionId: id,
       items: [
         { seq: 2, at: createdAt, type: 'mentor_assigned', mentorId: 'mentor-h1', mode: 'manual', reason: 'manual', actor: 'coord-1', actorRole: 'coordinator' },
@@ -871,7 +871,7 @@ describe('mentor history, reassignment and workload', () => {
 
     // Assess
     expect(workload.status).toBe(200);
-    expect(MentorWorkloadSchema.parse(workload.json)).toEqual({
+    expect(MentorWorkloadSchema().parse(workload.json)).toEqual({
       mentorId: 'mentor-full',
       available: true,
       capacity: 1,
@@ -883,7 +883,7 @@ describe('mentor history, reassignment and workload', () => {
     });
     expect(own.json).toEqual(workload.json);
     expectError(otherMentor, 403, 'forbidden');
-    const loads = Object.fromEntries(list.items.map((mentor) => [mentor.id, MentorSchema.parse(mentor).load]));
+    const loads = Object.fromEntries(list.items.map((mentor) => [mentor.id, MentorSchema().parse(mentor).load]));
     expect(loads).toMatchObject({
       'mentor-full': { openSessions: 1, capacity: 1, capacityLeft: 0 },
       'mentor-away': { openSessions: 0, capacity: 1000, capacityLeft: 1000 },

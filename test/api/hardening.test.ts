@@ -255,7 +255,7 @@ describe('3. Idempotency-Key: a change at any nesting level is another request',
     const key = `nested-${level.replace(/[^A-Za-z0-9]+/g, '-')}`;
     const original = await sendJson(coordinator, 'POST', SESSIONS, first, { 'idempotency-key': key });
     expect(original.status).toBe(201);
-    const { sessionId } = SessionStartResultSchema.parse(original.json);
+    const { sessionId } = SessionStartResultSchema().parse(original.json);
 
     // Act
     const retry = await sendJson(coordinator, 'POST', SESSIONS, second, { 'idempotency-key': key });
@@ -275,7 +275,7 @@ describe("5. juniors and mentors see only their own mentor, not the other candid
     // Auto assignment: both seeded mentors are scored candidates.
     const response = await sendJson(coordinator, 'POST', SESSIONS, { storyId: DIRECTORY.story, juniorId: 'junior-a' });
     expect(response.status).toBe(201);
-    const started = SessionStartResultSchema.parse(response.json);
+    const started = SessionStartResultSchema().parse(response.json);
     sessionId = started.sessionId;
     chosen = started.mentorId!;
     other = DIRECTORY.mentors.find((mentor) => mentor !== chosen)!;

@@ -32,7 +32,7 @@ export async function startSession(coordinator: SessionClient, input: { storyId?
   const body = { storyId: DIRECTORY.story, juniorId: DIRECTORY.juniors[0], mentorId: DIRECTORY.mentors[0], ...input };
   const response = await sendJson(coordinator, 'POST', SESSIONS, body);
   expect({ status: response.status, body: response.json }).toMatchObject({ status: 201, body: { success: true, status: 'started' } });
-  return SessionStartResultSchema.parse(response.json).sessionId;
+  return SessionStartResultSchema().parse(response.json).sessionId;
 }
 
 const ErrorEnvelope = z.strictObject({
@@ -75,9 +75,9 @@ export function issues(error: ErrorEnvelope['error']): { path: string; message: 
  * its status, is numbered 1..n without gaps, and is the same from both routes.
  */
 export async function expectEventsReplay(reader: SessionClient, id: string) {
-  const details = SessionDetailsSchema.parse(await reader.getSession(id));
-  const { items } = SessionEventsSchema.parse(await reader.getSessionEvents(id));
-  const events = z.array(EventRecord).parse(items);
+  const details = SessionDetailsSchema().parse(await reader.getSession(id));
+  const { items } = SessionEventsSchema().parse(await reader.getSessionEvents(id));
+  const events = z.array(EventRecord()).parse(items);
   expect(replayStatus(events)).toBe(details.status);
   expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
   expect(details.events).toEqual(items);
@@ -86,7 +86,7 @@ export async function expectEventsReplay(reader: SessionClient, id: string) {
 
 /** The session's audit log, read by a coordinator. */
 export async function eventsOf(reader: SessionClient, id: string) {
-  return SessionEventsSchema.parse(await reader.getSessionEvents(id)).items;
+  return SessionEventsSchema().parse(await reader.getSessionEvents(id)).items;
 }
 
 /** How many items of an entity the app's table holds (to prove a rejected request wrote nothing). */

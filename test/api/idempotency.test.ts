@@ -36,7 +36,7 @@ describe('Idempotency-Key on POST /sessions', () => {
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.json).toEqual(first.json);
-    const { sessionId } = SessionStartResultSchema.parse(first.json);
+    const { sessionId } = SessionStartResultSchema().parse(first.json);
     // session_started and mentor_assigned.
     expect(await counts()).toEqual({ sessions: before.sessions + 1, events: before.events + 2, workflows: before.workflows + 1 });
     expect((await expectEventsReplay(coordinator, sessionId)).status).toBe('Active');
@@ -53,7 +53,7 @@ describe('Idempotency-Key on POST /sessions', () => {
   });
 
   test('the same key with another body: 422 idempotency_key_reused naming the first session, nothing written', async () => {
-    const first = SessionStartResultSchema.parse((await startWithKey(coordinator, 'reused')).json);
+    const first = SessionStartResultSchema().parse((await startWithKey(coordinator, 'reused')).json);
     const before = await counts();
 
     const response = await startWithKey(coordinator, 'reused', { ...body, mentorId: 'mentor-b' });
@@ -65,12 +65,12 @@ describe('Idempotency-Key on POST /sessions', () => {
 
   test('keys belong to their caller: another coordinator using the same key starts its own session', async () => {
     const other = await app.as('coord-2', 'coordinator');
-    const mine = SessionStartResultSchema.parse((await startWithKey(coordinator, 'shared-key')).json);
+    const mine = SessionStartResultSchema().parse((await startWithKey(coordinator, 'shared-key')).json);
 
     const theirs = await startWithKey(other, 'shared-key');
 
     expect(theirs.status).toBe(201);
-    expect(SessionStartResultSchema.parse(theirs.json).sessionId).not.toBe(mine.sessionId);
+    expect(SessionStartResultSchema().parse(theirs.json).sessionId).not.toBe(mine.sessionId);
   });
 
   test('without a key, the same body twice starts two sessions', async () => {
@@ -79,7 +79,7 @@ describe('Idempotency-Key on POST /sessions', () => {
     const first = await sendJson(coordinator, 'POST', SESSIONS, body);
     const second = await sendJson(coordinator, 'POST', SESSIONS, body);
 
-    expect(SessionStartResultSchema.parse(first.json).sessionId).not.toBe(SessionStartResultSchema.parse(second.json).sessionId);
+    expect(SessionStartResultSchema().parse(first.json).sessionId).not.toBe(SessionStartResultSchema().parse(second.json).sessionId);
     expect((await counts()).sessions).toBe(before.sessions + 2);
   });
 
@@ -89,7 +89,7 @@ describe('Idempotency-Key on POST /sessions', () => {
     const responses = await Promise.all(Array.from({ length: 5 }, () => startWithKey(coordinator, 'concurrent-1')));
 
     expect(responses.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
-    const ids = new Set(responses.map((response) => SessionStartResultSchema.parse(response.json).sessionId));
+    const ids = new Set(responses.map((response) => SessionStartResultSchema().parse(response.json).sessionId));
     expect(ids.size).toBe(1);
     const after = await counts();
     expect(after.sessions).toBe(before.sessions + 1);
@@ -98,7 +98,7 @@ describe('Idempotency-Key on POST /sessions', () => {
   });
 
   test('a late retry after the session moved on still answers the first result', async () => {
-    const first = SessionStartResultSchema.parse((await startWithKey(coordinator, 'then-paused')).json);
+    const first = SessionStartResultSchema().parse((await startWithKey(coordinator, 'then-paused')).json);
     await coordinator.pauseSession(first.sessionId);
 
     const retry = await startWithKey(coordinator, 'then-paused');

@@ -309,7 +309,7 @@ function queryOf(request: ListRequest): SessionListQueryInput {
 }
 
 async function listPage(client: SessionClient, query: SessionListQueryInput): Promise<SessionPageDto> {
-  return SessionPageSchema.parse(await client.listSessions(query));
+  return SessionPageSchema().parse(await client.listSessions(query));
 }
 
 /** Every page, following nextCursor; fails if the cursors never end. */
@@ -556,7 +556,7 @@ describe("the list is the contract's filter and order over every session", () =>
     const [asJunior, asMentor] = await Promise.all([junior.listSessions({ juniorId: 'j-2' }), mentor.listSessions({ mentorId: 'm-ts' })]);
 
     for (const page of [asJunior, asMentor]) {
-      expect(SessionPageSchema.parse(page)).toMatchObject({ items: [], totalCount: 0, totalPages: 0 });
+      expect(SessionPageSchema().parse(page)).toMatchObject({ items: [], totalCount: 0, totalPages: 0 });
       expect(page.nextCursor).toBeUndefined();
     }
   });

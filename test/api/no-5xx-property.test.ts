@@ -163,7 +163,7 @@ describe('no input of any shape gets a 5xx', () => {
         const response = await sendJson(caller, method, path, body);
 
         expectNoServerError(response);
-        const sessionId = to === 'start' && response.status === 201 ? SessionStartResultSchema.parse(response.json).sessionId : sessionIdFrom(path);
+        const sessionId = to === 'start' && response.status === 201 ? SessionStartResultSchema().parse(response.json).sessionId : sessionIdFrom(path);
         if (sessionId !== undefined) {
           touched.add(sessionId);
           await expectEventsReplay(coordinator, sessionId);

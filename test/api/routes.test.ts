@@ -30,7 +30,7 @@ function expectSuccess<N extends RouteName>(name: N, response: RawResponse) {
   const route = ROUTES[name];
   expect({ status: response.status, body: response.json }).toMatchObject({ status: route.successStatus });
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  const parsed = route.response.safeParse(response.json);
+  const parsed = route.response().safeParse(response.json);
   expect(parsed.error?.issues ?? []).toEqual([]);
   succeeded.add(name);
   return z.record(z.string(), z.unknown()).parse(response.json);
@@ -40,7 +40,7 @@ function expectSuccess<N extends RouteName>(name: N, response: RawResponse) {
 function expectSuccessRows<N extends RouteName>(name: N, response: RawResponse) {
   expect({ status: response.status, body: response.json }).toMatchObject({ status: ROUTES[name].successStatus });
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  const parsed = ROUTES[name].response.safeParse(response.json);
+  const parsed = ROUTES[name].response().safeParse(response.json);
   expect(parsed.error?.issues ?? []).toEqual([]);
   succeeded.add(name);
   return z.array(z.record(z.string(), z.unknown())).parse(response.json);

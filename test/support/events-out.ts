@@ -136,4 +136,4 @@ export async function startEventsOut(name: string): Promise<EventsOut> {
 }
 
 /** The envelopes the receiver accepted, checked against the published schema. */
-export const eventsOf = (deliveries: readonly ReceivedDelivery[]) => deliveries.map((delivery) => IntegrationEventSchema.parse(JSON.parse(delivery.body)));
+export const eventsOf = (deliveries: readonly ReceivedDelivery[]) => deliveries.map((delivery) => IntegrationEventSchema().parse(JSON.parse(delivery.body)));

@@ -67,6 +67,13 @@ describe('a Lambda bundle', () => {
     expect(Object.keys(health.inputs).filter((input) => /notification|compose-extras/.test(input))).toEqual([]);
   });
 
+  it('builds no wire schema at module load: a route builds its own on first use (cold start)', () => {
+    const health = join(dir, 'out', 'http', 'health.mjs');
+    // zod keeps one registry per process on globalThis; a schema named with .meta({ id }) is in it once built.
+    const script = `await import(${JSON.stringify(health)}); process.stdout.write(JSON.stringify(globalThis.__zod_globalRegistry._idmap.size));`;
+    expect(run(script, { TABLE_NAME: 'mentorship-sessions' })).toBe(0);
+  });
+
   it('loads in a fresh process and answers the health route', () => {
     const health = join(dir, 'out', 'http', 'health.mjs');
     const event = {

@@ -64,7 +64,9 @@ describe('the command through its tries', () => {
     expect(settling.engineCommand).toEqual({ target: 'suspended', since: at(1), attempts: 1, dueAt: at(32) });
     expect(commandConfirmed(settling, at(40), 30_000).engineCommand).toBeUndefined();
     // A try that began a lease after the overlapping command was asked for: no older call can still land.
-    expect(commandConfirmed(overlapping, at(35), 30_000, undefined, at(30)).engineCommand).toEqual(settling.engineCommand && { ...settling.engineCommand, dueAt: at(65) });
+    expect(commandConfirmed(overlapping, at(35), 30_000, undefined, at(30)).engineCommand).toEqual(
+      settling.engineCommand && { ...settling.engineCommand, dueAt: at(65) },
+    );
     expect(commandConfirmed(overlapping, at(35), 30_000, undefined, at(31)).engineCommand).toBeUndefined();
   });
 

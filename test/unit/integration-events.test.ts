@@ -58,7 +58,7 @@ test('status before/after and the mentor are as of the event, not as the session
 });
 
 test('every envelope meets the published schema (the OpenAPI component and docs/integration-event.schema.json)', () => {
-  for (const entry of LOG) expect(IntegrationEventSchema.safeParse(toIntegrationEvent(entry, SESSION, LOG)).success).toBe(true);
+  for (const entry of LOG) expect(IntegrationEventSchema().safeParse(toIntegrationEvent(entry, SESSION, LOG)).success).toBe(true);
 });
 
 test('docs/integration-event.schema.json is what the code builds (npm run docs rewrites it)', () => {
@@ -86,6 +86,6 @@ describe('docs/integration-events.md', () => {
 
   test('its complete example is a valid envelope', () => {
     const example = /A complete example[^\n]*\n\n```json\n([\s\S]*?)```/.exec(doc)?.[1];
-    expect(IntegrationEventSchema.safeParse(JSON.parse(example ?? 'null')).error?.issues ?? []).toEqual([]);
+    expect(IntegrationEventSchema().safeParse(JSON.parse(example ?? 'null')).error?.issues ?? []).toEqual([]);
   });
 });

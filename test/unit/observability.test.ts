@@ -213,9 +213,9 @@ describe('the HTTP route stack', () => {
     tag: 'Meta',
     auth: false,
     entry: 'probe',
-    params: z.object({ id: z.string() }),
+    params: () => z.object({ id: z.string() }),
     successStatus: 200,
-    response: z.object({}),
+    response: () => z.object({}),
     errors: [],
   });
   const event = structuredClone(httpApiEventFixture) as unknown as APIGatewayProxyEventV2;

@@ -1,5 +1,4 @@
-import type * as z from 'zod';
-import type { RouteSpec } from '../../../shared/http/route';
+import type { RouteSpec, SchemaRef } from '../../../shared/http/route';
 import {
   DirectoryIdParams,
   JuniorInput,
@@ -21,7 +20,7 @@ import {
 } from '../../../shared/http/schemas';
 import { AUTH, S } from './common';
 
-const directory = <I extends z.ZodType, T extends z.ZodType, P extends z.ZodType, R extends z.ZodType = T>(
+const directory = <I extends SchemaRef, T extends SchemaRef, P extends SchemaRef, R extends SchemaRef = T>(
   kind: string,
   plural: string,
   input: I,

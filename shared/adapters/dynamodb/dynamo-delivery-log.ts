@@ -1,13 +1,14 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Notification } from '../../domain/notifications';
+import { once } from '../../domain/once';
 import type { DeliveryLog, DeliveryState } from '../../ports/notifier';
 import { type Key, keys } from './keys';
 import { parseRecord } from './records';
 import { DynamoTable } from './table';
 import { TABLE_DEFINITION } from './table-definition';
 
-const DeliveryRecord = z.object({ state: z.enum(['delivered', 'dead']) });
+const DeliveryRecord = once(() => z.object({ state: z.enum(['delivered', 'dead']) }));
 
 /**
  * Settled notifications, one item each in the session's partition

@@ -9,7 +9,7 @@ import { keys } from './keys';
 import { JuniorRecord, MentorRecord, parseRecord, StoryRecord } from './records';
 import { DynamoTable } from './table';
 
-const RECORDS: { [K in DirectoryKind]: z.ZodType<DirectoryEntry<K>> } = {
+const RECORDS: { [K in DirectoryKind]: () => z.ZodType<DirectoryEntry<K>> } = {
   junior: JuniorRecord,
   mentor: MentorRecord,
   story: StoryRecord,

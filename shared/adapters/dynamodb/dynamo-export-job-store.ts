@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { EXPORT_FORMATS } from '../../domain/export-format';
+import { once } from '../../domain/once';
 import { LIST_SORTS, SORT_DIRECTIONS } from '../../domain/session-list';
 import { SESSION_STATUSES } from '../../domain/status';
 import type { ExportJob, ExportJobStore } from '../../ports/export-jobs';
@@ -13,30 +14,33 @@ import { TABLE_DEFINITION } from './table-definition';
 /** Job records are kept this long after they are created; the files they name are the sink's to keep. */
 const JOB_RECORD_DAYS = 30;
 
-const ExportJobRecord = z.object({
-  id: z.string(),
-  status: z.enum(['pending', 'running', 'succeeded', 'failed']),
-  format: z.enum(EXPORT_FORMATS),
-  filter: z.object({
-    juniorId: z.string().optional(),
-    mentorId: z.string().optional(),
-    storyId: z.string().optional(),
-    status: z.enum(SESSION_STATUSES).optional(),
-    from: z.string().optional(),
-    to: z.string().optional(),
-  }),
-  order: z.object({ sortBy: z.enum(LIST_SORTS), sortDirection: z.enum(SORT_DIRECTIONS) }),
-  requestedBy: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  leaseUntil: z.string().optional(),
-  location: z.string().optional(),
-  rows: z.number().int().optional(),
-  bytes: z.number().int().optional(),
-  error: z.string().optional(),
-  retryOf: z.string().optional(),
-  retriedAs: z.string().optional(),
-}) satisfies z.ZodType<ExportJob, unknown>;
+const ExportJobRecord = once(
+  () =>
+    z.object({
+      id: z.string(),
+      status: z.enum(['pending', 'running', 'succeeded', 'failed']),
+      format: z.enum(EXPORT_FORMATS),
+      filter: z.object({
+        juniorId: z.string().optional(),
+        mentorId: z.string().optional(),
+        storyId: z.string().optional(),
+        status: z.enum(SESSION_STATUSES).optional(),
+        from: z.string().optional(),
+        to: z.string().optional(),
+      }),
+      order: z.object({ sortBy: z.enum(LIST_SORTS), sortDirection: z.enum(SORT_DIRECTIONS) }),
+      requestedBy: z.string(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      leaseUntil: z.string().optional(),
+      location: z.string().optional(),
+      rows: z.number().int().optional(),
+      bytes: z.number().int().optional(),
+      error: z.string().optional(),
+      retryOf: z.string().optional(),
+      retriedAs: z.string().optional(),
+    }) satisfies z.ZodType<ExportJob, unknown>,
+);
 
 export class DynamoExportJobStore implements ExportJobStore {
   private readonly table: DynamoTable;

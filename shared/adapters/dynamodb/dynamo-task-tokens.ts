@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { once } from '../../domain/once';
 import type { HeldToken, TaskTokens } from '../../ports/task-tokens';
 import { type Key, keys } from './keys';
 import { parseRecord } from './records';
@@ -8,7 +9,7 @@ import { parseRecord } from './records';
 /** The token a checkpoint holds for a paused session: in the session's partition, so it expires with it. */
 const taskTokenKey = (sessionId: string): Key => ({ pk: keys.sessionPartition(sessionId), sk: 'TASKTOKEN' });
 
-const TaskTokenRecord = z.object({ token: z.string().min(1), checkpoint: z.string() });
+const TaskTokenRecord = once(() => z.object({ token: z.string().min(1), checkpoint: z.string() }));
 
 /** DynamoDB does not retry TransactionConflict (a session write racing the check); a few quick retries settle it. */
 const TRANSACTION_CONFLICT_RETRIES = 3;

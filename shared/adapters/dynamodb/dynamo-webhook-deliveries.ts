@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ValidationError } from '../../domain/errors';
 import type { IntegrationEvent } from '../../domain/integration-events';
 import { SESSION_EVENT_TYPES } from '../../domain/model';
+import { once } from '../../domain/once';
 import type { WebhookDelivery } from '../../domain/webhooks';
 import type { WebhookDeliveries, WebhookDeliveryPage, WebhookDeliveryStatus } from '../../ports/webhooks';
 import { parseRecord } from './records';
@@ -12,18 +13,21 @@ import { TABLE_DEFINITION } from './table-definition';
 /** Delivery records are kept this long after their last attempt (a dead one keeps its event for a redrive). */
 export const DELIVERY_RETENTION_DAYS = 30;
 
-const DeliveryRecord = z.object({
-  subscriptionId: z.string(),
-  eventId: z.string(),
-  eventType: z.enum(SESSION_EVENT_TYPES),
-  sessionId: z.string(),
-  sequence: z.number().int(),
-  status: z.enum(['failing', 'delivered', 'dead']),
-  attempts: z.number().int(),
-  lastStatusCode: z.number().int().optional(),
-  lastError: z.string().optional(),
-  updatedAt: z.string(),
-}) satisfies z.ZodType<WebhookDelivery>;
+const DeliveryRecord = once(
+  () =>
+    z.object({
+      subscriptionId: z.string(),
+      eventId: z.string(),
+      eventType: z.enum(SESSION_EVENT_TYPES),
+      sessionId: z.string(),
+      sequence: z.number().int(),
+      status: z.enum(['failing', 'delivered', 'dead']),
+      attempts: z.number().int(),
+      lastStatusCode: z.number().int().optional(),
+      lastError: z.string().optional(),
+      updatedAt: z.string(),
+    }) satisfies z.ZodType<WebhookDelivery>,
+);
 
 const partition = (subscriptionId: string) => `WEBHOOK#${subscriptionId}`;
 /** By session, then sequence: a subscription's deliveries of one session sit together, in order. */

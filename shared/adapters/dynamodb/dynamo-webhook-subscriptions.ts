@@ -1,6 +1,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { SESSION_EVENT_TYPES } from '../../domain/model';
+import { once } from '../../domain/once';
 import type { WebhookSubscription } from '../../domain/webhooks';
 import type { WebhookSubscriptions } from '../../ports/webhooks';
 import { parseRecord } from './records';
@@ -9,17 +10,20 @@ import { DynamoTable } from './table';
 /** Every subscription in one partition (`WEBHOOKS` / `<id>`): a short list, read whole for each event. */
 const PARTITION = 'WEBHOOKS';
 
-const SubscriptionRecord = z.object({
-  id: z.string(),
-  url: z.string(),
-  eventTypes: z.array(z.enum(SESSION_EVENT_TYPES)),
-  description: z.string().optional(),
-  paused: z.boolean(),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  updatedAt: z.string(),
-}) satisfies z.ZodType<WebhookSubscription>;
-const WithSecret = SubscriptionRecord.extend({ secret: z.string() });
+const SubscriptionRecord = once(
+  () =>
+    z.object({
+      id: z.string(),
+      url: z.string(),
+      eventTypes: z.array(z.enum(SESSION_EVENT_TYPES)),
+      description: z.string().optional(),
+      paused: z.boolean(),
+      createdAt: z.string(),
+      createdBy: z.string(),
+      updatedAt: z.string(),
+    }) satisfies z.ZodType<WebhookSubscription>,
+);
+const WithSecret = once(() => SubscriptionRecord().extend({ secret: z.string() }));
 
 /** The subscription, without its secret and the item's own attributes. */
 const subscriptionOf = (item: Record<string, unknown>): WebhookSubscription => {
