@@ -97,12 +97,15 @@ export function commandTried(session: Session, error: string, now: string): Sess
  * started or adopted is recorded. An overlapping command (asked for while an
  * older target was still pending) is done only if its try began a lease after
  * it was asked for, when no call for the older target can still be in
- * flight; otherwise it waits out the lease and the worker's try confirms it.
+ * flight, or if it stops a known instance (a stopped instance stays stopped:
+ * a late suspend or resume cannot bring it back); otherwise it waits out the
+ * lease and the worker's try confirms it.
  */
 export function commandConfirmed(session: Session, now: string, leaseMs: number, workflowInstanceId?: string, triedAt: string = now): Session {
   const { engineCommand: command, ...rest } = session;
   const recorded = { ...rest, ...(workflowInstanceId !== undefined && session.workflowInstanceId === undefined && { workflowInstanceId }) };
-  if (command?.overlaps !== true || Date.parse(triedAt) >= Date.parse(command.since) + leaseMs) return bump(session, recorded, now);
+  const stoppedForGood = command?.target === 'stopped' && recorded.workflowInstanceId !== undefined;
+  if (command?.overlaps !== true || stoppedForGood || Date.parse(triedAt) >= Date.parse(command.since) + leaseMs) return bump(session, recorded, now);
   const { overlaps: _overlaps, lastError: _error, ...settling } = command;
   return bump(session, { ...recorded, engineCommand: { ...settling, dueAt: later(now, leaseMs) } }, now);
 }

@@ -68,6 +68,14 @@ describe('the command through its tries', () => {
       settling.engineCommand && { ...settling.engineCommand, dueAt: at(65) },
     );
     expect(commandConfirmed(overlapping, at(35), 30_000, undefined, at(31)).engineCommand).toBeUndefined();
+    // A stop of a known instance is done at once, overlapping or not: nothing brings a stopped instance back.
+    const { workflowInstanceId: _instance, ...noInstance } = pending;
+    const stopping = commanded(write({ ...noInstance, workflowInstanceId: 'wf-1' }), 'stopped', at(1), 30_000).session;
+    expect(stopping.engineCommand?.overlaps).toBe(true);
+    expect(commandConfirmed(stopping, at(2), 30_000).engineCommand).toBeUndefined();
+    // With no instance known, an older start may still land one: it waits out the lease.
+    const stoppingUnknown = commanded(write(noInstance), 'stopped', at(1), 30_000).session;
+    expect(commandConfirmed(stoppingUnknown, at(2), 30_000).engineCommand).toMatchObject({ target: 'stopped' });
   });
 
   test('due, pending for, given up', () => {
