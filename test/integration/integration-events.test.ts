@@ -1,5 +1,4 @@
 import { makeHandler as makeTableStream } from '../../functions/streams/table-stream';
-import { DynamoDirectoryStore } from '../../shared/adapters/dynamodb/dynamo-directory-store';
 import type { IntegrationEvent } from '../../shared/domain/integration-events';
 import { WORKFLOW_PROGRESS_EVENTS } from '../../shared/domain/mentorship-state';
 import { SESSION_EVENT_TYPES, type SessionEventType } from '../../shared/domain/model';
@@ -72,10 +71,8 @@ describe('integration events out of the table stream', () => {
     h.engine.heal();
     await h.app.reconciliation.reconcile(); // workflow_sync_resolved
     const cobol = await h.start('junior-e', 'mentor-cobol', 'story-cobol');
-    await new DynamoDirectoryStore(h.table.dynamo.document, h.table.tableName).put(
-      'mentor',
-      aMentor('mentor-cobol', { skills: [{ area: 'cobol', level: 5 }], available: false }),
-    );
+    // Through the app's own directory store, as the put-mentor handler writes (its next read is fresh).
+    await h.app.directoryStore.put('mentor', aMentor('mentor-cobol', { skills: [{ area: 'cobol', level: 5 }], available: false }));
     await h.app.assignments.mentorSaved(aMentor('mentor-cobol', { skills: [{ area: 'cobol', level: 5 }], available: false })); // mentor_reassignment_queued
     await h.pump(fed);
     h.clock.advanceMinutes(46);
