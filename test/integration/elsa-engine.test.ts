@@ -599,6 +599,20 @@ test(`stress (seeded): ${STARTS} sessions, random operations with 20% of Elsa re
   // Elsa healthy again (late answers drained); at most TWO passes of the schedule (the batch covers every session).
   h.stub.failRandomly(0, Math.random);
   await outageOver(h);
+  // One more change whose engine call certainly fails through the adapter's two attempts (two 5xx in a row), so the passes
+  // always have an ambiguous command to converge, wherever the random faults fell.
+  const last = [...(await scanTable(h.table.dynamo.document, h.table.tableName)).sessions.values()].find(
+    (s) => (s.status === 'Active' || s.status === 'Paused') && s.workflowInstanceId !== undefined && !faulted.has(s.id),
+  );
+  if (last !== undefined) {
+    h.stub.failNext(2, 'status500', /\/trigger$/);
+    const change =
+      last.status === 'Active'
+        ? h.app.sessions.pauseSession(last.id, { reason: 'stress' }, mentorCaller(last.mentorId!))
+        : h.app.sessions.resumeSession(last.id, {}, coordinator);
+    stats.ops[last.status === 'Active' ? 'pause' : 'resume'] = (stats.ops[last.status === 'Active' ? 'pause' : 'resume'] ?? 0) + 1;
+    expect(await change).toMatchObject({ enginePending: true });
+  }
   await new Promise((resolve) => setTimeout(resolve, 1_300));
   const snapshotBefore = await scanTable(h.table.dynamo.document, h.table.tableName);
   const markedBefore = [...snapshotBefore.sessions.values()].filter((s) => s.engineSync !== undefined).map((s) => s.id);
