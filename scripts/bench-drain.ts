@@ -20,7 +20,7 @@ import { systemClock } from '../shared/ports/clock';
 import type { WorkflowEngine } from '../shared/ports/workflow-engine';
 import { SessionService } from '../shared/services/session-service';
 import { parseSettings } from '../shared/settings/settings';
-import { acceptingEngine, hideQueueFromReleases } from '../test/support/store-views';
+import { acceptingEngine, hideQueueFromReleases, withEngineMethod } from '../test/support/store-views';
 
 const N = 500;
 const coordinator: Caller = { id: 'bench', roles: ['coordinator'] };
@@ -53,15 +53,9 @@ export async function benchDrain(): Promise<string[]> {
 
 /** An engine whose starts answer after `ms`. */
 function slowerStarts(inner: WorkflowEngine, ms: number): WorkflowEngine {
-  return new Proxy(inner, {
-    get: (target, property, receiver) => {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'start') return typeof value === 'function' ? value.bind(target) : value;
-      return async (input: Parameters<WorkflowEngine['start']>[0]) => {
-        await new Promise((resolve) => setTimeout(resolve, ms));
-        return target.start(input);
-      };
-    },
+  return withEngineMethod(inner, 'start', (start) => async (input) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return start(input);
   });
 }
 

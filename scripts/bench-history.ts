@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClients, localDynamoConfig } from '../shared/adapters/dynamodb/client';
 import { seedItems } from '../shared/adapters/dynamodb/dynamo-store';
 import { ensureTable } from '../shared/adapters/dynamodb/ensure-table';
@@ -22,6 +21,7 @@ import type { Session } from '../shared/domain/session';
 import type { ListOrder, SessionFilter } from '../shared/domain/session-list';
 import { parseSettings } from '../shared/settings/settings';
 import { acceptingEngine } from '../test/support/store-views';
+import { batchWrite } from './bench-seed';
 
 const SIZES = (process.env.BENCH_LIST_SIZES ?? '1000,100000').split(',').map(Number);
 const SAMPLES = 40;
@@ -68,22 +68,7 @@ export async function seedSessions(endpoint: string, table: string, count: numbe
   const now = Date.now();
   const BATCH = 2_000;
   const counters = new Map<string, Record<string, unknown>>();
-  const write = async (items: Record<string, unknown>[]) => {
-    const chunks: Record<string, unknown>[][] = [];
-    for (let offset = 0; offset < items.length; offset += 25) chunks.push(items.slice(offset, offset + 25));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < chunks.length) {
-          let pending = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
-          while (pending.length > 0) {
-            const { UnprocessedItems } = await clients.document.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-            pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
-          }
-        }
-      }),
-    );
-  };
+  const write = (items: Record<string, unknown>[]) => batchWrite(clients.document, table, items);
   for (let start = 0; start < count; start += BATCH) {
     const sessions = Array.from({ length: Math.min(BATCH, count - start) }, (_, k) => benchSession(start + k, now));
     const items = seedItems(sessions, settings.audit.retentionDays);

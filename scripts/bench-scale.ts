@@ -13,7 +13,6 @@ process.env.LOG_LEVEL ??= 'silent';
 
 import { performance } from 'node:perf_hooks';
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local';
 import { createDynamoClients, localDynamoConfig } from '../shared/adapters/dynamodb/client';
 import { DynamoDirectoryStore } from '../shared/adapters/dynamodb/dynamo-directory-store';
@@ -33,6 +32,7 @@ import type { ListOrder, SessionFilter } from '../shared/domain/session-list';
 import { parseSettings, type Settings } from '../shared/settings/settings';
 import { acceptingEngine } from '../test/support/store-views';
 import { benchSession } from './bench-history';
+import { batchWrite } from './bench-seed';
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,10000').split(',').map(Number);
 /** Open sessions past their maximum duration, for the sweep. */
@@ -148,24 +148,6 @@ async function measure<T>(probe: Probe, name: string, work: () => Promise<T>, op
   }
   times.sort((a, b) => a - b);
   return { name, requests, capacity, ms: times[Math.floor(times.length / 2)]!, ...(options.note && { note: options.note(result) }) };
-}
-
-/** Writes items with BatchWrite, 25 a request, 8 requests in flight, retrying what is left unprocessed. */
-async function batchWrite(document: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[]): Promise<void> {
-  const chunks: Record<string, unknown>[][] = [];
-  for (let offset = 0; offset < items.length; offset += 25) chunks.push(items.slice(offset, offset + 25));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < chunks.length) {
-        let pending = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length > 0) {
-          const { UnprocessedItems } = await document.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-          pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
-        }
-      }
-    }),
-  );
 }
 
 const openId = (i: number) => `00000000-0000-4000-a000-${String(i).padStart(12, '0')}`;

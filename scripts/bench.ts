@@ -10,7 +10,7 @@ process.env.LOG_LEVEL ??= 'silent';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local';
 import { localJwt } from '../infra/local/jwt';
 import { startLocalServer } from '../infra/local/server';
@@ -33,6 +33,7 @@ import { acceptingEngine } from '../test/support/store-views';
 import { benchDrain } from './bench-drain';
 import { type CapturedRequest, captureRequests, floorP50, percentile, replayP50, timed } from './bench-floor';
 import { benchExport, benchList } from './bench-history';
+import { batchWrite } from './bench-seed';
 import { simulateEstimate } from './simulate-estimate';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
@@ -81,9 +82,7 @@ async function benchSweeper(endpoint: string): Promise<string[]> {
     items.push({ ...keys.counter('junior', 'sweep-j'), entity: 'counter', count: size });
     items.push({ ...keys.counter('mentor', 'sweep-m'), entity: 'counter', count: size });
     items.push({ ...keys.counter('system'), entity: 'counter', count: size });
-    for (let i = 0; i < items.length; i += 25) {
-      await clients.document.send(new BatchWriteCommand({ RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-    }
+    await batchWrite(clients.document, table, items);
     const requests = new RequestCounter().attach(clients.client);
     // The sessions were written directly, with no engine instances: an engine that accepts every
     // call keeps the count to the sweeper's own requests.

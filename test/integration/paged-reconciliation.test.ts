@@ -5,6 +5,7 @@ import { aJunior, aMentor, aStory, coordinator } from '../support/builders';
 import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
 import { settingsWith } from '../support/settings';
+import { withEngineMethod } from '../support/store-views';
 
 /** Reconciliation costs what one batch costs, whatever the number of open sessions (docs/capacity.md). */
 
@@ -25,15 +26,9 @@ describe('a reconciliation pass', () => {
     for (const id of juniors) await directory.put('junior', aJunior(id));
     const embedded = new EmbeddedWorkflowEngine(table.dynamo.document, table.tableName, clock);
     const asked: string[] = [];
-    const engine = new Proxy(embedded, {
-      get: (target, property, receiver) => {
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (property !== 'status') return typeof value === 'function' ? value.bind(target) : value;
-        return (instanceId: string) => {
-          asked.push(instanceId);
-          return target.status(instanceId);
-        };
-      },
+    const engine = withEngineMethod(embedded, 'status', (status) => (instanceId) => {
+      asked.push(instanceId);
+      return status(instanceId);
     });
     const app = composeApp({
       tableName: table.tableName,

@@ -7,6 +7,7 @@ import { ManualClock } from '../support/clock';
 import { createTestTable, type TestTable } from '../support/dynamo';
 import { checkSnapshot, scanTable } from '../support/invariants';
 import { settingsWith } from '../support/settings';
+import { withEngineMethod } from '../support/store-views';
 
 /**
  * A drain starts independent queued sessions several at a time
@@ -28,31 +29,25 @@ afterAll(() => {
 function gatheredStarts(inner: WorkflowEngine, together: number) {
   const seen = { inFlight: 0, max: 0 };
   let release: Array<() => void> = [];
-  const engine = new Proxy(inner, {
-    get: (target, property, receiver) => {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'start') return typeof value === 'function' ? value.bind(target) : value;
-      return async (input: Parameters<WorkflowEngine['start']>[0]) => {
-        seen.inFlight += 1;
-        seen.max = Math.max(seen.max, seen.inFlight);
-        try {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, 1000);
-            release.push(() => {
-              clearTimeout(timer);
-              resolve();
-            });
-            if (seen.inFlight >= together) {
-              for (const go of release) go();
-              release = [];
-            }
-          });
-          return await target.start(input);
-        } finally {
-          seen.inFlight -= 1;
+  const engine = withEngineMethod(inner, 'start', (start) => async (input) => {
+    seen.inFlight += 1;
+    seen.max = Math.max(seen.max, seen.inFlight);
+    try {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        release.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        if (seen.inFlight >= together) {
+          for (const go of release) go();
+          release = [];
         }
-      };
-    },
+      });
+      return await start(input);
+    } finally {
+      seen.inFlight -= 1;
+    }
   });
   return { engine, seen };
 }

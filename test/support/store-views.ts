@@ -27,3 +27,15 @@ export const acceptingEngine: WorkflowEngine = {
   updateConfig: async () => undefined,
   status: async () => 'Running',
 };
+
+/** The engine with one method replaced by `wrap(original)`; every other call goes to the engine as it is. */
+export function withEngineMethod<K extends 'start' | 'status'>(inner: WorkflowEngine, name: K, wrap: (original: WorkflowEngine[K]) => WorkflowEngine[K]): WorkflowEngine {
+  const replaced = wrap(inner[name].bind(inner) as WorkflowEngine[K]);
+  return new Proxy(inner, {
+    get: (target, property, receiver) => {
+      if (property === name) return replaced;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

@@ -66,43 +66,47 @@ export class DrainQueue {
     const limits = limitsOf(ctx);
     let systemFull = false;
     let cursor: string | undefined;
-    do {
-      const page = await ctx.indexes.listQueued({ limit: DRAIN_PAGE, ...(cursor && { cursor }) });
-      cursor = page.cursor;
-      if (page.sessions.length === 0) break;
-      const usage = await ctx.usage.readUsage({ juniorIds: page.sessions.map((s) => s.juniorId) });
-      // Slots as read, plus those this drain's starts in flight hold; a start that did not happen gives its back.
-      const juniors = new Map(usage.juniors);
-      const slots = { system: usage.system };
-      const take = (juniorId: string, delta: number) => {
-        slots.system += delta;
-        juniors.set(juniorId, (juniors.get(juniorId) ?? 0) + delta);
-      };
-      for (const candidate of page.sessions) {
-        if (slots.system >= limits.system) await running.settled();
-        if (systemFull || running.failed || slots.system >= limits.system) break;
-        if ((juniors.get(candidate.juniorId) ?? 0) >= limits.junior) continue;
-        if (isOverdue(candidate, nowOf(ctx))) {
-          await this.timeouts.apply(candidate);
-          continue;
+    try {
+      do {
+        const page = await ctx.indexes.listQueued({ limit: DRAIN_PAGE, ...(cursor && { cursor }) });
+        cursor = page.cursor;
+        if (page.sessions.length === 0) break;
+        const usage = await ctx.usage.readUsage({ juniorIds: page.sessions.map((s) => s.juniorId) });
+        // Slots as read, plus those this drain's starts in flight hold; a start that did not happen gives its back.
+        const juniors = new Map(usage.juniors);
+        const slots = { system: usage.system };
+        const take = (juniorId: string, delta: number) => {
+          slots.system += delta;
+          juniors.set(juniorId, (juniors.get(juniorId) ?? 0) + delta);
+        };
+        for (const candidate of page.sessions) {
+          if (slots.system >= limits.system) await running.settled();
+          if (systemFull || running.failed || slots.system >= limits.system) break;
+          if ((juniors.get(candidate.juniorId) ?? 0) >= limits.junior) continue;
+          if (isOverdue(candidate, nowOf(ctx))) {
+            await this.timeouts.apply(candidate);
+            continue;
+          }
+          // Decided here, in queue order, against the pool as the starts before it left it; committed in flight.
+          const decided = this.decideOn(candidate, await poolFor(candidate));
+          if (decided === undefined) continue;
+          order.push(candidate.id);
+          take(candidate.juniorId, 1);
+          await running.add(rotationKey(candidate.skillArea), async () => {
+            const outcome = await this.activate(candidate, decided, poolFor, (key) => pools.delete(key));
+            outcomes.set(candidate.id, outcome);
+            if (outcome === 'started' || outcome === 'failed') return;
+            take(candidate.juniorId, -1);
+            if (outcome === 'system_full') systemFull = true;
+            else if (outcome === 'junior_full') juniors.set(candidate.juniorId, limits.junior);
+          });
         }
-        // Decided here, in queue order, against the pool as the starts before it left it; committed in flight.
-        const decided = this.decideOn(candidate, await poolFor(candidate));
-        if (decided === undefined) continue;
-        order.push(candidate.id);
-        take(candidate.juniorId, 1);
-        await running.add(rotationKey(candidate.skillArea), async () => {
-          const outcome = await this.activate(candidate, decided, poolFor, (key) => pools.delete(key));
-          outcomes.set(candidate.id, outcome);
-          if (outcome === 'started' || outcome === 'failed') return;
-          take(candidate.juniorId, -1);
-          if (outcome === 'system_full') systemFull = true;
-          else if (outcome === 'junior_full') juniors.set(candidate.juniorId, limits.junior);
-        });
-      }
+        await running.settled();
+      } while (cursor !== undefined && !systemFull && !running.failed);
+    } finally {
+      // A read or timeout that throws mid-page still waits for the starts already set going.
       await running.settled();
-    } while (cursor !== undefined && !systemFull && !running.failed);
-    await running.settled();
+    }
     running.rethrow();
     return {
       started: order.filter((id) => outcomes.get(id) === 'started'),
