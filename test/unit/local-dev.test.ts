@@ -87,4 +87,42 @@ describe('the local JWT check', () => {
     ]);
     expect(await jwt.verify(expired)).toBeUndefined();
   });
+
+  test('a verified token is taken on trust until it expires, and never after', async () => {
+    // Prepare: the clock faked, promises not (the verification is WebCrypto's).
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setTimeout', 'setInterval'] });
+    try {
+      const jwt = await localJwt(dataDir);
+      const token = await jwt.sign({ sub: 'alice', roles: ['coordinator'], ttlSeconds: 30 });
+      const first = await jwt.check(token);
+
+      // Act
+      jest.setSystemTime(Date.now() + 29_000);
+      const before = await jwt.check(token);
+      jest.setSystemTime(Date.now() + 2_000);
+      const after = await jwt.check(token);
+
+      // Assess
+      expect(first).toMatchObject({ ok: true, claims: { sub: 'alice', 'cognito:groups': ['coordinator'] } });
+      expect(before).toEqual(first);
+      expect(after).toEqual({ ok: false, reason: 'invalid' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test("a kept token's claims cannot be changed for the next request", async () => {
+    // Prepare
+    const jwt = await localJwt(dataDir);
+    const token = await jwt.sign({ sub: 'junior-a', roles: ['junior'] });
+    const first = await jwt.check(token);
+    if (!first.ok) throw new Error('the token should verify');
+
+    // Act
+    const edits = [() => Object.assign(first.claims, { sub: 'mallory' }), () => (first.claims['cognito:groups'] as string[]).push('coordinator')];
+
+    // Assess
+    for (const edit of edits) expect(edit).toThrow(TypeError);
+    expect(await jwt.check(token)).toMatchObject({ ok: true, claims: { sub: 'junior-a', 'cognito:groups': ['junior'] } });
+  });
 });
