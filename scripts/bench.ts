@@ -30,6 +30,7 @@ import { hoursToMs } from '../shared/domain/session-config';
 import { systemClock } from '../shared/ports/clock';
 import { parseSettings } from '../shared/settings/settings';
 import { acceptingEngine } from '../test/support/store-views';
+import { type CpuSplit, cpuPer, formatCpu } from './bench-cpu';
 import { benchDrain } from './bench-drain';
 import { type CapturedRequest, captureRequests, floorP50, percentile, replayP50, timed } from './bench-floor';
 import { benchExport, benchList } from './bench-history';
@@ -97,7 +98,7 @@ async function benchSweeper(endpoint: string): Promise<string[]> {
 }
 
 /** Requests, round trips and latency per operation through the HTTP stack, beside their floors (bench-floor.ts). */
-async function benchLatency(endpoint: string, dataDir: string): Promise<void> {
+async function benchLatency(endpoint: string, dataDir: string, storePid: number | undefined): Promise<void> {
   const storeClients = createDynamoClients(localDynamoConfig(endpoint));
   const engineClients = createDynamoClients(localDynamoConfig(endpoint));
   await ensureTable(storeClients.client, TABLE);
@@ -157,30 +158,33 @@ async function benchLatency(endpoint: string, dataDir: string): Promise<void> {
 
   // Latency through the HTTP stack, each operation beside its floor (bench-floor.ts) at the same concurrency.
   const rows: string[] = [];
+  const cpuRows: string[] = [];
   for (const concurrency of [1, 16]) {
     const offset = concurrency === 1 ? 1 : SESSIONS + 1;
     const batch = juniors.slice(offset, offset + SESSIONS - 1);
     const ids: string[] = [];
-    const phases: [string, number[]][] = [];
-    phases.push([
-      'start',
-      await timed(batch.length, concurrency, async (i) => {
-        ids.push((await client.startSession({ storyId: 'story-1', juniorId: batch[i]! })).sessionId);
-      }),
-    ]);
-    phases.push(['pause', await timed(ids.length, concurrency, (i) => client.pauseSession(ids[i]!, { reason: 'bench' }))]);
-    phases.push(['resume', await timed(ids.length, concurrency, (i) => client.resumeSession(ids[i]!))]);
-    phases.push(['get', await timed(ids.length, concurrency, (i) => client.getSession(ids[i]!))]);
-    phases.push(['cancel', await timed(ids.length, concurrency, (i) => client.cancelSession(ids[i]!, { reason: 'bench' }))]);
-    for (const [name, lat] of phases) {
+    const phases: [string, number[], CpuSplit][] = [];
+    const phase = async (name: string, n: number, work: (i: number) => Promise<unknown>) => {
+      const { result, cpu } = await cpuPer(n, storePid, () => timed(n, concurrency, work));
+      phases.push([name, result, cpu]);
+    };
+    await phase('start', batch.length, async (i) => {
+      ids.push((await client.startSession({ storyId: 'story-1', juniorId: batch[i]! })).sessionId);
+    });
+    await phase('pause', ids.length, (i) => client.pauseSession(ids[i]!, { reason: 'bench' }));
+    await phase('resume', ids.length, (i) => client.resumeSession(ids[i]!));
+    await phase('get', ids.length, (i) => client.getSession(ids[i]!));
+    await phase('cancel', ids.length, (i) => client.cancelSession(ids[i]!, { reason: 'bench' }));
+    for (const [name, lat, cpu] of phases) {
       const { trips, sent } = perOp[name]!;
       const samples = concurrency === 1 ? 150 : 480;
       const floor = await floorP50(storeClients.document, TABLE, trips, concurrency, samples);
-      const same = await replayP50(storeClients.client, sent, concurrency, samples);
+      const { result: same, cpu: sameCpu } = await cpuPer(samples, storePid, () => replayP50(storeClients.client, sent, concurrency, samples));
       const p50 = percentile(lat, 50);
       rows.push(
         `  ${name.padEnd(7)} c=${String(concurrency).padEnd(3)} n=${String(lat.length).padEnd(4)} p50 ${ms(p50)} ms  p95 ${ms(percentile(lat, 95))} ms | floor (${trips.length} raw) ${ms(floor)} ms ${(p50 / floor).toFixed(2).padStart(5)}x | same requests ${ms(same)} ms ${(p50 / same).toFixed(2).padStart(5)}x`,
       );
+      cpuRows.push(`  ${name.padEnd(7)} c=${String(concurrency).padEnd(3)} ${formatCpu(cpu)} | same requests ${formatCpu(sameCpu)}`);
     }
   }
 
@@ -217,6 +221,8 @@ async function benchLatency(endpoint: string, dataDir: string): Promise<void> {
   console.log('  floor: the same round trips replayed as minimal raw requests (read = GetItem, transaction = 2-put TransactWriteItems, write = PutItem);');
   console.log("  same requests: the operation's own requests (every item of its transactions) replayed on fresh keys without conditions: the store's share.");
   for (const row of rows) console.log(row);
+  console.log('\nCPU per operation (user + system; node = this process: load generator, local server, service, SDK; store = DynamoDB Local):');
+  for (const row of cpuRows) console.log(row);
   console.log(`\nRaw TransactWriteItems (2 puts), same DynamoDB Local: c=1 p50 ${ms(percentile(raw, 50))} ms   p95 ${ms(percentile(raw, 95))} ms`);
   console.log(`                                                      c=16 p50 ${ms(percentile(raw16, 50))} ms   p95 ${ms(percentile(raw16, 95))} ms`);
   await server.close();
@@ -226,7 +232,7 @@ async function main() {
   const dynamo = await startDynamoDbLocal();
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-bench-'));
   try {
-    if (ONLY.has('latency')) await benchLatency(dynamo.endpoint, dataDir);
+    if (ONLY.has('latency')) await benchLatency(dynamo.endpoint, dataDir, dynamo.pid);
 
     if (ONLY.has('drain')) {
       console.log('\nQueue drain throughput:');
