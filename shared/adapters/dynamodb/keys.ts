@@ -44,4 +44,6 @@ export const keys = {
   /** Where the last reconciliation pass stopped in the open sessions. */
   reconcileCursor: (): Key => ({ pk: 'RECONCILE', sk: 'CURSOR' }),
   workflow: (instanceId: string): Key => ({ pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }),
+  /** Present once every queued or running session carries its list-index keys (live-listing.ts): lists may then Query them. */
+  liveListingMarker: (): Key => ({ pk: 'META', sk: 'live-listing' }),
 };

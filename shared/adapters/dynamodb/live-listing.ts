@@ -1,0 +1,123 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isTerminal } from '../../domain/status';
+import type { MigrationReport, StoreMigration } from '../../ports/store-migration';
+import { keys } from './keys';
+import { parseRecord, SessionRecord } from './records';
+import { liveListAttributes, OPEN_PARTITION, QUEUE_PARTITION, REASSIGN_PARTITION } from './session-items';
+import type { DynamoTable } from './table';
+import type { IndexName } from './table-definition';
+
+/**
+ * Sessions written before queued and running sessions were listed through
+ * their own items carry no `listPk`: a list Query of partition LIVE would miss
+ * them. The marker item (keys.liveListingMarker) says none is left; until it
+ * exists, lists read every live session from the queue and open indexes, as
+ * they did before. ensureTable writes it with a new table (no older sessions);
+ * an existing table gets it from LiveListingBackfill once a full pass finds
+ * nothing left to rewrite. Once seen it is remembered for the process.
+ */
+const known = new Set<string>();
+
+/** Whether this table's marker has been seen (or written) in this process. */
+export function liveListingKnown(tableName: string): boolean {
+  return known.has(tableName);
+}
+
+export function rememberLiveListing(tableName: string): void {
+  known.add(tableName);
+}
+
+/** Whether the table's live sessions can be listed from partition LIVE (one GetItem until the marker is seen). */
+export async function liveListingReady(table: DynamoTable): Promise<boolean> {
+  if (known.has(table.tableName)) return true;
+  if ((await table.get(keys.liveListingMarker())) === undefined) return false;
+  known.add(table.tableName);
+  return true;
+}
+
+/** The partitions that hold every queued or running session: Queued in QUEUE, Active and Paused in OPEN (REASSIGN: also in OPEN). */
+const LIVE_SOURCES: readonly { index: IndexName; attribute: string; partition: string }[] = [
+  { index: 'open', attribute: 'openPk', partition: OPEN_PARTITION },
+  { index: 'queue', attribute: 'queuePk', partition: QUEUE_PARTITION },
+  { index: 'queue', attribute: 'queuePk', partition: REASSIGN_PARTITION },
+];
+const PAGE = 100;
+/** Rewrites one pass makes at most (the next minute's pass goes on: rewritten sessions no longer match its filter). */
+const MAX_REWRITES = 1_000;
+
+/**
+ * The back-fill: pages the queue and open indexes for session items without
+ * `listPk` and adds their list attributes; writes the marker once a full pass
+ * finds none. Idempotent and resumable (a rewritten session leaves the pass's
+ * filter), safe to stop anywhere, safe beside any writer (each rewrite is
+ * conditioned on the item as read).
+ */
+export class LiveListingBackfill implements StoreMigration {
+  constructor(private readonly table: DynamoTable) {}
+
+  async migrate(): Promise<MigrationReport> {
+    if (await liveListingReady(this.table)) return { rewritten: 0, done: true };
+    let found = 0;
+    let rewritten = 0;
+    for (const source of LIVE_SOURCES) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        if (rewritten >= MAX_REWRITES) return { rewritten, done: false };
+        const page = await this.table.query({
+          IndexName: source.index,
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: 'attribute_not_exists(listPk)',
+          ExpressionAttributeNames: { '#pk': source.attribute },
+          ExpressionAttributeValues: { ':pk': source.partition },
+          Limit: PAGE,
+          ...(start !== undefined && { ExclusiveStartKey: start }),
+        });
+        const items = page.Items ?? [];
+        found += items.length;
+        const done = await Promise.all(items.map((item) => this.rewrite(item)));
+        rewritten += done.filter(Boolean).length;
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+    }
+    if (found > 0) return { rewritten, done: false };
+    await this.table.db.send(new PutCommand({ TableName: this.table.tableName, Item: { ...keys.liveListingMarker(), entity: 'meta' } }));
+    rememberLiveListing(this.table.tableName);
+    return { rewritten, done: true };
+  }
+
+  /**
+   * Adds a session item's list attributes, as read. False when the item moved
+   * on since the read (another writer's whole-item Put already carries them,
+   * or it ended and must carry none) or needs none.
+   */
+  async rewrite(item: Record<string, unknown>): Promise<boolean> {
+    const session = parseRecord(SessionRecord, item, 'session');
+    if (isTerminal(session.status)) return false;
+    const attributes = Object.entries(liveListAttributes(session));
+    const names: Record<string, string> = { '#version': 'version', '#status': 'status', '#listPk': 'listPk' };
+    const values: Record<string, unknown> = { ':version': session.version, ':queued': 'Queued', ':active': 'Active', ':paused': 'Paused' };
+    attributes.forEach(([name, value], index) => {
+      names[`#a${index}`] = name;
+      values[`:a${index}`] = value;
+    });
+    try {
+      await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.session(session.id),
+          UpdateExpression: `SET ${attributes.map((_, index) => `#a${index} = :a${index}`).join(', ')}`,
+          // Every repository write bumps the version and puts the whole item (with or without these attributes, as
+          // its status wants): only the item exactly as read, still live and still without them, may take them.
+          ConditionExpression: '#version = :version AND attribute_not_exists(#listPk) AND #status IN (:queued, :active, :paused)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
