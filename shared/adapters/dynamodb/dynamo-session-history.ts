@@ -75,9 +75,13 @@ export class DynamoSessionHistory implements SessionHistory {
     const byCounters = ready && counting ? liveCounters(filter) : undefined;
     if (byCounters !== undefined) counters.push(...byCounters);
     if (counters.length > 0) counts.push(this.sumCounters(counters));
+    // Live matches of a filter are counted by a COUNT Query of LIVE, or, when the ended side is read too (its
+    // Query and its count), by reading the filtered LIVE partition whole: the same entries, one request fewer.
+    const liveQueryCount = ready && counting && byCounters === undefined;
+    if (liveQueryCount && endedPlan === null) counts.push(this.table.countAll(planQuery(planList(filter, order, undefined, 'live')!)));
 
     let live: Promise<LiveRead> = Promise.resolve({ stream: EMPTY, overdue: [], total: 0 });
-    if (livePlan !== null) live = ready ? this.live(query, livePlan, after, limit + 1, counting && byCounters === undefined) : this.allLive(query, after, counting);
+    if (livePlan !== null) live = ready ? this.live(query, livePlan, after, limit + 1, liveQueryCount && endedPlan !== null) : this.allLive(query, after, counting);
     const [endedStream, liveRead, totals] = await Promise.all([ended, live, Promise.all(counts)]);
 
     const { served, next } = mergeStreams([endedStream, liveRead.stream], limit, desc);
@@ -92,10 +96,9 @@ export class DynamoSessionHistory implements SessionHistory {
 
   /**
    * Live sessions from partition LIVE: the page's stream and the overdue
-   * matches (due index, up to now). When their total must be counted by a
-   * Query (a filter: `countWhole`), the filtered partition is read whole
-   * instead (the items a `Select: 'COUNT'` would read, so the same capacity),
-   * and serves both the total and the page.
+   * matches (due index, up to now). With `countWhole` the filtered partition
+   * is read whole instead (the entries a `Select: 'COUNT'` would read, so the
+   * same capacity), and serves both the total and the page.
    */
   private async live(query: ListSessionsQuery, plan: ListPlan, after: string | undefined, wanted: number, countWhole: boolean): Promise<LiveRead> {
     const { filter, order } = query;

@@ -107,8 +107,8 @@ export class LiveListingBackfill implements StoreMigration {
           TableName: this.table.tableName,
           Key: keys.session(session.id),
           UpdateExpression: `SET ${attributes.map((_, index) => `#a${index} = :a${index}`).join(', ')}`,
-          // Every repository write bumps the version and puts the whole item (with or without these attributes, as
-          // its status wants): only the item exactly as read, still live and still without them, may take them.
+          // A repository write puts the whole item, with these attributes if its status wants them, and moves the
+          // version: only the item exactly as read, still live and still without them, may take them here.
           ConditionExpression: '#version = :version AND attribute_not_exists(#listPk) AND #status IN (:queued, :active, :paused)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
