@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { makeHandler as makeReconcileEngine } from '../../functions/scheduled/reconcile-engine';
+import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
 import { createDynamoClients, type DynamoClients, localDynamoConfig } from '../../shared/adapters/dynamodb/client';
 import { dynamoStorePorts, seedItems } from '../../shared/adapters/dynamodb/dynamo-store';
 import { keys } from '../../shared/adapters/dynamodb/keys';
@@ -10,10 +12,12 @@ import { parseRecord, SessionRecord } from '../../shared/adapters/dynamodb/recor
 import { RequestCounter } from '../../shared/adapters/dynamodb/request-counter';
 import { DynamoTable } from '../../shared/adapters/dynamodb/table';
 import { createTableInput } from '../../shared/adapters/dynamodb/table-definition';
+import { composeApp } from '../../shared/compose';
 import type { Session } from '../../shared/domain/session';
 import { isTerminal, type SessionStatus } from '../../shared/domain/status';
 import type { StorePorts } from '../../shared/ports/store';
 import { aSession } from '../support/builders';
+import { acceptingEngine } from '../support/store-views';
 
 /**
  * A table an older version wrote (docs/capacity.md, design 1 "Lists"): its
@@ -27,6 +31,7 @@ const BASE = Date.parse('2026-03-01T08:00:00.000Z');
 const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
 
 let tableName: string;
+let otherTable: string;
 let dynamo: DynamoClients;
 let table: DynamoTable;
 let ports: StorePorts;
@@ -63,10 +68,13 @@ beforeAll(async () => {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set');
   tableName = `oldlist-${randomUUID().slice(0, 8)}`;
+  otherTable = `oldlist-${randomUUID().slice(0, 8)}`;
   dynamo = createDynamoClients(localDynamoConfig(endpoint));
-  // As the CDK stack creates it: no marker (ensureTable would write one).
-  await dynamo.client.send(new CreateTableCommand(createTableInput(tableName)));
-  await waitUntilTableExists({ client: dynamo.client, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
+  // As the CDK stack creates them: no marker (ensureTable would write one).
+  for (const name of [tableName, otherTable]) {
+    await dynamo.client.send(new CreateTableCommand(createTableInput(name)));
+    await waitUntilTableExists({ client: dynamo.client, maxWaitTime: 30, minDelay: 1 }, { TableName: name });
+  }
   recordQueries(dynamo.client);
   table = new DynamoTable(dynamo.document, tableName);
   ports = dynamoStorePorts(dynamo.document, tableName, { retentionDays: 365 });
@@ -92,7 +100,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await dynamo.client.send(new DeleteTableCommand({ TableName: tableName }));
+  for (const name of [tableName, otherTable]) await dynamo.client.send(new DeleteTableCommand({ TableName: name }));
   dynamo.client.destroy();
 });
 
@@ -183,5 +191,26 @@ describe('a table written before live sessions were listed through their own ite
     }
     // Once the marker is seen, a pass costs nothing.
     expect(thirdRequests).toEqual({});
+  });
+});
+
+describe('the minute schedule (reconcile-engine)', () => {
+  test('runs the back-fill: a live session lacking its list keys gets them, and the next run writes the marker', async () => {
+    const session = aSession({ id: '00000000-0000-4000-8000-00000000f00d', status: 'Active' });
+    const [item] = seedItems([session], 365);
+    const old = { ...item };
+    for (const name of LIST_ATTRIBUTES) delete old[name];
+    await dynamo.document.send(new PutCommand({ TableName: otherTable, Item: old }));
+    const deps = composeApp({ tableName: otherTable, dynamo, engine: acceptingEngine, logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const reconcile = makeReconcileEngine(deps);
+    const other = new DynamoTable(dynamo.document, otherTable);
+
+    await reconcile(localScheduledEvent());
+    const afterFirst = [await other.get(keys.session(session.id)), await other.get(keys.liveListingMarker())];
+    await reconcile(localScheduledEvent());
+
+    expect(afterFirst[0]).toMatchObject({ listPk: 'LIVE', sessionId: session.id });
+    expect(afterFirst[1]).toBeUndefined();
+    expect(await other.get(keys.liveListingMarker())).toBeDefined();
   });
 });
