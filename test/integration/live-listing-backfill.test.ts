@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { makeHandler as makeReconcileEngine } from '../../functions/scheduled/reconcile-engine';
 import { localScheduledEvent } from '../../functions/scheduled/schedule-event';
 import { createDynamoClients, type DynamoClients, localDynamoConfig } from '../../shared/adapters/dynamodb/client';
@@ -16,6 +16,7 @@ import { composeApp } from '../../shared/compose';
 import type { Session } from '../../shared/domain/session';
 import { isTerminal, type SessionStatus } from '../../shared/domain/status';
 import type { StorePorts } from '../../shared/ports/store';
+import type { MigrationReport } from '../../shared/ports/store-migration';
 import { aSession } from '../support/builders';
 import { acceptingEngine } from '../support/store-views';
 
@@ -164,25 +165,54 @@ describe('a table written before live sessions were listed through their own ite
     for (const name of LIST_ATTRIBUTES) expect(cancelledItem).not.toHaveProperty(name);
   });
 
-  test('the back-fill rewrites the rest, then a pass that finds none writes the marker: lists then Query partition LIVE', async () => {
+  test('the back-fill rewrites the rest; five passes in a row that find none write the marker: lists then Query partition LIVE', async () => {
     const lacking = [...sessions.values()].filter((s) => !isTerminal(s.status)).length - 1;
+    const migrate = () => ports.migration.migrate();
 
-    const first = await ports.migration.migrate();
+    const first = await migrate();
     const stillOld = await listAll();
-    const second = await ports.migration.migrate();
+    const expectedThen = expected();
+    const cleanTwice = [await migrate(), await migrate()];
+    // A process of the older version, still running during the deploy, writes one more queued session without the keys.
+    const late = anOldSession(41);
+    const [lateItem] = seedItems([late], 365);
+    for (const name of LIST_ATTRIBUTES) delete lateItem![name];
+    await dynamo.document.send(new PutCommand({ TableName: tableName, Item: lateItem }));
+    await dynamo.document.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.counter('queue'),
+        UpdateExpression: 'ADD #count :one',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    sessions.set(late.id, late);
+    const afterLate = await migrate();
+    const clean: MigrationReport[] = [];
+    for (let pass = 0; pass < 4; pass += 1) clean.push(await migrate());
+    const markerBeforeLast = await table.get(keys.liveListingMarker());
+    const last = await migrate();
     const requests = new RequestCounter().attach(dynamo.client);
-    const third = await ports.migration.migrate();
-    const thirdRequests = requests.byOperation();
+    const again = await migrate();
+    const againRequests = requests.byOperation();
     const asNew = await listAll();
 
     expect(first).toEqual({ rewritten: lacking, done: false });
     expect(stillOld.indexes.has('open')).toBe(true);
-    expect(second).toEqual({ rewritten: 0, done: true });
-    expect(third).toEqual({ rewritten: 0, done: true });
+    expect(cleanTwice).toEqual([
+      { rewritten: 0, done: false },
+      { rewritten: 0, done: false },
+    ]);
+    expect(afterLate).toEqual({ rewritten: 1, done: false });
+    expect(clean.every((report) => report.rewritten === 0 && !report.done)).toBe(true);
+    expect(markerBeforeLast).toBeUndefined();
+    expect(last).toEqual({ rewritten: 0, done: true });
+    expect(again).toEqual({ rewritten: 0, done: true });
     expect(await table.get(keys.liveListingMarker())).toBeDefined();
     expect(liveListingKnown(tableName)).toBe(true);
     expect(asNew.ids).toEqual(expected());
-    expect(stillOld.ids).toEqual(expected());
+    expect(stillOld.ids).toEqual(expectedThen);
     expect(new Set(asNew.totals)).toEqual(new Set([sessions.size]));
     expect([...asNew.indexes].filter((index) => index === 'open' || index === 'queue')).toEqual([]);
     expect(asNew.indexes.has('list-completed')).toBe(true);
@@ -190,12 +220,12 @@ describe('a table written before live sessions were listed through their own ite
       if (!isTerminal(session.status)) expect(await stored(session.id)).toMatchObject({ listPk: 'LIVE', version: session.version });
     }
     // Once the marker is seen, a pass costs nothing.
-    expect(thirdRequests).toEqual({});
+    expect(againRequests).toEqual({});
   });
 });
 
 describe('the minute schedule (reconcile-engine)', () => {
-  test('runs the back-fill: a live session lacking its list keys gets them, and the next run writes the marker', async () => {
+  test('runs the back-fill: a live session lacking its list keys gets them; five clean runs later the marker is written', async () => {
     const session = aSession({ id: '00000000-0000-4000-8000-00000000f00d', status: 'Active' });
     const [item] = seedItems([session], 365);
     const old = { ...item };
@@ -206,11 +236,13 @@ describe('the minute schedule (reconcile-engine)', () => {
     const other = new DynamoTable(dynamo.document, otherTable);
 
     await reconcile(localScheduledEvent());
-    const afterFirst = [await other.get(keys.session(session.id)), await other.get(keys.liveListingMarker())];
+    const afterFirst = await other.get(keys.session(session.id));
+    for (let run = 0; run < 4; run += 1) await reconcile(localScheduledEvent());
+    const afterFive = await other.get(keys.liveListingMarker());
     await reconcile(localScheduledEvent());
 
-    expect(afterFirst[0]).toMatchObject({ listPk: 'LIVE', sessionId: session.id });
-    expect(afterFirst[1]).toBeUndefined();
+    expect(afterFirst).toMatchObject({ listPk: 'LIVE', sessionId: session.id });
+    expect(afterFive).toBeUndefined();
     expect(await other.get(keys.liveListingMarker())).toBeDefined();
   });
 });

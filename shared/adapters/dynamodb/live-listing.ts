@@ -14,8 +14,9 @@ import type { IndexName } from './table-definition';
  * them. The marker item (keys.liveListingMarker) says none is left; until it
  * exists, lists read every live session from the queue and open indexes, as
  * they did before. ensureTable writes it with a new table (no older sessions);
- * an existing table gets it from LiveListingBackfill once a full pass finds
- * nothing left to rewrite. Once seen it is remembered for the process.
+ * an existing table gets it from LiveListingBackfill once CLEAN_PASSES full
+ * passes in a row find nothing left to rewrite. Once seen it is remembered for
+ * the process.
  */
 const known = new Set<string>();
 
@@ -45,11 +46,18 @@ const LIVE_SOURCES: readonly { index: IndexName; attribute: string; partition: s
 const PAGE = 100;
 /** Rewrites one pass makes at most (the next minute's pass goes on: rewritten sessions no longer match its filter). */
 const MAX_REWRITES = 1_000;
+/**
+ * Full passes in a row (one a minute) that must find nothing before the marker
+ * is written: a process of the older version still running during a deploy (a
+ * stack that replaces its functions over some minutes) may write a session
+ * without the keys after one clean pass, not after five minutes of them.
+ */
+const CLEAN_PASSES = 5;
 
 /**
  * The back-fill: pages the queue and open indexes for session items without
- * `listPk` and adds their list attributes; writes the marker once a full pass
- * finds none. Idempotent and resumable (a rewritten session leaves the pass's
+ * `listPk` and adds their list attributes; writes the marker once CLEAN_PASSES
+ * full passes in a row find none. Idempotent and resumable (a rewritten session leaves the pass's
  * filter), safe to stop anywhere, safe beside any writer (each rewrite is
  * conditioned on the item as read).
  */
@@ -63,7 +71,7 @@ export class LiveListingBackfill implements StoreMigration {
     for (const source of LIVE_SOURCES) {
       let start: Record<string, unknown> | undefined;
       do {
-        if (rewritten >= MAX_REWRITES) return { rewritten, done: false };
+        if (rewritten >= MAX_REWRITES) return this.passEnded(found, rewritten);
         const page = await this.table.query({
           IndexName: source.index,
           KeyConditionExpression: '#pk = :pk',
@@ -80,8 +88,24 @@ export class LiveListingBackfill implements StoreMigration {
         start = page.LastEvaluatedKey;
       } while (start !== undefined);
     }
-    if (found > 0) return { rewritten, done: false };
-    await this.table.db.send(new PutCommand({ TableName: this.table.tableName, Item: { ...keys.liveListingMarker(), entity: 'meta' } }));
+    return this.passEnded(found, rewritten);
+  }
+
+  /** Counts clean passes in a row (a pass that found any starts the count again), and writes the marker after enough. */
+  private async passEnded(found: number, rewritten: number): Promise<MigrationReport> {
+    const put = (item: Record<string, unknown>) => this.table.db.send(new PutCommand({ TableName: this.table.tableName, Item: item }));
+    const progress = keys.liveListingProgress();
+    if (found > 0) {
+      await put({ ...progress, entity: 'meta', cleanPasses: 0 });
+      return { rewritten, done: false };
+    }
+    const before = (await this.table.get(progress))?.cleanPasses;
+    const clean = (typeof before === 'number' ? before : 0) + 1;
+    if (clean < CLEAN_PASSES) {
+      await put({ ...progress, entity: 'meta', cleanPasses: clean });
+      return { rewritten, done: false };
+    }
+    await put({ ...keys.liveListingMarker(), entity: 'meta' });
     rememberLiveListing(this.table.tableName);
     return { rewritten, done: true };
   }
