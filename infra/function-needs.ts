@@ -112,9 +112,9 @@ export const FUNCTION_NEEDS = {
   }),
   'get-retention-report': merge(NONE, { indexes: ['due'], why: 'countExpiring: two COUNT Queries on the due index (EXPIRY partition).' }),
   'list-sessions': merge(SETTLE, {
-    indexes: [...LIST_INDEXES, 'open'],
+    indexes: [...LIST_INDEXES, 'open', 'due'],
     cursorKey: true,
-    why: 'listSessions: the list indexes for ended sessions, queue and open indexes for live ones (BatchGet of the sessions), settling overdue ones; signs cursors.',
+    why: 'listSessions: the list indexes for ended and live sessions (BatchGet of the sessions, counters), the due index for overdue ones, settling them; the marker item (GetItem) and, until it exists, the queue and open indexes for live ones; signs cursors.',
   }),
   'export-sessions': merge(SETTLE, {
     indexes: [...LIST_INDEXES, 'open', 'due'],
@@ -153,7 +153,7 @@ export const FUNCTION_NEEDS = {
   'reconcile-engine': merge(SETTLE, {
     indexes: ['open'],
     engine: ['status', 'resume'],
-    why: 'Engine-sync and open sessions (open index), the cursor item (GetItem/PutItem), engine status/cancel, commits; then the engine commands due (open index, filtered): claim, drive (start or adopt, suspend, resume, stop), record; released slots drain.',
+    why: 'Engine-sync and open sessions (open index), the cursor item (GetItem/PutItem), engine status/cancel, commits; then the engine commands due (open index, filtered): claim, drive (start or adopt, suspend, resume, stop), record; released slots drain. Then the store migration: the marker (GetItem, PutItem), live sessions without list keys (open and queue indexes, filtered), a conditional UpdateItem each.',
   }),
   'table-stream': merge(SETTLE, {
     indexes: [...LIST_INDEXES, 'open', 'due'],

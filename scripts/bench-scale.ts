@@ -235,6 +235,9 @@ function queuedItems(settings: Settings, now: number): Record<string, unknown>[]
 
 const LIST_ALL: { filter: SessionFilter; order: ListOrder } = { filter: {}, order: { sortBy: 'createdAt', sortDirection: 'desc' } };
 const LIST_ENDED: { filter: SessionFilter; order: ListOrder } = { filter: { status: 'Completed' }, order: { sortBy: 'createdAt', sortDirection: 'desc' } };
+const LIST_ACTIVE: { filter: SessionFilter; order: ListOrder } = { filter: { status: 'Active' }, order: { sortBy: 'createdAt', sortDirection: 'desc' } };
+const LIST_MENTOR: { filter: SessionFilter; order: ListOrder } = { filter: { mentorId: mentorOf(1) }, order: { sortBy: 'createdAt', sortDirection: 'desc' } };
+const LIST_BY_END: { filter: SessionFilter; order: ListOrder } = { filter: {}, order: { sortBy: 'completedAt', sortDirection: 'desc' } };
 
 async function benchSize(endpoint: string, size: number): Promise<{ seeded: string; costs: Cost[] }> {
   const table = `scale-${size}`;
@@ -276,6 +279,9 @@ async function benchSize(endpoint: string, size: number): Promise<{ seeded: stri
   costs.push(
     await measure(probe, 'list page 1, status=Completed (ended only)', () => list(LIST_ENDED), { samples: SAMPLES, note: (page) => `total ${page.totalCount}` }),
   );
+  costs.push(await measure(probe, 'list page 1, status=Active (live only)', () => list(LIST_ACTIVE), { samples: SAMPLES, note: (page) => `total ${page.totalCount}` }));
+  costs.push(await measure(probe, 'list page 1, one mentor', () => list(LIST_MENTOR), { samples: SAMPLES, note: (page) => `total ${page.totalCount}` }));
+  costs.push(await measure(probe, 'list page 1, all, last completed first', () => list(LIST_BY_END), { samples: SAMPLES, note: (page) => `total ${page.totalCount}` }));
 
   await batchWrite(clients.document, table, queuedItems(settings, now));
   costs.push(await measure(probe, `drain, ${QUEUED} queued with free slots`, () => deps.sessions.drainQueue(), { note: (result) => `${result.started.length} started` }));

@@ -79,7 +79,10 @@ async function main() {
     void (async () => {
       const drained = await deps.sessions.drainQueue();
       const commands = await deps.sessions.driveEngineCommands({ all: true });
+      const migration = await deps.ports.migration.migrate();
       logger.info('boot pass', {
+        migrated: migration.rewritten,
+        migrationDone: migration.done,
         started: drained.started.length,
         commandsPending: commands.pending,
         commandsConfirmed: commands.confirmed.length,

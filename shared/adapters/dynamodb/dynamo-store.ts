@@ -6,6 +6,7 @@ import { DynamoSessionHistory } from './dynamo-session-history';
 import { DynamoSessionIndexes } from './dynamo-session-indexes';
 import { DynamoSessionRepository, type DynamoSessionRepositoryOptions } from './dynamo-session-repository';
 import { DynamoUsageReader } from './dynamo-usage-reader';
+import { LiveListingBackfill } from './live-listing';
 import { DynamoTable } from './table';
 
 export { seedItems } from './session-items';
@@ -20,5 +21,6 @@ export function dynamoStorePorts(db: DynamoDBDocumentClient, tableName: string, 
     history: new DynamoSessionHistory(table),
     retention: new DynamoRetentionStore(table),
     reconcileCursor: new DynamoReconcileCursor(table),
+    migration: new LiveListingBackfill(table),
   };
 }

@@ -44,4 +44,8 @@ export const keys = {
   /** Where the last reconciliation pass stopped in the open sessions. */
   reconcileCursor: (): Key => ({ pk: 'RECONCILE', sk: 'CURSOR' }),
   workflow: (instanceId: string): Key => ({ pk: `WORKFLOW#${instanceId}`, sk: 'WORKFLOW' }),
+  /** Present once every queued or running session carries its list-index keys (live-listing.ts): lists may then Query them. */
+  liveListingMarker: (): Key => ({ pk: 'META', sk: 'live-listing' }),
+  /** How many back-fill passes in a row have found nothing left to rewrite (live-listing.ts). */
+  liveListingProgress: (): Key => ({ pk: 'META', sk: 'live-listing-progress' }),
 };

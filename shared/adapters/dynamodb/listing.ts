@@ -19,9 +19,16 @@ import type { IndexName } from './table-definition';
  * partition in the key condition, the rest as a filter on the item's few
  * attributes. The items are written once, in the transaction that ends the
  * session (rewritten only when a legal hold moves its expiry), so starts,
- * pauses, resumes and reassignments write none. Sessions still running or
- * queued are few (bounded by the system limit and the queue size): a list
- * reads them from the open and queue indexes and merges them in by sort key.
+ * pauses, resumes and reassignments write none.
+ *
+ * A session still queued or running is in the same indexes through its own
+ * item, partition LIVE (session-items.ts `liveListAttributes`): no item is
+ * added to any transaction, and the indexes project only LISTING_ATTRIBUTES,
+ * so a Query of LIVE reads small entries however large the sessions are. A
+ * list Queries the ended partition and LIVE with the page size as `Limit`
+ * and merges them by sort key (list-streams.ts), so it reads about what it
+ * serves. A status change rewrites the session's three entries (the status is
+ * projected); their sort keys never move while it runs.
  *
  * Sort keys, all ending in `#<createdAt>#<id>` so ties have one order:
  *   created:   `<createdAt>#<id>`
@@ -42,6 +49,11 @@ export { LISTING_ATTRIBUTES } from './table-definition';
 export const ALL_COUNTER_SHARDS = 8;
 
 const ALL = 'ALL';
+/** The list partition of queued and running sessions (their own items). */
+export const LIVE_PARTITION = 'LIVE';
+
+/** Which sessions a list Query reads: ended ones (their listing items) or live ones (partition LIVE). */
+export type ListStreamKind = 'ended' | 'live';
 
 export interface ListingEntry {
   readonly key: Key;
@@ -114,7 +126,7 @@ export function listingEntryCounter(sessionId: string, partition: string): Key |
   return keys.listCount(partition);
 }
 
-/** How the Query of ended sessions runs: the index, the key condition, a filter for the rest, and where its total can be read. */
+/** How the Query of ended or live sessions runs: the index, the key condition, a filter for the rest, and where its total can be read. */
 export interface ListPlan {
   readonly index: IndexName;
   readonly sortAttribute: string;
@@ -133,14 +145,16 @@ export interface ListPlan {
 }
 
 /**
- * Plans the Query of ended sessions matching the filter, in order, after a
- * position (a sort key; the item at exactly that key is the caller's to drop).
- * Null when the filter names a status no ended session has. The partition is
- * the junior, else the mentor, else the story, else the status, else ALL; a
- * date range is a key condition when sorting by creation time, else a filter.
+ * Plans the Query of ended (or live) sessions matching the filter, in order,
+ * after a position (a sort key; the item at exactly that key is the caller's
+ * to drop). Null when the filter names a status no such session has. Ended:
+ * the partition is the junior, else the mentor, else the story, else the
+ * status, else ALL. Live: partition LIVE, every id and the status on the
+ * item, no counters. A date range is a key condition when sorting by
+ * creation time, else a filter.
  */
-export function planList(filter: SessionFilter, order: ListOrder, after?: string): ListPlan | null {
-  if (filter.status !== undefined && !isTerminal(filter.status)) return null;
+export function planList(filter: SessionFilter, order: ListOrder, after?: string, kind: ListStreamKind = 'ended'): ListPlan | null {
+  if (filter.status !== undefined && isTerminal(filter.status) !== (kind === 'ended')) return null;
   const { index, attribute } = LIST_INDEXES[order.sortBy];
   const names: Record<string, string> = { '#pk': 'listPk' };
   const values: Record<string, unknown> = {};
@@ -153,7 +167,8 @@ export function planList(filter: SessionFilter, order: ListOrder, after?: string
 
   let partition: string;
   let counterKeys: Key[];
-  if (filter.juniorId !== undefined) partition = `J#${part(filter.juniorId)}`;
+  if (kind === 'live') partition = LIVE_PARTITION;
+  else if (filter.juniorId !== undefined) partition = `J#${part(filter.juniorId)}`;
   else if (filter.mentorId !== undefined) partition = `M#${part(filter.mentorId)}`;
   else if (filter.storyId !== undefined) partition = `S#${part(filter.storyId)}`;
   else partition = filter.status === undefined ? ALL : `${ALL}#${filter.status}`;
@@ -217,6 +232,6 @@ export function planList(filter: SessionFilter, order: ListOrder, after?: string
     names,
     values,
     forward: !desc,
-    ...(!ranged && !secondIds && { counters: { keys: counterKeys, ...(filter.status !== undefined && { status: filter.status }) } }),
+    ...(kind === 'ended' && !ranged && !secondIds && { counters: { keys: counterKeys, ...(filter.status !== undefined && { status: filter.status }) } }),
   };
 }

@@ -2,10 +2,10 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { nextDueAt } from '../../domain/check-ins';
 import type { Session } from '../../domain/model';
 import { expiryOf } from '../../domain/retention';
-import { isOpen } from '../../domain/status';
+import { isOpen, isTerminal } from '../../domain/status';
 import type { MentorUsage, UsageSnapshot } from '../../ports/usage-reader';
 import { type Key, keys } from './keys';
-import { listingEntries } from './listing';
+import { LIVE_PARTITION, listingEntries, sortKeyOf } from './listing';
 import { epochSeconds, keyString } from './table';
 import { TABLE_DEFINITION } from './table-definition';
 
@@ -128,18 +128,39 @@ export function listingWrites(tableName: string, before: Session | undefined, af
 /**
  * The sparse-index keys a session carries in its current status: it is in the
  * queue index only while Queued, in the due index only while it has a
- * deadline, in the open index only while it holds slots.
+ * deadline, in the open index only while it holds slots, and in the list
+ * indexes (partition LIVE, listing.ts) until it ends, when its listing items
+ * take over. Every write of a session puts its whole item, so these appear
+ * and disappear with the status that implies them.
  */
 function indexAttributes(session: Session): Record<string, string> {
   const due = nextDueAt(session);
   const open = isOpen(session.status);
   const awaiting = open && session.awaitingMentorSince !== undefined;
   return {
+    ...liveListAttributes(session),
     ...(session.status === 'Queued' && { queuePk: QUEUE_PARTITION, queueSk: queueSortKey(session) }),
     ...(awaiting && { queuePk: REASSIGN_PARTITION, queueSk: `${session.awaitingMentorSince}#${session.id}` }),
     ...(due && { duePk: DUE_PARTITION, dueSk: `${due}#${session.id}` }),
     ...(open && { openPk: OPEN_PARTITION, openSk: session.id }),
     ...(!open && (session.engineSync !== undefined || session.engineCommand !== undefined) && { openPk: SYNC_PARTITION, openSk: session.id }),
+  };
+}
+
+/**
+ * A queued or running session's own keys in the list indexes: partition LIVE,
+ * its sort key for each order, and `sessionId` (the other projected
+ * attributes, LISTING_ATTRIBUTES, are the session's own fields). None once it
+ * has ended.
+ */
+export function liveListAttributes(session: Session): Record<string, string> {
+  if (isTerminal(session.status)) return {};
+  return {
+    listPk: LIVE_PARTITION,
+    listCreated: sortKeyOf(session, 'createdAt'),
+    listCompleted: sortKeyOf(session, 'completedAt'),
+    listDuration: sortKeyOf(session, 'duration'),
+    sessionId: session.id,
   };
 }
 
