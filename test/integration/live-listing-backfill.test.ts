@@ -51,6 +51,8 @@ function anOldSession(i: number): Session {
     updatedAt: createdAt,
     ...(status === 'Queued' && { enqueuedAt: createdAt }),
     ...(status === 'Paused' && { pausedAt: createdAt }),
+    // One running session waits for a new mentor: in the queue index (partition REASSIGN) as well as the open one.
+    ...(i === 8 && { awaitingMentorSince: createdAt }),
     ...(status === 'Completed' && { endedAt: at(i * 13 + 500) }),
   });
 }

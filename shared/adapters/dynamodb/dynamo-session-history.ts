@@ -105,7 +105,7 @@ export class DynamoSessionHistory implements SessionHistory {
     const wholePlan = countWhole ? planList(filter, order, undefined, 'live') : null;
     const [read, overdue] = await Promise.all([
       wholePlan !== null
-        ? readWholeStream(this.table, wholePlan, after, order.sortDirection === 'desc')
+        ? readWholeStream(this.table, wholePlan, after)
         : readListStream(this.table, plan, after, wanted, { live: true }).then((stream) => ({ stream, count: 0 })),
       query.now === undefined ? Promise.resolve([]) : this.overdue(filter, query.now),
     ]);

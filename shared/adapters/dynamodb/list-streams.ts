@@ -77,11 +77,11 @@ export async function readListStream(table: DynamoTable, plan: ListPlan, after: 
  * read, so the count and the page come from one read). Entries at or before
  * `after` are counted but not kept.
  */
-export async function readWholeStream(table: DynamoTable, plan: ListPlan, after: string | undefined, desc: boolean): Promise<{ stream: ListStream; count: number }> {
+export async function readWholeStream(table: DynamoTable, plan: ListPlan, after: string | undefined): Promise<{ stream: ListStream; count: number }> {
   const items = await table.queryAll({ ...planQuery(plan), ScanIndexForward: plan.forward });
   const entries = items
     .map((item) => ({ key: String(item[plan.sortAttribute]), id: String(item.sessionId), live: true }))
-    .filter((entry) => after === undefined || (desc ? entry.key < after : entry.key > after));
+    .filter((entry) => after === undefined || (plan.forward ? entry.key > after : entry.key < after));
   return { stream: { entries }, count: items.length };
 }
 

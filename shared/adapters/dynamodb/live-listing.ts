@@ -4,7 +4,7 @@ import { isTerminal } from '../../domain/status';
 import type { MigrationReport, StoreMigration } from '../../ports/store-migration';
 import { keys } from './keys';
 import { parseRecord, SessionRecord } from './records';
-import { liveListAttributes, OPEN_PARTITION, QUEUE_PARTITION, REASSIGN_PARTITION } from './session-items';
+import { liveListAttributes, OPEN_PARTITION, QUEUE_PARTITION } from './session-items';
 import type { DynamoTable } from './table';
 import type { IndexName } from './table-definition';
 
@@ -37,11 +37,14 @@ export async function liveListingReady(table: DynamoTable): Promise<boolean> {
   return true;
 }
 
-/** The partitions that hold every queued or running session: Queued in QUEUE, Active and Paused in OPEN (REASSIGN: also in OPEN). */
+/**
+ * The partitions that hold every queued or running session: Queued in QUEUE,
+ * Active and Paused in OPEN. A session awaiting a new mentor (queue index,
+ * partition REASSIGN) is Active or Paused, so OPEN holds it already.
+ */
 const LIVE_SOURCES: readonly { index: IndexName; attribute: string; partition: string }[] = [
   { index: 'open', attribute: 'openPk', partition: OPEN_PARTITION },
   { index: 'queue', attribute: 'queuePk', partition: QUEUE_PARTITION },
-  { index: 'queue', attribute: 'queuePk', partition: REASSIGN_PARTITION },
 ];
 const PAGE = 100;
 /** Rewrites one pass makes at most (the next minute's pass goes on: rewritten sessions no longer match its filter). */
