@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 
+/** Linux's USER_HZ: /proc counts CPU time in these ticks (100 a second on every common build). */
+const TICKS_PER_SECOND = 100;
+
 /** CPU time in ms a process has used (user + system), from /proc; undefined where /proc is not there. */
 function processCpuMs(pid: number): number | undefined {
   try {
@@ -11,9 +14,6 @@ function processCpuMs(pid: number): number | undefined {
     return undefined;
   }
 }
-
-/** Linux's USER_HZ: /proc counts CPU time in these ticks (100 a second on every common build). */
-const TICKS_PER_SECOND = 100;
 
 export interface CpuSplit {
   /** This process: the load generator, the local server, the service and the SDK. */
